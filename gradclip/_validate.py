@@ -1,0 +1,80 @@
+"""Input checks shared by the public functions (internal)."""
+
+import numbers
+
+import numpy as np
+
+
+def as_float_array(value, name):
+    """Return a new float64 array from an array-like, or raise ValueError naming ``name``."""
+    try:
+        arr = np.array(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a numeric array-like, got {value!r}") from None
+    return arr
+
+
+def positive(value, name):
+    """Check that ``value`` is one positive, finite number and return it as float."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.ndarray)):
+        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
+    arr = np.asarray(value, dtype=np.float64)
+    if arr.ndim != 0 or not np.isfinite(arr) or arr <= 0:
+        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
+    return float(arr)
+
+
+def positive_array(value, name):
+    """Check that every entry of an array-like is positive and finite; return a float64 array."""
+    if isinstance(value, (bool, np.bool_)) or np.asarray(value).dtype == bool:
+        raise ValueError(f"{name} must hold positive finite numbers, got {value!r}")
+    arr = as_float_array(value, name)
+    if arr.size == 0:
+        raise ValueError(f"{name} must not be empty, got {value!r}")
+    if not np.all(np.isfinite(arr)) or np.any(arr <= 0):
+        raise ValueError(f"{name} must hold positive finite numbers, got {value!r}")
+    return arr
+
+
+def non_negative_int(value, name):
+    """Check that ``value`` is an integer >= 0 and return it as int."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
+    if value < 0:
+        raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
+    return int(value)
+
+
+def norm_type(value):
+    """Check ``norm_type`` is 1, 2 or inf and return it as a float."""
+    if isinstance(value, str) and value.lower() == "inf":
+        return np.inf
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise ValueError(f"norm_type must be 1, 2 or np.inf, got {value!r}")
+    if float(value) not in (1.0, 2.0, np.inf):
+        raise ValueError(f"norm_type must be 1, 2 or np.inf, got {value!r}")
+    return float(value)
+
+
+def vector_norm(a, order=2.0, axis=None, keepdims=False):
+    """Overflow-safe vector norm of ``a`` over ``axis`` (all axes when None).
+
+    The 2-norm is computed as ``s * sqrt(sum((a / s)**2))`` with ``s`` the largest
+    magnitude, so gradients of size 1e200 do not overflow to inf.
+    """
+    a = np.abs(np.asarray(a, dtype=np.float64))
+    if a.size == 0:
+        shape = np.sum(a, axis=axis, keepdims=keepdims).shape
+        return np.zeros(shape)
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        if order == np.inf:
+            return np.max(a, axis=axis, keepdims=keepdims)
+        if order == 1.0:
+            return np.sum(a, axis=axis, keepdims=keepdims)
+        scale = np.max(a, axis=axis, keepdims=True)
+        safe = np.where((scale > 0) & np.isfinite(scale), scale, 1.0)
+        out = scale * np.sqrt(np.sum((a / safe) ** 2, axis=axis, keepdims=True))
+        out = np.where(np.isinf(scale), np.inf, out)
+    if not keepdims:
+        out = np.squeeze(out, axis=axis) if axis is not None else out.reshape(())
+    return out

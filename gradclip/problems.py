@@ -1,0 +1,314 @@
+"""Loss surfaces to descend on.
+
+Every problem has ``dim``, ``loss(theta)`` and ``grad(theta)``. Both accept one parameter
+vector of shape ``(dim,)`` or a batch of shape ``(..., dim)`` and return shapes ``(...)`` and
+``(..., dim)``, so a whole grid of points (a loss surface) or a whole sweep of configurations
+is one call. Where curvature is defined, ``hessian``, ``eigenvalues`` and ``max_stable_lr``
+give it, in the style of scipy's ``rosen`` / ``rosen_der`` / ``rosen_hess`` family.
+"""
+
+import numpy as np
+
+from . import _validate as v
+
+__all__ = ["Problem", "LinearRegression", "Quadratic", "Rosenbrock", "CliffRNN"]
+
+
+class Problem:
+    """Base class: input checks shared by all problems."""
+
+    dim = 2
+
+    def _theta(self, theta):
+        theta = v.as_float_array(theta, "theta")
+        if theta.ndim == 0 or theta.shape[-1] != self.dim:
+            raise ValueError(
+                f"theta must have shape (..., {self.dim}) for {type(self).__name__}, "
+                f"got shape {theta.shape}"
+            )
+        return theta
+
+    def loss(self, theta):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def grad(self, theta):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def __repr__(self):
+        return f"{type(self).__name__}(dim={self.dim})"
+
+
+class _QuadraticForm(Problem):
+    """Shared algebra for losses ``J(theta) = J_min + 1/2 (theta - theta*)^T H (theta - theta*)``."""
+
+    def _setup(self, H, b):
+        self._H = H
+        self._b = b
+        self.dim = H.shape[0]
+        self._eig = np.linalg.eigvalsh(H)
+        self._star = np.linalg.lstsq(H, b, rcond=None)[0]
+
+    def grad(self, theta):
+        """Gradient ``H theta - b`` (batched)."""
+        theta = self._theta(theta)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return theta @ self._H - self._b
+
+    def hessian(self, theta=None):
+        """The constant Hessian ``H`` (a new array)."""
+        return self._H.copy()
+
+    def eigenvalues(self):
+        """Eigenvalues of the Hessian, ascending."""
+        return self._eig.copy()
+
+    def condition_number(self):
+        """``lambda_max / lambda_min`` of the Hessian (inf when singular)."""
+        lo, hi = self._eig[0], self._eig[-1]
+        return float(hi / lo) if lo > 0 else np.inf
+
+    def max_stable_lr(self):
+        """The stability edge ``2 / lambda_max``: gradient descent diverges for larger rates."""
+        return float(2.0 / self._eig[-1])
+
+    def solution(self):
+        """The minimiser (least-squares / minimum-norm when singular)."""
+        return self._star.copy()
+
+    def _excess(self, theta):
+        e = theta - self._star
+        with np.errstate(over="ignore", invalid="ignore"):
+            return 0.5 * np.einsum("...i,ij,...j->...", e, self._H, e)
+
+
+class LinearRegression(_QuadraticForm):
+    """Least squares ``J(theta) = ||X theta - y||^2 / (2m)``, the seed article's problem.
+
+    The gradient ``X^T (X theta - y) / m`` is the article's; it is computed as
+    ``H theta - b`` with ``H = X^T X / m`` and ``b = X^T y / m`` precomputed, so a batch of
+    parameter vectors costs no loop over samples.
+
+    Parameters
+    ----------
+    X : array_like, shape (m, d)
+        Design matrix (include a column of ones for an intercept).
+    y : array_like, shape (m,)
+        Targets.
+
+    Examples
+    --------
+    >>> X = [[1.0, 0.0], [1.0, 1.0], [1.0, 2.0]]
+    >>> prob = LinearRegression(X, [1.0, 3.0, 5.0])
+    >>> prob.solution().round(6).tolist()
+    [1.0, 2.0]
+    >>> round(float(prob.loss([1.0, 2.0])), 12)
+    0.0
+    """
+
+    def __init__(self, X, y):
+        X = v.as_float_array(X, "X")
+        y = v.as_float_array(y, "y")
+        if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:
+            raise ValueError(f"X must be a non-empty 2-D array (m, d), got shape {X.shape}")
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = y[:, 0]
+        if y.ndim != 1 or y.shape[0] != X.shape[0]:
+            raise ValueError(f"X and y must have the same number of rows: X has {X.shape[0]}, y has shape {y.shape}")
+        if not (np.all(np.isfinite(X)) and np.all(np.isfinite(y))):
+            raise ValueError("X and y must be finite")
+        m = X.shape[0]
+        self.X, self.y, self.m = X, y, m
+        self._setup(X.T @ X / m, X.T @ y / m)
+        r = X @ self._star - y
+        self._jmin = float(r @ r / (2 * m))
+
+    def loss(self, theta):
+        """Mean squared error over two, ``||X theta - y||^2 / (2m)`` (batched)."""
+        theta = self._theta(theta)
+        return self._jmin + self._excess(theta)
+
+    def __repr__(self):
+        return f"LinearRegression(m={self.m}, d={self.dim})"
+
+
+class Quadratic(_QuadraticForm):
+    """The quadratic bowl ``J(theta) = 1/2 theta^T A theta - b^T theta``.
+
+    Parameters
+    ----------
+    A : array_like, shape (d, d)
+        Symmetric positive semi-definite matrix.
+    b : array_like, shape (d,), optional
+        Linear term (zeros by default, minimum at the origin).
+
+    Examples
+    --------
+    >>> q = Quadratic.with_condition(10.0)
+    >>> round(q.condition_number(), 6), q.max_stable_lr()
+    (10.0, 2.0)
+    """
+
+    def __init__(self, A, b=None):
+        A = v.as_float_array(A, "A")
+        if A.ndim != 2 or A.shape[0] != A.shape[1] or A.shape[0] == 0:
+            raise ValueError(f"A must be a square 2-D array, got shape {A.shape}")
+        if not np.all(np.isfinite(A)) or not np.allclose(A, A.T, rtol=1e-10, atol=1e-12):
+            raise ValueError("A must be finite and symmetric")
+        if np.linalg.eigvalsh(A)[0] < -1e-12 * max(1.0, np.abs(A).max()):
+            raise ValueError("A must be positive semi-definite")
+        b = np.zeros(A.shape[0]) if b is None else v.as_float_array(b, "b")
+        if b.shape != (A.shape[0],) or not np.all(np.isfinite(b)):
+            raise ValueError(f"b must be a finite vector of length {A.shape[0]}, got {b.shape}")
+        self.A, self.b = A, b
+        self._setup(A, b)
+        self._jmin = float(-0.5 * b @ self._star)
+
+    @classmethod
+    def with_condition(cls, condition, lam_max=1.0, angle=np.pi / 6, center=(0.0, 0.0)):
+        """A 2-D bowl with eigenvalues ``lam_max`` and ``lam_max / condition``.
+
+        The steep axis is rotated by ``angle`` (radians) so the zig-zag is not axis-aligned,
+        and the minimum sits at ``center``.
+        """
+        kappa = v.positive(condition, "condition")
+        if kappa < 1:
+            raise ValueError(f"condition must be >= 1, got {condition!r}")
+        lam = v.positive(lam_max, "lam_max")
+        c, s = np.cos(angle), np.sin(angle)
+        R = np.array([[c, -s], [s, c]])
+        A = R @ np.diag([lam, lam / kappa]) @ R.T
+        A = 0.5 * (A + A.T)
+        center = v.as_float_array(center, "center")
+        return cls(A, A @ center)
+
+    def loss(self, theta):
+        """``1/2 theta^T A theta - b^T theta`` (batched)."""
+        theta = self._theta(theta)
+        return self._jmin + self._excess(theta)
+
+
+class Rosenbrock(Problem):
+    """The Rosenbrock valley ``(a - x)^2 + c (y - x^2)^2`` with minimum at ``(a, a^2)``.
+
+    Examples
+    --------
+    >>> Rosenbrock().grad([1.0, 1.0]) == 0
+    array([ True,  True])
+    """
+
+    dim = 2
+
+    def __init__(self, a=1.0, c=100.0):
+        self.a = float(v.as_float_array(a, "a"))
+        self.c = v.positive(c, "c")
+
+    def loss(self, theta):
+        theta = self._theta(theta)
+        x, y = theta[..., 0], theta[..., 1]
+        with np.errstate(over="ignore", invalid="ignore"):
+            return (self.a - x) ** 2 + self.c * (y - x**2) ** 2
+
+    def grad(self, theta):
+        theta = self._theta(theta)
+        x, y = theta[..., 0], theta[..., 1]
+        with np.errstate(over="ignore", invalid="ignore"):
+            dx = -2 * (self.a - x) - 4 * self.c * x * (y - x**2)
+            dy = 2 * self.c * (y - x**2)
+        return np.stack([dx, dy], axis=-1)
+
+    def hessian(self, theta):
+        """Hessian at ``theta`` (batched), shape ``(..., 2, 2)``."""
+        theta = self._theta(theta)
+        x, y = theta[..., 0], theta[..., 1]
+        hxx = 2 - 4 * self.c * (y - x**2) + 8 * self.c * x**2
+        hxy = -4 * self.c * x
+        hyy = np.full_like(x, 2 * self.c)
+        return np.stack([np.stack([hxx, hxy], -1), np.stack([hxy, hyy], -1)], -2)
+
+    def solution(self):
+        return np.array([self.a, self.a**2])
+
+    def max_stable_lr(self):
+        """``2 / lambda_max`` of the Hessian at the minimum (the local stability edge)."""
+        return float(2.0 / np.linalg.eigvalsh(self.hessian(self.solution()))[-1])
+
+    def __repr__(self):
+        return f"Rosenbrock(a={self.a}, c={self.c})"
+
+
+def _sigmoid(x):
+    with np.errstate(over="ignore"):
+        return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+class CliffRNN(Problem):
+    """One-unit recurrent net with a cliff in its loss (Pascanu, Mikolov & Bengio 2013, Fig. 6).
+
+    ``x_t = w * sigmoid(x_{t-1}) + b`` for ``t = 1..T`` from ``x_0``, and the loss is
+    ``(sigmoid(x_T) - target)^2`` over ``theta = (w, b)``. Near the bifurcation of the map the
+    loss drops abruptly: a wall where the gradient is huge and an unclipped step flies far away.
+    The gradient is computed by backpropagation through time, vectorised over the batch.
+
+    Parameters
+    ----------
+    T : int
+        Number of time steps (>= 1).
+    x0 : float
+        Initial state.
+    target : float
+        Target in (0, 1) for ``sigmoid(x_T)``.
+
+    References
+    ----------
+    Pascanu, Mikolov & Bengio (2013), Section 3.3 and Figure 6. https://arxiv.org/abs/1211.5063
+    """
+
+    dim = 2
+
+    def __init__(self, T=50, x0=0.5, target=0.7):
+        T = v.non_negative_int(T, "T")
+        if T < 1:
+            raise ValueError(f"T must be >= 1, got {T!r}")
+        self.T = T
+        self.x0 = float(v.as_float_array(x0, "x0"))
+        if not np.isfinite(self.x0):
+            raise ValueError(f"x0 must be finite, got {x0!r}")
+        target = float(v.as_float_array(target, "target"))
+        if not 0.0 < target < 1.0:
+            raise ValueError(f"target must lie in (0, 1), got {target!r}")
+        self.target = target
+
+    def states(self, theta):
+        """Hidden states ``x_0..x_T``, shape ``(T + 1, ...)``."""
+        theta = self._theta(theta)
+        w, b = theta[..., 0], theta[..., 1]
+        xs = np.empty((self.T + 1,) + w.shape)
+        xs[0] = self.x0
+        with np.errstate(over="ignore", invalid="ignore"):
+            for t in range(1, self.T + 1):
+                xs[t] = w * _sigmoid(xs[t - 1]) + b
+        return xs
+
+    def loss(self, theta):
+        xs = self.states(theta)
+        return (_sigmoid(xs[-1]) - self.target) ** 2
+
+    def grad(self, theta):
+        """Gradient by backpropagation through time (batched)."""
+        theta = self._theta(theta)
+        w = theta[..., 0]
+        xs = self.states(theta)
+        s_T = _sigmoid(xs[-1])
+        with np.errstate(over="ignore", invalid="ignore"):
+            delta = 2.0 * (s_T - self.target) * s_T * (1.0 - s_T)  # dL/dx_T
+            dw = np.zeros_like(w)
+            db = np.zeros_like(w)
+            for t in range(self.T, 0, -1):
+                s = _sigmoid(xs[t - 1])
+                dw = dw + delta * s
+                db = db + delta
+                delta = delta * w * s * (1.0 - s)
+        return np.stack([dw, db], axis=-1)
+
+    def __repr__(self):
+        return f"CliffRNN(T={self.T}, x0={self.x0}, target={self.target})"

@@ -1,0 +1,408 @@
+"""Gradient descent, with and without clipping: single runs, batched runs and sweeps.
+
+Solvers return data and never print or plot. Divergence is a result: a run stops at the
+first step whose loss is non-finite or exceeds a large multiple of its start, reports that
+step in ``diverged_at``, and pads its arrays with NaN. No overflow warning escapes.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _validate as v
+from .clipping import clip_by_value
+
+__all__ = [
+    "Trajectory",
+    "Trajectories",
+    "SweepResult",
+    "run",
+    "run_batch",
+    "sweep",
+    "gradient_descent",
+    "gradient_clipping",
+]
+
+#: A run has diverged once its loss exceeds ``loss0 + DIVERGENCE_FACTOR * (1 + |loss0|)``.
+DIVERGENCE_FACTOR = 1e6
+CLIP_MODES = (None, "value", "norm")
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """One gradient-descent run.
+
+    Attributes
+    ----------
+    thetas : ndarray (steps + 1, d)
+        Iterates, ``thetas[0]`` the start; NaN after divergence.
+    losses : ndarray (steps + 1,)
+    grad_norms : ndarray (steps,)
+        2-norm of the raw gradient at each step, BEFORE clipping.
+    clipped : ndarray of bool (steps,)
+        Whether clipping changed the gradient at each step.
+    step_lengths : ndarray (steps,)
+        ``||theta_{k+1} - theta_k||``, the effective step length.
+    diverged_at : int or None
+        Index of the first iterate whose loss is non-finite or blew up.
+    """
+
+    thetas: np.ndarray
+    losses: np.ndarray
+    grad_norms: np.ndarray
+    clipped: np.ndarray
+    step_lengths: np.ndarray
+    diverged_at: object
+    lr: float
+    clip: object = None
+    threshold: object = None
+
+    @property
+    def diverged(self):
+        return self.diverged_at is not None
+
+    @property
+    def final_loss(self):
+        """Loss of the last iterate (``inf`` if the run diverged)."""
+        return np.inf if self.diverged else float(self.losses[-1])
+
+    @property
+    def clipped_fraction(self):
+        """Share of the steps taken in which clipping was active."""
+        taken = np.isfinite(self.grad_norms)
+        return float(self.clipped[taken].mean()) if taken.any() else 0.0
+
+    def distances(self, point):
+        """Distance of every iterate to ``point`` (e.g. the solution)."""
+        point = v.as_float_array(point, "point")
+        return v.vector_norm(self.thetas - point, 2.0, axis=-1)
+
+
+@dataclass(frozen=True)
+class Trajectories:
+    """Many runs of the same length computed together; index with ``[i]`` for one run."""
+
+    thetas: np.ndarray  # (n, steps + 1, d)
+    losses: np.ndarray  # (n, steps + 1)
+    grad_norms: np.ndarray  # (n, steps)
+    clipped: np.ndarray  # (n, steps)
+    step_lengths: np.ndarray  # (n, steps)
+    diverged_at: np.ndarray  # (n,), -1 where the run did not diverge
+    lrs: np.ndarray
+    thresholds: object
+    clip: object
+
+    def __len__(self):
+        return len(self.lrs)
+
+    def __getitem__(self, i):
+        d = int(self.diverged_at[i])
+        return Trajectory(
+            self.thetas[i].copy(), self.losses[i].copy(), self.grad_norms[i].copy(),
+            self.clipped[i].copy(), self.step_lengths[i].copy(), None if d < 0 else d,
+            float(self.lrs[i]), self.clip,
+            None if self.thresholds is None else float(self.thresholds[i]),
+        )
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """Outcome of a grid of runs: ``final_loss`` and ``diverged`` shaped like the grid."""
+
+    lrs: np.ndarray
+    thresholds: object
+    final_loss: np.ndarray
+    diverged: np.ndarray
+    diverged_at: np.ndarray
+    steps: int
+    clip: object
+
+    def best(self):
+        """``(lr, threshold, final_loss)`` of the configuration with the lowest final loss."""
+        idx = np.unravel_index(np.argmin(self.final_loss), self.final_loss.shape)
+        thr = None if self.thresholds is None else float(self.thresholds[idx[1]])
+        return float(self.lrs[idx[0]]), thr, float(self.final_loss[idx])
+
+
+def _check_problem(problem):
+    if not (hasattr(problem, "loss") and hasattr(problem, "grad") and hasattr(problem, "dim")):
+        raise ValueError(f"problem must have dim, loss and grad, got {problem!r}")
+
+
+def _check_theta0(problem, theta0):
+    theta0 = v.as_float_array(theta0, "theta0")
+    if theta0.shape != (problem.dim,) or not np.all(np.isfinite(theta0)):
+        raise ValueError(f"theta0 must be a finite vector of length {problem.dim}, got {theta0.tolist()!r}")
+    return theta0
+
+
+def _check_clip(clip, threshold, allow_callable=True):
+    if callable(clip) and allow_callable:
+        if threshold is not None:
+            raise ValueError("threshold must be None when clip is a callable")
+        return clip
+    if isinstance(clip, str) or clip is None:
+        if clip not in CLIP_MODES:
+            raise ValueError(f"clip must be None, 'value', 'norm' or a callable, got {clip!r}")
+    else:
+        raise ValueError(f"clip must be None, 'value', 'norm' or a callable, got {clip!r}")
+    if clip is None and threshold is not None:
+        raise ValueError(f"threshold={threshold!r} was given but clip is None")
+    if clip is not None and threshold is None:
+        raise ValueError(f"clip={clip!r} needs a threshold")
+    return clip
+
+
+def _descend(problem, theta0, lrs, thresholds, steps, clip, record=True):
+    """Run ``len(lrs)`` descents at once. Each row stops (freezes) at its own divergence."""
+    n, d = len(lrs), problem.dim
+    theta = np.broadcast_to(theta0, (n, d)).copy()
+    lr = lrs[:, None]
+    thr = None if thresholds is None else thresholds[:, None]
+    with np.errstate(all="ignore"):
+        loss = np.asarray(problem.loss(theta), dtype=np.float64)
+        limit = loss + DIVERGENCE_FACTOR * (1.0 + np.abs(loss))
+        active = np.ones(n, dtype=bool)
+        diverged_at = np.full(n, -1)
+        if record:
+            thetas = np.full((n, steps + 1, d), np.nan)
+            losses = np.full((n, steps + 1), np.nan)
+            grad_norms = np.full((n, steps), np.nan)
+            clipped = np.zeros((n, steps), dtype=bool)
+            lengths = np.full((n, steps), np.nan)
+            thetas[:, 0], losses[:, 0] = theta, loss
+        for k in range(steps):
+            g = np.asarray(problem.grad(theta), dtype=np.float64)
+            gn = v.vector_norm(g, 2.0, axis=-1)
+            if clip == "norm":
+                over = gn > thresholds
+                scale = np.where(over, thresholds / np.where(gn > 0, gn, 1.0), 1.0)
+                used = g * scale[:, None]
+            elif clip == "value":
+                used = np.clip(g, -thr, thr)
+                over = np.any(used != g, axis=-1)
+            elif callable(clip):
+                used = np.asarray(clip(g[0].copy()), dtype=np.float64).reshape(1, d)
+                over = np.array([not np.array_equal(used[0], g[0])])
+            else:
+                used, over = g, np.zeros(n, dtype=bool)
+            step = lr * used
+            new = theta - step
+            new_loss = np.asarray(problem.loss(new), dtype=np.float64)
+            bad = active & ~(np.isfinite(new_loss) & (new_loss <= limit) & np.all(np.isfinite(new), -1))
+            diverged_at[bad] = k + 1
+            if record:
+                rows = active
+                thetas[rows, k + 1] = new[rows]
+                losses[rows, k + 1] = new_loss[rows]
+                grad_norms[rows, k] = gn[rows]
+                clipped[rows, k] = over[rows]
+                lengths[rows, k] = v.vector_norm(step[rows], 2.0, axis=-1)
+            active = active & ~bad
+            theta = np.where(active[:, None], new, theta)
+            loss = np.where(active, new_loss, loss)
+            if not active.any():
+                break
+    if record:
+        return thetas, losses, grad_norms, clipped, lengths, diverged_at
+    return theta, loss, diverged_at
+
+
+def run(problem, theta0, lr, steps, clip=None, threshold=None):
+    """Gradient descent ``theta <- theta - lr * clip(grad J(theta))`` from ``theta0``.
+
+    Parameters
+    ----------
+    problem : Problem
+        Anything with ``dim``, ``loss`` and ``grad`` (see :mod:`gradclip.problems`).
+    theta0 : array_like, shape (d,)
+        Starting point.
+    lr : float
+        Positive learning rate.
+    steps : int
+        Number of updates (>= 0).
+    clip : {None, "value", "norm"} or callable
+        No clipping, :func:`~gradclip.clip_by_value`, :func:`~gradclip.clip_by_norm`, or a
+        function ``g -> g`` applied to each raw gradient.
+    threshold : float, optional
+        The clipping threshold (required for "value" and "norm").
+
+    Returns
+    -------
+    Trajectory
+        Iterates, losses, raw gradient norms, which steps were clipped, step lengths and
+        ``diverged_at`` (None when the run stayed finite and bounded).
+
+    Examples
+    --------
+    >>> from gradclip import Quadratic
+    >>> q = Quadratic.with_condition(4.0)
+    >>> traj = run(q, [1.0, 1.0], lr=0.5, steps=200)
+    >>> traj.diverged_at is None, bool(np.allclose(traj.thetas[-1], 0, atol=1e-8))
+    (True, True)
+    >>> run(q, [1.0, 1.0], lr=2.5, steps=500).diverged_at
+    18
+    """
+    _check_problem(problem)
+    theta0 = _check_theta0(problem, theta0)
+    lr = v.positive(lr, "lr")
+    steps = v.non_negative_int(steps, "steps")
+    clip = _check_clip(clip, threshold)
+    thresholds = None if threshold is None else np.array([v.positive(threshold, "threshold")])
+    out = _descend(problem, theta0, np.array([lr]), thresholds, steps, clip)
+    thetas, losses, gnorms, clipped, lengths, dat = (a[0] for a in out)
+    return Trajectory(thetas, losses, gnorms, clipped, lengths,
+                      None if dat < 0 else int(dat), lr, clip, threshold)
+
+
+def _grid(problem, theta0, lrs, thresholds, clip):
+    _check_problem(problem)
+    theta0 = _check_theta0(problem, theta0)
+    lrs = v.positive_array(lrs, "lrs").reshape(-1)
+    if thresholds is not None:
+        thresholds = v.positive_array(thresholds, "thresholds").reshape(-1)
+        if clip not in ("value", "norm"):
+            raise ValueError(f"clip must be 'value' or 'norm' when thresholds are given, got {clip!r}")
+    return theta0, lrs, thresholds
+
+
+def run_batch(problem, theta0, lrs, steps, clip=None, thresholds=None):
+    """Many full runs at once, one per ``(lrs[i], thresholds[i])`` pair (vectorised).
+
+    ``lrs`` and ``thresholds`` broadcast to a common length. Used by the explorers to
+    precompute every slider position in one pass.
+
+    Returns
+    -------
+    Trajectories
+        Arrays with a leading configuration axis; ``result[i]`` is a :class:`Trajectory`.
+    """
+    steps = v.non_negative_int(steps, "steps")
+    if thresholds is None and clip is not None:
+        raise ValueError(f"clip={clip!r} needs thresholds")
+    theta0, lrs, thresholds = _grid(problem, theta0, lrs, thresholds, clip)
+    if thresholds is not None:
+        try:
+            lrs, thresholds = (np.array(a) for a in np.broadcast_arrays(lrs, thresholds))
+        except ValueError:
+            raise ValueError(f"lrs ({lrs.size}) and thresholds ({thresholds.size}) must broadcast") from None
+    out = _descend(problem, theta0, lrs, thresholds, steps, clip)
+    return Trajectories(*out, lrs=lrs, thresholds=thresholds, clip=clip)
+
+
+def sweep(problem, theta0, lrs, thresholds=None, steps=100, clip="norm"):
+    """Final loss and divergence for every (learning rate, threshold) pair, all at once.
+
+    The whole grid is one batched descent (no Python loop over configurations), which makes
+    grid searches and phase diagrams cheap.
+
+    Parameters
+    ----------
+    problem, theta0 :
+        As in :func:`run`.
+    lrs : array_like
+        Learning rates (rows of the grid).
+    thresholds : array_like, optional
+        Clipping thresholds (columns). ``None`` means no clipping and a 1-D result.
+    steps : int
+        Updates per run.
+    clip : {"norm", "value"}
+        Clipping mode used with ``thresholds``.
+
+    Returns
+    -------
+    SweepResult
+        ``final_loss`` (``inf`` where diverged), ``diverged`` (bool) and ``diverged_at``
+        (``-1`` where not), each shaped ``(len(lrs), len(thresholds))`` or ``(len(lrs),)``.
+
+    Examples
+    --------
+    >>> from gradclip import Quadratic
+    >>> res = sweep(Quadratic.with_condition(4.0), [1.0, 1.0], [0.5, 1.9, 2.1], steps=300)
+    >>> res.diverged.tolist()
+    [False, False, True]
+    """
+    steps = v.non_negative_int(steps, "steps")
+    theta0, lrs, thresholds = _grid(problem, theta0, lrs, thresholds, clip)
+    if thresholds is None:
+        shape, flat_lr, flat_thr, mode = (lrs.size,), lrs, None, None
+    else:
+        shape = (lrs.size, thresholds.size)
+        L, C = np.meshgrid(lrs, thresholds, indexing="ij")
+        flat_lr, flat_thr, mode = L.ravel(), C.ravel(), clip
+    _, loss, dat = _descend(problem, theta0, flat_lr, flat_thr, steps, mode, record=False)
+    diverged = dat >= 0
+    final = np.where(diverged, np.inf, loss)
+    return SweepResult(lrs, thresholds, final.reshape(shape), diverged.reshape(shape),
+                       dat.reshape(shape), steps, clip if thresholds is not None else None)
+
+
+# ---------------------------------------------------------------- the seed article's code
+
+def _article_inputs(X, y, theta, alpha, iterations):
+    X = v.as_float_array(X, "X")
+    y = v.as_float_array(y, "y")
+    theta_arr = v.as_float_array(theta, "theta")
+    if X.ndim != 2:
+        raise ValueError(f"X must be a 2-D array (m, d), got shape {X.shape}")
+    y_flat = y.reshape(-1) if (y.ndim == 2 and y.shape[1] == 1) or y.ndim == 1 else None
+    if y_flat is None or y_flat.shape[0] != X.shape[0]:
+        raise ValueError(f"X and y must have the same number of rows: X has {X.shape[0]}, y has shape {y.shape}")
+    if theta_arr.size != X.shape[1] or theta_arr.ndim > 2 or (theta_arr.ndim == 2 and theta_arr.shape[1] != 1):
+        raise ValueError(f"theta must have {X.shape[1]} entries (one per column of X), got shape {theta_arr.shape}")
+    if theta_arr.ndim == 2 and y.ndim == 1 or theta_arr.ndim == 1 and y.ndim == 2:
+        raise ValueError(f"theta {theta_arr.shape} and y {y.shape} must both be vectors or both be columns")
+    alpha = v.positive(alpha, "alpha")
+    iterations = v.non_negative_int(iterations, "iterations")
+    return X, y_flat, theta_arr.reshape(-1), theta_arr.shape, alpha, iterations
+
+
+def gradient_descent(X, y, theta, alpha, iterations):
+    """The seed article's gradient descent (its section 4.1), without mutating ``theta``.
+
+    Repeats ``theta <- theta - alpha * X^T (X theta - y) / m``. Same signature and the same
+    numbers as the article's code; the article's version subtracts in place and so changes the
+    caller's array, this one returns a new array.
+
+    Returns
+    -------
+    numpy.ndarray
+        The final ``theta`` in the shape of the input. If the iteration diverges its entries
+        are inf or NaN (no warning is raised); use :func:`run` to get the divergence step.
+
+    Examples
+    --------
+    >>> X = np.array([[1.0, 0.0], [1.0, 1.0], [1.0, 2.0]]); y = np.array([1.0, 3.0, 5.0])
+    >>> gradient_descent(X, y, np.zeros(2), 0.1, 2000).round(6).tolist()
+    [1.0, 2.0]
+    """
+    X, y, theta, shape, alpha, iterations = _article_inputs(X, y, theta, alpha, iterations)
+    m = len(y)
+    with np.errstate(all="ignore"):
+        for _ in range(iterations):
+            gradient = (1 / m) * X.T.dot(X.dot(theta) - y)
+            theta = theta - alpha * gradient
+    return theta.reshape(shape)
+
+
+def gradient_clipping(X, y, theta, alpha, iterations, clip_threshold):
+    """The seed article's gradient descent with value clipping (its section 4.2).
+
+    Each step clips every gradient entry to ``[-clip_threshold, clip_threshold]`` and updates
+    with the CLIPPED gradient, as the article's code does (its step 5 text writes the raw
+    gradient, which would make the clipping a no-op). ``theta`` is not modified.
+
+    Examples
+    --------
+    >>> X = np.array([[1.0, 0.0], [1.0, 1.0], [1.0, 2.0]]); y = np.array([1.0, 3.0, 5.0])
+    >>> gradient_clipping(X, y, np.zeros(2), 0.1, 1, 0.5).tolist()
+    [0.05, 0.05]
+    """
+    X, y, theta, shape, alpha, iterations = _article_inputs(X, y, theta, alpha, iterations)
+    c = v.positive(clip_threshold, "clip_threshold")
+    m = len(y)
+    with np.errstate(all="ignore"):
+        for _ in range(iterations):
+            gradient = (1 / m) * X.T.dot(X.dot(theta) - y)
+            theta = theta - alpha * clip_by_value(gradient, c)
+    return theta.reshape(shape)
