@@ -1,0 +1,165 @@
+"""Self-checking exercises: each ``check_*`` compares a learner's answer with a computed truth.
+
+Every check returns a :class:`Feedback` that shows "✓ ..." or "✗ ... hint" in a notebook and
+is truthy exactly when the answer is right, so an exercise cell is one line::
+
+    exercises.check_edge(problem, answer=0.3)
+"""
+
+import numpy as np
+
+from . import _validate as v
+from .clipping import clip_by_global_norm, clip_by_norm, clip_by_value
+
+__all__ = [
+    "Feedback",
+    "regime",
+    "REGIMES",
+    "check_number",
+    "check_edge",
+    "check_regime",
+    "check_clip",
+    "check_angle",
+    "check_global_norm",
+]
+
+#: The four regimes of gradient descent on a quadratic, by ``lr * lambda_max``.
+REGIMES = ("slow", "good", "oscillating", "divergent")
+
+
+class Feedback:
+    """The verdict on one answer: truthy when correct, displays as a short message."""
+
+    def __init__(self, correct, message):
+        self.correct = bool(correct)
+        self.message = str(message)
+
+    def __bool__(self):
+        return self.correct
+
+    def __repr__(self):
+        return ("✓ " if self.correct else "✗ ") + self.message
+
+    def _repr_html_(self):
+        colour = "#009E73" if self.correct else "#D55E00"
+        mark = "✓" if self.correct else "✗"
+        text = self.message.replace("&", "&amp;").replace("<", "&lt;")
+        return f'<p style="color:{colour};font-weight:bold">{mark} {text}</p>'
+
+
+def _number(answer, name):
+    if isinstance(answer, (bool, np.bool_)):
+        raise ValueError(f"{name} must be a number, got {answer!r}")
+    arr = v.as_float_array(answer, name)
+    if arr.ndim != 0:
+        raise ValueError(f"{name} must be a single number, got {answer!r}")
+    return float(arr)
+
+
+def check_number(answer, expected, rtol=0.01, name="answer", hint=""):
+    """Check ``answer`` against ``expected`` to relative tolerance ``rtol``.
+
+    Examples
+    --------
+    >>> bool(check_number(3.14, np.pi))
+    True
+    >>> check_number(3.0, np.pi, hint="more digits")
+    ✗ answer = 3 is off by 4.5 % (more digits)
+    """
+    if answer is None:
+        return Feedback(False, f"replace None with your {name}")
+    a = _number(answer, name)
+    e = _number(expected, "expected")
+    rtol = v.positive(rtol, "rtol")
+    if not np.isfinite(a):
+        return Feedback(False, f"{name} must be finite, got {a}")
+    if abs(a - e) <= rtol * max(abs(e), 1e-300):
+        return Feedback(True, f"{name} = {a:.4g} is right (exact: {e:.6g})")
+    off = abs(a - e) / abs(e) * 100 if e != 0 else np.inf
+    extra = f" ({hint})" if hint else ""
+    return Feedback(False, f"{name} = {a:.4g} is off by {off:.2g} %{extra}")
+
+
+def regime(problem, lr):
+    """Classify gradient descent with rate ``lr`` on a quadratic problem.
+
+    With ``r = lr * lambda_max``: ``r < 0.25`` slow, ``r <= 1`` good (no overshoot along any
+    eigen-direction), ``r <= 2`` oscillating (the steepest direction overshoots and flips sign
+    each step; at exactly 2 it neither grows nor shrinks), ``r > 2`` divergent.
+
+    Examples
+    --------
+    >>> from gradclip import Quadratic
+    >>> q = Quadratic.with_condition(10.0)   # lambda_max = 1
+    >>> [regime(q, lr) for lr in (0.1, 0.8, 1.5, 2.5)]
+    ['slow', 'good', 'oscillating', 'divergent']
+    """
+    lr = v.positive(lr, "lr")
+    if not hasattr(problem, "max_stable_lr"):
+        raise ValueError(f"problem must define max_stable_lr(), got {problem!r}")
+    r = lr * 2.0 / problem.max_stable_lr()
+    if r < 0.25:
+        return "slow"
+    if r <= 1.0:
+        return "good"
+    if r <= 2.0:
+        return "oscillating"
+    return "divergent"
+
+
+def check_edge(problem, answer):
+    """Check a learner's stability edge ``2 / lambda_max`` (1 % tolerance)."""
+    return check_number(answer, problem.max_stable_lr(), name="edge",
+                        hint="compute 2 / the largest eigenvalue of the Hessian")
+
+
+def check_regime(problem, lr, answer):
+    """Check which of ``"slow"``, ``"good"``, ``"oscillating"``, ``"divergent"`` ``lr`` gives."""
+    truth = regime(problem, lr)
+    if answer not in REGIMES:
+        return Feedback(False, f"answer must be one of {REGIMES}, got {answer!r}")
+    if answer == truth:
+        return Feedback(True, f"lr = {lr:.4g} is {truth}: lr * lambda_max = "
+                              f"{2 * lr / problem.max_stable_lr():.3g}")
+    return Feedback(False, f"not {answer!r}: compare lr * lambda_max with 0.25, 1 and 2")
+
+
+def check_clip(g, threshold, mode, answer):
+    """Check a hand-clipped gradient (``mode`` "value" or "norm") to 1e-3."""
+    if mode not in ("value", "norm"):
+        raise ValueError(f"mode must be 'value' or 'norm', got {mode!r}")
+    truth = clip_by_value(g, threshold) if mode == "value" else clip_by_norm(g, threshold)
+    if answer is None:
+        return Feedback(False, "replace None with your clipped vector")
+    a = v.as_float_array(answer, "answer")
+    if a.shape != truth.shape:
+        return Feedback(False, f"answer must have shape {truth.shape}, got {a.shape}")
+    if np.allclose(a, truth, rtol=1e-3, atol=1e-3):
+        return Feedback(True, f"clip by {mode}: {np.round(truth, 4).tolist()}")
+    hint = ("clip each entry to [-threshold, threshold]" if mode == "value"
+            else "multiply the whole vector by threshold / ||g|| when ||g|| > threshold")
+    return Feedback(False, f"not quite: {hint}")
+
+
+def check_angle(g, threshold, answer):
+    """Check the angle (degrees) between ``g`` and ``clip_by_value(g, threshold)`` (0.1 deg)."""
+    g = v.as_float_array(g, "g")
+    c = clip_by_value(g, threshold)
+    ng, nc = np.linalg.norm(g), np.linalg.norm(c)
+    if ng == 0:
+        raise ValueError("g must not be zero")
+    cosine = np.clip(g @ c / (ng * nc), -1.0, 1.0)
+    truth = float(np.degrees(np.arccos(cosine)))
+    if answer is None:
+        return Feedback(False, "replace None with your angle in degrees")
+    a = _number(answer, "answer")
+    if abs(a - truth) <= 0.1:
+        return Feedback(True, f"value clipping turns the gradient by {truth:.2f} degrees")
+    return Feedback(False, f"{a:.3g} degrees is not it: use cos(angle) = g·c / (|g| |c|)")
+
+
+def check_global_norm(grads, answer):
+    """Check the total 2-norm over all arrays in ``grads`` (0.1 %)."""
+    _, total = clip_by_global_norm(grads, 1.0)
+    return check_number(answer, total, rtol=1e-3, name="global norm",
+                        hint="square every entry of every array, sum, then take the root")
