@@ -78,7 +78,7 @@ class _QuadraticForm(Problem):
     def _excess(self, theta):
         e = theta - self._star
         with np.errstate(over="ignore", invalid="ignore"):
-            return 0.5 * np.einsum("...i,ij,...j->...", e, self._H, e)
+            return 0.5 * np.sum((e @ self._H) * e, axis=-1)
 
 
 class LinearRegression(_QuadraticForm):

@@ -173,7 +173,10 @@ def _descend(problem, theta0, lrs, thresholds, steps, clip, record=True):
             thetas[:, 0], losses[:, 0] = theta, loss
         for k in range(steps):
             g = np.asarray(problem.grad(theta), dtype=np.float64)
-            gn = v.vector_norm(g, 2.0, axis=-1)
+            gn = np.sqrt(np.einsum("ij,ij->i", g, g))
+            huge = np.isinf(gn) & np.all(np.isfinite(g), -1)
+            if huge.any():  # squares overflowed: recompute those rows with the scaled norm
+                gn[huge] = v.vector_norm(g[huge], 2.0, axis=-1)
             if clip == "norm":
                 over = gn > thresholds
                 scale = np.where(over, thresholds / np.where(gn > 0, gn, 1.0), 1.0)

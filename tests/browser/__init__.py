@@ -1,0 +1,1 @@
+"""Helpers for the real-browser tests: servers (JupyterLab, Voila) and page probes."""

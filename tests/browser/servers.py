@@ -1,0 +1,167 @@
+"""Start JupyterLab and Voila on 127.0.0.1 for the browser tests, and stop them by PID.
+
+The servers are the ones installed next to the running Python (``sys.executable``'s folder),
+so the tests use the virtual environment's ``jupyter`` and ``voila`` whatever ``PATH`` says.
+They serve a temporary copy of ``notebooks/`` and ``figures/``: running all cells in JupyterLab
+must not autosave outputs into the repository, and Jupyter's runtime, config and settings
+folders also live in the temporary directory.
+"""
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+
+# JupyterLab user settings: no autosave, no news or extension-manager requests.
+LAB_SETTINGS = {
+    "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
+        "fetchNews": "false", "checkForUpdates": False},
+    "@jupyterlab/extensionmanager-extension/plugin.jupyterlab-settings": {"enabled": False},
+}
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that is free right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def make_workspace(repo, tmp):
+    """Copy the notebooks and figures into ``tmp`` and prepare private Jupyter folders.
+
+    Returns ``(root, env)``: the folder to serve and the environment for the servers.
+    """
+    tmp = Path(tmp)
+    root = tmp / "content"
+    root.mkdir(parents=True)
+    for name in ("notebooks", "figures"):
+        src = Path(repo) / name
+        if src.is_dir():
+            shutil.copytree(src, root / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    home = tmp / "jupyter"
+    settings = home / "lab-settings"
+    for rel, value in LAB_SETTINGS.items():
+        path = settings / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(value))
+    env = dict(os.environ)
+    env.update({
+        "PATH": f"{BIN}{os.pathsep}{env.get('PATH', '')}",
+        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+        "JUPYTER_CONFIG_DIR": str(home / "config"),
+        "JUPYTERLAB_SETTINGS_DIR": str(settings),
+        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
+        "IPYTHONDIR": str(home / "ipython"),
+        "JUPYTER_PLATFORM_DIRS": "1",
+        "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+    })
+    env.pop("JUPYTER_TOKEN", None)
+    return root, env
+
+
+class Server:
+    """One server process: started, polled until it answers, stopped by its PID."""
+
+    def __init__(self, name, argv, port, token, env, cwd, log_path):
+        self.name, self.argv, self.port, self.token = name, argv, port, token
+        self.env, self.cwd, self.log_path = env, cwd, Path(log_path)
+        self.proc = None
+
+    def url(self, path=""):
+        sep = "&" if "?" in path else "?"
+        return f"http://127.0.0.1:{self.port}/{path.lstrip('/')}{sep}token={self.token}"
+
+    def start(self, ready_path, timeout=120):
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self._log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(self.argv, stdout=self._log, stderr=subprocess.STDOUT,
+                                     env=self.env, cwd=self.cwd, start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with code {self.proc.returncode}:\n{self.log_tail()}")
+            try:
+                with urllib.request.urlopen(self.url(ready_path), timeout=5) as r:
+                    if r.status == 200:
+                        return self
+            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+                pass
+            time.sleep(0.25)
+        self.stop()
+        raise RuntimeError(f"{self.name} did not answer within {timeout} s:\n{self.log_tail()}")
+
+    def log_tail(self, n=40):
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-n:])
+        except OSError:
+            return ""
+
+    def _children(self):
+        """PIDs of the server's child processes (its kernels), read from /proc."""
+        pids = []
+        for task in Path(f"/proc/{self.proc.pid}/task").glob("*"):
+            try:
+                pids += [int(p) for p in (task / "children").read_text().split()]
+            except OSError:
+                pass
+        return pids
+
+    def stop(self, timeout=15):
+        """SIGTERM the server's PID, then SIGKILL it (and any kernel left behind)."""
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        children = self._children()
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(5)
+        for pid in children:
+            for sig in (signal.SIGTERM, signal.SIGKILL):
+                try:
+                    os.kill(pid, sig)
+                    time.sleep(0.2)
+                except ProcessLookupError:
+                    break
+        self._log.close()
+
+
+def _root_flag():
+    return ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
+
+
+def jupyterlab(root, env, log_path):
+    """A JupyterLab server on a free port with a random token (not started yet)."""
+    port, token = free_port(), secrets.token_hex(16)
+    argv = [str(BIN / "jupyter"), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+            f"--IdentityProvider.token={token}", "--ServerApp.open_browser=False",
+            f"--ServerApp.root_dir={root}", "--ServerApp.port_retries=0",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+            "--ServerApp.shutdown_no_activity_timeout=0", *_root_flag()]
+    return Server("JupyterLab", argv, port, token, env, root, log_path)
+
+
+def voila(root, env, log_path, extra_env=None):
+    """A Voila server for the ``notebooks`` folder under ``root`` (not started yet).
+
+    Voila 0.5 given a folder lists it at ``/`` and renders ``/voila/render/<name>.ipynb``.
+    """
+    port, token = free_port(), secrets.token_hex(16)
+    argv = [str(BIN / "voila"), str(Path(root) / "notebooks"), "--no-browser",
+            f"--port={port}", "--Voila.ip=127.0.0.1", f"--Voila.token={token}",
+            "--Voila.port_retries=0", "--VoilaConfiguration.show_tracebacks=True"]
+    env = dict(env, **(extra_env or {}))
+    return Server("Voila", argv, port, token, env, Path(root) / "notebooks", log_path)

@@ -1,0 +1,44 @@
+"""Exercise checkers agree with independent computations and give hints when wrong."""
+
+import numpy as np
+import pytest
+
+from gradclip import Quadratic, exercises
+
+
+def test_regime_boundaries_follow_lr_times_lambda_max():
+    q = Quadratic.with_condition(10.0, lam_max=4.0)  # lambda_max = 4
+    assert [exercises.regime(q, r / 4.0) for r in (0.1, 0.2499, 0.25, 1.0, 1.0001, 2.0, 2.0001)] == [
+        "slow", "slow", "good", "good", "oscillating", "oscillating", "divergent"]
+
+
+def test_checks_accept_right_and_reject_wrong_answers():
+    q = Quadratic.with_condition(10.0, lam_max=4.0)
+    assert exercises.check_edge(q, 0.5) and not exercises.check_edge(q, 0.25)
+    assert exercises.check_regime(q, 0.4, "oscillating")
+    assert not exercises.check_regime(q, 0.4, "divergent")
+    assert not exercises.check_regime(q, 0.4, "fast")
+    assert exercises.check_clip([3.0, 4.0], 1.0, "norm", [0.6, 0.8])
+    assert exercises.check_clip([3.0, 4.0], 1.0, "value", [1.0, 1.0])
+    assert not exercises.check_clip([3.0, 4.0], 1.0, "norm", [1.0, 1.0])
+    # angle between (3, 4) and (1, 1): arccos(7 / (5 sqrt 2)) = 8.13 degrees
+    assert exercises.check_angle([3.0, 4.0], 1.0, 8.13)
+    assert not exercises.check_angle([3.0, 4.0], 1.0, 0.0)
+    assert exercises.check_global_norm([[3.0], 4.0, np.zeros((2, 2))], 5.0)
+    assert not exercises.check_global_norm([[3.0], 4.0], 7.0)
+
+
+def test_feedback_shows_a_mark_and_a_hint():
+    fb = exercises.check_edge(Quadratic.with_condition(2.0), 1.0)
+    assert repr(fb).startswith("✗") and "largest eigenvalue" in repr(fb)
+    assert "✗" in fb._repr_html_()
+    assert repr(exercises.check_number(None, 1.0)).startswith("✗ replace None")
+
+
+def test_bad_inputs():
+    with pytest.raises(ValueError, match="mode"):
+        exercises.check_clip([1.0], 1.0, "l2", [1.0])
+    with pytest.raises(ValueError, match="lr"):
+        exercises.regime(Quadratic.with_condition(2.0), -1.0)
+    with pytest.raises(ValueError, match="answer"):
+        exercises.check_number([1.0, 2.0], 1.0)

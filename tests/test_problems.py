@@ -1,0 +1,140 @@
+"""Problems: every gradient against central finite differences; batching; curvature facts."""
+
+import numpy as np
+import pytest
+
+from gradclip import CliffRNN, LinearRegression, Quadratic, Rosenbrock
+
+
+def central_diff(f, theta, h=1e-6):
+    theta = np.asarray(theta, dtype=float)
+    out = np.empty_like(theta)
+    for i in range(theta.size):
+        e = np.zeros_like(theta)
+        e[i] = h
+        out[i] = (f(theta + e) - f(theta - e)) / (2 * h)
+    return out
+
+
+def regression(seed=0, m=40, d=3):
+    rng = np.random.default_rng(seed)
+    X = np.column_stack([np.ones(m), rng.normal(size=(m, d - 1))])
+    y = X @ rng.normal(size=d) + 0.1 * rng.normal(size=m)
+    return X, y
+
+
+PROBLEMS = [
+    LinearRegression(*regression()),
+    Quadratic.with_condition(25.0, lam_max=3.0, center=(1.0, -2.0)),
+    Quadratic(np.array([[2.0, 0.5, 0.0], [0.5, 1.0, 0.2], [0.0, 0.2, 0.5]]), [1.0, 0.0, -1.0]),
+    Rosenbrock(),
+    CliffRNN(),
+    CliffRNN(T=7, x0=-0.3, target=0.2),
+]
+
+
+@pytest.mark.parametrize("problem", PROBLEMS, ids=repr)
+def test_gradient_matches_finite_differences(problem):
+    rng = np.random.default_rng(1)
+    for _ in range(10):
+        theta = rng.normal(scale=1.5, size=problem.dim)
+        if isinstance(problem, CliffRNN):
+            theta = np.array([rng.uniform(-2, 6), rng.uniform(-3, 1)])
+        fd = central_diff(problem.loss, theta)
+        np.testing.assert_allclose(problem.grad(theta), fd, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("problem", PROBLEMS, ids=repr)
+def test_batched_shapes_match_pointwise(problem):
+    rng = np.random.default_rng(2)
+    batch = rng.normal(size=(4, 3, problem.dim))
+    L, G = problem.loss(batch), problem.grad(batch)
+    assert L.shape == (4, 3) and G.shape == (4, 3, problem.dim)
+    for idx in np.ndindex(4, 3):
+        assert L[idx] == pytest.approx(float(problem.loss(batch[idx])), rel=1e-12, abs=1e-14)
+        np.testing.assert_allclose(G[idx], problem.grad(batch[idx]), rtol=1e-12, atol=1e-14)
+    before = batch.copy()
+    problem.grad(batch)
+    np.testing.assert_array_equal(batch, before)
+
+
+def test_linear_regression_against_direct_formulas():
+    X, y = regression(3)
+    prob = LinearRegression(X, y)
+    theta = np.array([0.3, -1.0, 2.0])
+    m = len(y)
+    assert prob.loss(theta) == pytest.approx(np.sum((X @ theta - y) ** 2) / (2 * m), rel=1e-12)
+    np.testing.assert_allclose(prob.grad(theta), X.T @ (X @ theta - y) / m, rtol=1e-12)
+    np.testing.assert_allclose(prob.solution(), np.linalg.lstsq(X, y, rcond=None)[0], rtol=1e-10)
+    lam = np.linalg.eigvalsh(X.T @ X / m)
+    assert prob.max_stable_lr() == pytest.approx(2 / lam[-1], rel=1e-12)
+    np.testing.assert_allclose(prob.hessian(), X.T @ X / m, rtol=1e-12)
+
+
+def test_linear_regression_accepts_column_y_and_hessian_is_a_copy():
+    X, y = regression(4)
+    prob = LinearRegression(X, y[:, None])
+    H = prob.hessian()
+    H[0, 0] = 1e9
+    assert prob.hessian()[0, 0] != 1e9
+
+
+def test_quadratic_with_condition():
+    q = Quadratic.with_condition(50.0, lam_max=2.0, center=(3.0, 1.0))
+    np.testing.assert_allclose(q.eigenvalues(), [2.0 / 50.0, 2.0], rtol=1e-12)
+    assert q.condition_number() == pytest.approx(50.0)
+    np.testing.assert_allclose(q.solution(), [3.0, 1.0], atol=1e-12)
+    np.testing.assert_allclose(q.grad([3.0, 1.0]), [0.0, 0.0], atol=1e-12)
+    # the closed form 1/2 t^T A t - b^T t
+    t = np.array([0.5, -0.7])
+    assert q.loss(t) == pytest.approx(0.5 * t @ q.A @ t - q.b @ t, rel=1e-12)
+
+
+def test_rosenbrock_hessian_and_minimum():
+    r = Rosenbrock()
+    np.testing.assert_allclose(r.grad(r.solution()), [0.0, 0.0])
+    theta = np.array([-0.4, 0.9])
+    fd = np.array([central_diff(lambda t: r.grad(t)[i], theta) for i in range(2)])
+    np.testing.assert_allclose(r.hessian(theta), fd, rtol=1e-5)
+    # Hessian at (1, 1) is [[802, -400], [-400, 200]]
+    assert r.max_stable_lr() == pytest.approx(2 / np.linalg.eigvalsh([[802, -400], [-400, 200]])[-1])
+
+
+def test_cliff_rnn_forward_matches_a_plain_loop_and_has_a_cliff():
+    p = CliffRNN(T=50, x0=0.5, target=0.7)
+    w, b = 4.3, -2.5
+    x = 0.5
+    for _ in range(50):
+        x = w / (1 + np.exp(-x)) + b
+    assert p.loss([w, b]) == pytest.approx((1 / (1 + np.exp(-x)) - 0.7) ** 2, rel=1e-12)
+    # along b = -2.5 the loss drops by > 0.3 within a small interval of w: the cliff
+    ws = np.linspace(3.5, 5.5, 2001)
+    losses = p.loss(np.stack([ws, np.full_like(ws, -2.5)], -1))
+    assert np.max(-np.diff(losses)) > 0.05
+    grads = np.linalg.norm(p.grad(np.stack([ws, np.full_like(ws, -2.5)], -1)), axis=-1)
+    assert grads.max() > 100 * np.median(grads)
+
+
+@pytest.mark.parametrize("bad", [[1.0], [[1.0, 2.0, 3.0]], "x", 3.0])
+def test_wrong_theta_shape_names_theta(bad):
+    for problem in (PROBLEMS[1], Rosenbrock(), CliffRNN()):
+        with pytest.raises(ValueError, match="theta"):
+            problem.grad(bad)
+
+
+def test_bad_constructor_arguments():
+    X, y = regression()
+    with pytest.raises(ValueError, match="same number of rows"):
+        LinearRegression(X, y[:-1])
+    with pytest.raises(ValueError, match="X must be"):
+        LinearRegression(np.ones(5), np.ones(5))
+    with pytest.raises(ValueError, match="symmetric"):
+        Quadratic([[1.0, 2.0], [0.0, 1.0]])
+    with pytest.raises(ValueError, match="positive semi-definite"):
+        Quadratic([[1.0, 0.0], [0.0, -1.0]])
+    with pytest.raises(ValueError, match="condition"):
+        Quadratic.with_condition(0.5)
+    with pytest.raises(ValueError, match="target"):
+        CliffRNN(target=1.5)
+    with pytest.raises(ValueError, match="T"):
+        CliffRNN(T=0)
