@@ -1,0 +1,387 @@
+"""Static pictures of loss surfaces, descent runs and clipping.
+
+Every function takes the matplotlib ``ax`` to draw on and results computed elsewhere
+(a problem, a :class:`~gradclip.Trajectory`), draws, and returns the artists it made, so the
+explorers and animations can update them in place with ``set_data``.
+"""
+
+import numpy as np
+from matplotlib.collections import LineCollection
+from matplotlib.patches import Arc, Circle, Rectangle
+
+from . import _validate as v
+from .clipping import clip_by_norm, clip_by_value
+from .style import PALETTE
+
+__all__ = [
+    "loss_grid", "contour_segments", "view_box", "plot_contour", "plot_surface",
+    "plot_trajectory", "trajectory_xy", "plot_loss_curve", "plot_regimes", "plot_distances",
+    "plot_clipping_geometry", "plot_cliff", "clip_angle",
+]
+
+REGIME_COLORS = [PALETTE["slow"], PALETTE["good"], PALETTE["oscillating"], PALETTE["divergent"]]
+
+
+def _check_ax(ax, name="ax"):
+    if not hasattr(ax, "plot"):
+        raise ValueError(f"{name} must be a matplotlib Axes, got {ax!r}")
+    return ax
+
+
+def _check_lim(lim, name):
+    arr = v.as_float_array(lim, name)
+    if arr.shape != (2,) or not np.all(np.isfinite(arr)) or arr[0] >= arr[1]:
+        raise ValueError(f"{name} must be (low, high) with low < high, got {lim!r}")
+    return float(arr[0]), float(arr[1])
+
+
+def view_box(theta0, center, pad=0.35):
+    """A square view ``(xlim, ylim)`` centred on ``center`` that holds ``theta0`` with a margin.
+
+    Centring on the optimum keeps oscillating runs, which overshoot to the mirror image of
+    the start, in view.
+
+    Examples
+    --------
+    >>> view_box([0.0, 0.0], [4.0, 3.0])
+    ((-1.4, 9.4), (-2.4, 8.4))
+    """
+    a = v.as_float_array(theta0, "theta0")
+    b = v.as_float_array(center, "center")
+    if a.shape != (2,) or b.shape != (2,):
+        raise ValueError(f"theta0 and center must be 2-D points, got {a.shape} and {b.shape}")
+    half = max(float(np.max(np.abs(a - b))), 1e-3) * (1 + v.positive(pad, "pad"))
+    return tuple((round(float(m - half), 10), round(float(m + half), 10)) for m in b)
+
+
+def loss_grid(problem, xlim, ylim, n=120):
+    """The loss on an ``n x n`` grid: ``(X, Y, Z)`` for contour and surface plots.
+
+    One batched call to ``problem.loss``; non-finite values become NaN.
+    """
+    xlim, ylim = _check_lim(xlim, "xlim"), _check_lim(ylim, "ylim")
+    n = v.non_negative_int(n, "n")
+    if n < 2:
+        raise ValueError(f"n must be >= 2, got {n}")
+    X, Y = np.meshgrid(np.linspace(*xlim, n), np.linspace(*ylim, n))
+    with np.errstate(all="ignore"):
+        Z = np.asarray(problem.loss(np.stack([X, Y], axis=-1)), dtype=np.float64)
+    return X, Y, np.where(np.isfinite(Z), Z, np.nan)
+
+
+def _levels(Z, n_levels, floor=None):
+    z = Z[np.isfinite(Z)]
+    lo = float(np.min(z)) if floor is None else floor
+    ex = z - lo
+    top = float(np.quantile(ex, 0.98))
+    pos = ex[ex > 0]
+    bottom = max(float(np.quantile(pos, 0.002)) if pos.size else 1e-12, top * 1e-4)
+    return lo + np.geomspace(bottom, max(top, bottom * 10), n_levels)
+
+
+def contour_segments(X, Y, Z, levels):
+    """Contour line segments of ``Z`` at ``levels``, ready for ``LineCollection.set_segments``.
+
+    Computing them once lets an explorer swap whole surfaces without calling ``contour``.
+    """
+    import contourpy
+
+    gen = contourpy.contour_generator(X, Y, np.ma.masked_invalid(Z), line_type="Separate")
+    segs = []
+    for level in np.atleast_1d(levels):
+        segs.extend(s for s in gen.lines(float(level)) if len(s) > 1)
+    return segs
+
+
+def plot_contour(ax, problem, xlim, ylim, n=120, n_levels=14, optimum=True, filled=True,
+                 log=True):
+    """Contour lines of ``problem.loss`` over the box ``xlim x ylim``, on a light shading.
+
+    Parameters
+    ----------
+    log : bool
+        Log-spaced levels of the excess loss (bowls) or evenly spaced levels (plateaus and
+        cliffs, e.g. :class:`~gradclip.CliffRNN`).
+
+    Returns
+    -------
+    dict
+        ``"lines"`` (LineCollection), ``"fill"`` (QuadMesh or None), ``"optimum"`` (Line2D or None).
+    """
+    _check_ax(ax)
+    X, Y, Z = loss_grid(problem, xlim, ylim, n)
+    star = problem.solution() if optimum and hasattr(problem, "solution") else None
+    floor = float(problem.loss(star)) if star is not None else None
+    if log:
+        levels = _levels(Z, n_levels, floor)
+        base = np.nanmin(Z) if floor is None else floor
+        with np.errstate(all="ignore"):
+            shade = np.log10(np.maximum(Z - base, 0.1 * (levels[0] - base)))
+    else:
+        levels = np.linspace(np.nanmin(Z), np.nanmax(Z), n_levels + 2)[1:-1]
+        shade = Z
+    fill = None
+    if filled:
+        fill = ax.pcolormesh(X, Y, shade, cmap="viridis" if not log else "Greys_r",
+                             alpha=0.35 if not log else 0.25, shading="auto", rasterized=True,
+                             zorder=0)
+    lines = LineCollection(contour_segments(X, Y, Z, levels), colors="0.45", linewidths=0.8, zorder=1)
+    ax.add_collection(lines)
+    opt = None
+    if star is not None and np.all(np.isfinite(star)):
+        (opt,) = ax.plot(*star, marker="*", ms=13, color=PALETTE["optimum"], ls="none",
+                         zorder=5, label="optimum")
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_xlabel(r"$\theta_0$")
+    ax.set_ylabel(r"$\theta_1$")
+    return {"lines": lines, "fill": fill, "optimum": opt}
+
+
+def plot_surface(ax3d, problem, xlim, ylim, n=50, log=True):
+    """The loss as a 3-D surface on an ``Axes3D`` (``log``: plot ``log10`` of the excess loss)."""
+    if getattr(ax3d, "name", "") != "3d":
+        raise ValueError(f"ax3d must be a 3-D Axes (projection='3d'), got {ax3d!r}")
+    X, Y, Z = loss_grid(problem, xlim, ylim, n)
+    H = _surface_height(Z, np.nanmin(Z), log)
+    surf = ax3d.plot_surface(X, Y, H, cmap="viridis", linewidth=0, antialiased=False,
+                             alpha=0.85, rcount=n, ccount=n)
+    ax3d.set_xlabel(r"$\theta_0$")
+    ax3d.set_ylabel(r"$\theta_1$")
+    ax3d.set_zlabel(r"$\log_{10}(J - J_{min})$" if log else "J")
+    return surf
+
+
+def _surface_height(Z, floor, log):
+    if not log:
+        return Z
+    with np.errstate(all="ignore"):
+        return np.log10(np.maximum(Z - floor, 1e-6))
+
+
+def trajectory_xy(thetas, xlim=None, ylim=None, factor=4.0):
+    """Finite iterates to draw, cut after the first one far outside the view (divergence).
+
+    Returns ``(x, y)`` arrays; points past the cut are dropped so a diverged run draws as a
+    line leaving the frame, never as coordinates like 1e150.
+    """
+    thetas = v.as_float_array(thetas, "thetas")
+    if thetas.ndim != 2 or thetas.shape[1] != 2:
+        raise ValueError(f"thetas must have shape (n, 2), got {thetas.shape}")
+    ok = np.all(np.isfinite(thetas), axis=1)
+    n = int(np.argmin(ok)) if not ok.all() else len(thetas)
+    pts = thetas[:n]
+    if xlim is not None and ylim is not None and n:
+        (x0, x1), (y0, y1) = xlim, ylim
+        wx, wy = factor * (x1 - x0), factor * (y1 - y0)
+        far = ((pts[:, 0] < x0 - wx) | (pts[:, 0] > x1 + wx) | (pts[:, 1] < y0 - wy)
+               | (pts[:, 1] > y1 + wy))
+        if far.any():
+            pts = pts[: int(np.argmax(far)) + 1]
+    return pts[:, 0].copy(), pts[:, 1].copy()
+
+
+def plot_trajectory(ax, traj, color=None, label=None, steps=None, markers=True):
+    """The iterates of a run as a line with dots, from a start marker (``o``).
+
+    Parameters
+    ----------
+    ax : Axes
+    traj : Trajectory or array_like (n, 2)
+        A run from :func:`gradclip.run`, or its ``thetas``.
+    steps : int, optional
+        Draw only the first ``steps`` updates.
+
+    Returns
+    -------
+    dict
+        ``"path"`` and ``"start"`` (Line2D).
+    """
+    _check_ax(ax)
+    thetas = getattr(traj, "thetas", traj)
+    thetas = v.as_float_array(thetas, "traj")
+    if steps is not None:
+        thetas = thetas[: v.non_negative_int(steps, "steps") + 1]
+    color = color or PALETTE["good"]
+    x, y = trajectory_xy(thetas, ax.get_xlim(), ax.get_ylim())
+    (path,) = ax.plot(x, y, "-", color=color, marker="o" if markers else None, ms=3.5,
+                      lw=1.6, label=label, zorder=3)
+    (start,) = ax.plot(thetas[:1, 0], thetas[:1, 1], "o", ms=8, mfc="white", mec=color,
+                       mew=2, zorder=4)
+    return {"path": path, "start": start}
+
+
+def _excess(traj, floor):
+    with np.errstate(all="ignore"):
+        return np.maximum(np.asarray(traj.losses, dtype=np.float64) - floor, 1e-16)
+
+
+def plot_loss_curve(ax, traj, floor=0.0, color=None, label=None):
+    """``J - floor`` per step on a log axis (``floor``: the minimum loss, for the excess)."""
+    _check_ax(ax)
+    if not hasattr(traj, "losses"):
+        raise ValueError(f"traj must be a Trajectory, got {type(traj).__name__}")
+    y = _excess(traj, float(floor))
+    (line,) = ax.semilogy(np.arange(len(y)), y, color=color or PALETTE["good"], label=label)
+    ax.set_xlabel("step")
+    ax.set_ylabel(r"$J - J_{min}$" if floor else "J")
+    return line
+
+
+def plot_regimes(axes, problem, trajs, labels=None):
+    """Four (or any number of) runs on one contour plot, with their loss curves beside it.
+
+    Parameters
+    ----------
+    axes : pair of Axes
+        ``(contour_ax, loss_ax)``.
+    problem : Problem
+        A 2-D problem with ``solution`` (the contour background).
+    trajs : list of Trajectory
+        Runs from the same start, e.g. ``lr = f / lambda_max`` for ``f = 0.1, 0.8, 1.8, 2.05``.
+    labels : list of str, optional
+        Legend labels (default: the learning rates).
+
+    Returns
+    -------
+    list of dict
+        For each run, ``{"path", "start", "loss"}``.
+    """
+    if not (isinstance(axes, (list, tuple, np.ndarray)) and len(axes) == 2):
+        raise ValueError(f"axes must be a pair (contour_ax, loss_ax), got {axes!r}")
+    ax_c, ax_l = (_check_ax(a, "axes") for a in axes)
+    if not trajs or not all(hasattr(t, "thetas") for t in trajs):
+        raise ValueError("trajs must be a non-empty list of Trajectory")
+    labels = labels or [f"lr = {t.lr:.3g}" for t in trajs]
+    if len(labels) != len(trajs):
+        raise ValueError(f"labels must have {len(trajs)} entries, got {len(labels)}")
+    star = problem.solution()
+    xlim, ylim = view_box(trajs[0].thetas[0], star)
+    plot_contour(ax_c, problem, xlim, ylim)
+    floor = float(problem.loss(star))
+    out = []
+    for i, (t, lab) in enumerate(zip(trajs, labels)):
+        c = REGIME_COLORS[i % 4]
+        arts = plot_trajectory(ax_c, t, color=c, label=lab)
+        arts["loss"] = plot_loss_curve(ax_l, t, floor, color=c, label=lab)
+        if t.diverged:
+            k = t.diverged_at
+            ax_l.annotate(f"diverged at step {k}", (k - 1, _excess(t, floor)[k - 1]),
+                          xytext=(-8, 0), textcoords="offset points", ha="right", va="center",
+                          color=c, fontsize="small")
+        out.append(arts)
+    ax_l.set_ylim(1e-10, None)
+    ax_l.legend(loc="lower left", fontsize="small")
+    ax_c.set_title("iterates on the loss surface")
+    ax_l.set_title("excess loss per step")
+    return out
+
+
+def plot_distances(ax, trajs, point, labels=None, colors=None):
+    """Distance of every iterate to ``point`` (e.g. the optimum), one line per run, log y."""
+    _check_ax(ax)
+    if not trajs or not all(hasattr(t, "thetas") for t in trajs):
+        raise ValueError("trajs must be a non-empty list of Trajectory")
+    labels = labels or [f"lr = {t.lr:.3g}" for t in trajs]
+    colors = colors or REGIME_COLORS
+    lines = []
+    for i, (t, lab) in enumerate(zip(trajs, labels)):
+        d = t.distances(point)
+        (ln,) = ax.semilogy(np.arange(len(d)), d, color=colors[i % len(colors)], label=lab)
+        lines.append(ln)
+    ax.set_xlabel("step")
+    ax.set_ylabel("distance to optimum")
+    ax.legend(fontsize="small")
+    return lines
+
+
+def clip_angle(g, threshold):
+    """Angle in degrees between ``g`` and ``clip_by_value(g, threshold)``.
+
+    Examples
+    --------
+    >>> round(clip_angle([3.0, 1.0], 1.0), 2)
+    26.57
+    """
+    g = v.as_float_array(g, "g")
+    c = clip_by_value(g, threshold)
+    ng, nc = np.linalg.norm(g), np.linalg.norm(c)
+    if ng == 0:
+        return 0.0
+    cos = float(np.clip(g @ c / (ng * nc), -1.0, 1.0))
+    return float(np.degrees(np.arccos(cos)))
+
+
+def plot_clipping_geometry(ax, g, threshold):
+    """Value clipping (the box) vs norm clipping (the ball) of one 2-D gradient ``g``.
+
+    Draws the box ``|g_i| <= threshold`` and the ball ``||g|| <= threshold``, the raw vector,
+    both clipped vectors and the angle by which value clipping turns the direction.
+
+    Returns
+    -------
+    dict
+        ``"raw"``, ``"value"``, ``"norm"`` (arrows), ``"box"``, ``"ball"``, ``"arc"``.
+    """
+    _check_ax(ax)
+    g = v.as_float_array(g, "g")
+    if g.shape != (2,) or not np.all(np.isfinite(g)):
+        raise ValueError(f"g must be a finite 2-D vector, got {g.tolist()!r}")
+    c = v.positive(threshold, "threshold")
+    gv, gn = clip_by_value(g, c), clip_by_norm(g, c)
+    box = ax.add_patch(Rectangle((-c, -c), 2 * c, 2 * c, fill=True, fc=PALETTE["clipped"],
+                                 alpha=0.12, ec=PALETTE["clipped"], lw=1.5,
+                                 label=f"value box |g_i| ≤ {c:g}"))
+    ball = ax.add_patch(Circle((0, 0), c, fill=False, ec=PALETTE["good"], lw=1.5, ls="--",
+                               label=f"norm ball ||g|| ≤ {c:g}"))
+    kw = dict(angles="xy", scale_units="xy", scale=1, width=0.012, zorder=4)
+    raw = ax.quiver(0, 0, *g, color=PALETTE["raw"], **kw)
+    val = ax.quiver(0, 0, *gv, color=PALETTE["clipped"], **kw)
+    nrm = ax.quiver(0, 0, *gn, color=PALETTE["good"], **kw)
+    ang = clip_angle(g, c)
+    a1, a2 = sorted(np.degrees([np.arctan2(g[1], g[0]), np.arctan2(gv[1], gv[0])]))
+    arc = ax.add_patch(Arc((0, 0), 1.3 * c, 1.3 * c, theta1=a1, theta2=a2, color="black", lw=1.2))
+    mid = np.radians((a1 + a2) / 2)
+    ax.annotate(f"{ang:.1f}°", (0.65 * c * np.cos(mid), 0.65 * c * np.sin(mid)),
+                xytext=(8, 4), textcoords="offset points", fontsize="small")
+    for vec, txt, col in ((g, f"raw g = ({g[0]:.3g}, {g[1]:.3g})", PALETTE["raw"]),
+                          (gv, "clip by value", PALETTE["clipped"]),
+                          (gn, "clip by norm", PALETTE["good"])):
+        ax.annotate(txt, vec, xytext=(6, -4 if vec is gn else 6), textcoords="offset points",
+                    color=col, fontsize="small", fontweight="bold")
+    r = max(float(np.max(np.abs(g))), c) * 1.25
+    ax.set_xlim(-r * 0.6, r)
+    ax.set_ylim(-r * 0.6, r)
+    ax.set_aspect("equal")
+    ax.axhline(0, color="0.7", lw=0.8, zorder=0)
+    ax.axvline(0, color="0.7", lw=0.8, zorder=0)
+    ax.set_xlabel(r"$g_0$")
+    ax.set_ylabel(r"$g_1$")
+    ax.legend(handles=[box, ball], loc="lower right", fontsize="small")
+    return {"raw": raw, "value": val, "norm": nrm, "box": box, "ball": ball, "arc": arc}
+
+
+def plot_cliff(ax, problem, raw, clipped, xlim=(0.0, 10.0), ylim=(-6.0, 5.0)):
+    """The cliff loss with an unclipped and a clipped run from the same start.
+
+    The longest single step of each run is printed in the legend: the unclipped step at the
+    wall jumps far away, the clipped one stays near (Pascanu et al. 2013, Fig. 6).
+
+    Returns
+    -------
+    dict
+        ``"raw"`` and ``"clipped"`` (each a dict from :func:`plot_trajectory`), ``"contour"``.
+    """
+    _check_ax(ax)
+    for name, t in (("raw", raw), ("clipped", clipped)):
+        if not hasattr(t, "step_lengths"):
+            raise ValueError(f"{name} must be a Trajectory, got {type(t).__name__}")
+    cont = plot_contour(ax, problem, xlim, ylim, optimum=False, n_levels=12, log=False)
+    lab_r = f"no clipping (longest step {np.nanmax(raw.step_lengths):.3g})"
+    lab_c = f"clip by norm ≤ {clipped.threshold:g} (longest step {np.nanmax(clipped.step_lengths):.3g})"
+    a = plot_trajectory(ax, raw, color=PALETTE["divergent"], label=lab_r)
+    b = plot_trajectory(ax, clipped, color=PALETTE["good"], label=lab_c)
+    ax.set_xlabel("w (recurrent weight)")
+    ax.set_ylabel("b (bias)")
+    ax.legend(loc="upper right", fontsize="small")
+    return {"raw": a, "clipped": b, "contour": cont}
