@@ -6,6 +6,7 @@ when used, so ``import gradclip`` pulls in neither matplotlib nor ipywidgets.
 """
 
 from .clipping import adaptive_clip, clip_by_global_norm, clip_by_norm, clip_by_value
+from .nets import MLP, chain_gradient
 from .problems import CliffRNN, LinearRegression, Problem, Quadratic, Rosenbrock
 from .solvers import (
     SweepResult,
@@ -26,6 +27,8 @@ __all__ = [
     "clip_by_norm",
     "clip_by_value",
     "CliffRNN",
+    "MLP",
+    "chain_gradient",
     "LinearRegression",
     "Problem",
     "Quadratic",
