@@ -86,7 +86,11 @@ class TrajectoryScene:
         for i, (t, lab) in enumerate(zip(trajs, labels)):
             ax = axes[i if layout == "side" else 0]
             if i == 0 or layout == "side":
-                plots.plot_contour(ax, problem, xlim, ylim, n=100)
+                log = hasattr(problem, "hessian")  # bowls: log levels; plateaus, cliffs: linear
+                plots.plot_contour(ax, problem, xlim, ylim, n=100, log=log, optimum=log)
+                if not log:
+                    ax.set_xlabel("w")
+                    ax.set_ylabel("b")
                 if layout == "side":
                     ax.set_title(lab, color=colors[i % len(colors)], fontsize="medium")
             c = colors[i % len(colors)]
@@ -98,7 +102,7 @@ class TrajectoryScene:
             self.xy.append(plots.trajectory_xy(t.thetas, xlim, ylim))
         if layout == "overlay" and len(trajs) > 1:
             axes[0].legend(loc="upper right", fontsize="small")
-        self.step_text = self.fig.text(0.01, 0.99, "", ha="left", va="top", fontsize="medium")
+        self.step_text = self.fig.suptitle(f"step {self.n_steps} / {self.n_steps}", fontsize="medium")
         if surface:
             self._surface(problem, xlim, ylim, colors)
         self.fig.canvas.draw()
@@ -109,11 +113,12 @@ class TrajectoryScene:
         plots.plot_surface(ax3, problem, xlim, ylim, n=40)
         X, Y, Z = plots.loss_grid(problem, xlim, ylim, 40)
         floor = float(np.nanmin(Z))
+        bottom = float(np.nanmin(plots._surface_height(Z, floor, True)))
         ax3.set_xlim(*xlim)
         ax3.set_ylim(*ylim)
         for i, t in enumerate(self.trajs):
             with np.errstate(all="ignore"):
-                z = np.log10(np.maximum(np.asarray(t.losses) - floor, 1e-6))
+                z = np.maximum(np.log10(np.maximum(np.asarray(t.losses) - floor, 1e-12)), bottom)
             (p,) = ax3.plot([], [], [], "-o", ms=3, lw=1.8, color=colors[i % len(colors)], zorder=10)
             self.paths3d.append((p, z))
         ax3.view_init(elev=35, azim=-60)

@@ -156,7 +156,8 @@ def _surface_height(Z, floor, log):
     if not log:
         return Z
     with np.errstate(all="ignore"):
-        return np.log10(np.maximum(Z - floor, 1e-6))
+        h = np.log10(np.maximum(Z - floor, 1e-12))
+    return np.maximum(h, np.nanmax(h) - 4.0)  # four decades: no needle at the minimum
 
 
 def trajectory_xy(thetas, xlim=None, ylim=None, factor=4.0):
@@ -229,40 +230,42 @@ def plot_loss_curve(ax, traj, floor=0.0, color=None, label=None):
 
 
 def plot_regimes(axes, problem, trajs, labels=None):
-    """Four (or any number of) runs on one contour plot, with their loss curves beside it.
+    """Several runs (e.g. the four regimes), one contour panel each, and their loss curves.
 
     Parameters
     ----------
-    axes : pair of Axes
-        ``(contour_ax, loss_ax)``.
+    axes : sequence of Axes
+        ``len(trajs)`` contour axes followed by one axes for the loss curves.
     problem : Problem
         A 2-D problem with ``solution`` (the contour background).
     trajs : list of Trajectory
         Runs from the same start, e.g. ``lr = f / lambda_max`` for ``f = 0.1, 0.8, 1.8, 2.05``.
     labels : list of str, optional
-        Legend labels (default: the learning rates).
+        Panel titles and legend labels (default: the learning rates).
 
     Returns
     -------
     list of dict
         For each run, ``{"path", "start", "loss"}``.
     """
-    if not (isinstance(axes, (list, tuple, np.ndarray)) and len(axes) == 2):
-        raise ValueError(f"axes must be a pair (contour_ax, loss_ax), got {axes!r}")
-    ax_c, ax_l = (_check_ax(a, "axes") for a in axes)
     if not trajs or not all(hasattr(t, "thetas") for t in trajs):
         raise ValueError("trajs must be a non-empty list of Trajectory")
+    if not (isinstance(axes, (list, tuple, np.ndarray)) and len(axes) == len(trajs) + 1):
+        raise ValueError(f"axes must hold {len(trajs) + 1} Axes (one per run, then the loss), "
+                         f"got {axes!r}")
+    axes = [_check_ax(a, "axes") for a in np.ravel(np.asarray(axes, dtype=object))]
     labels = labels or [f"lr = {t.lr:.3g}" for t in trajs]
     if len(labels) != len(trajs):
         raise ValueError(f"labels must have {len(trajs)} entries, got {len(labels)}")
     star = problem.solution()
     xlim, ylim = view_box(trajs[0].thetas[0], star)
-    plot_contour(ax_c, problem, xlim, ylim)
     floor = float(problem.loss(star))
-    out = []
-    for i, (t, lab) in enumerate(zip(trajs, labels)):
+    ax_l, out = axes[-1], []
+    for i, (ax, t, lab) in enumerate(zip(axes, trajs, labels)):
         c = REGIME_COLORS[i % 4]
-        arts = plot_trajectory(ax_c, t, color=c, label=lab)
+        plot_contour(ax, problem, xlim, ylim, n=80, n_levels=10)
+        arts = plot_trajectory(ax, t, color=c, label=lab)
+        ax.set_title(lab, color=c, fontsize="medium")
         arts["loss"] = plot_loss_curve(ax_l, t, floor, color=c, label=lab)
         if t.diverged:
             k = t.diverged_at
@@ -270,9 +273,8 @@ def plot_regimes(axes, problem, trajs, labels=None):
                           xytext=(-8, 0), textcoords="offset points", ha="right", va="center",
                           color=c, fontsize="small")
         out.append(arts)
-    ax_l.set_ylim(1e-10, None)
-    ax_l.legend(loc="lower left", fontsize="small")
-    ax_c.set_title("iterates on the loss surface")
+    ax_l.set_ylim(max(ax_l.get_ylim()[0], 1e-10), None)
+    ax_l.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize="small")
     ax_l.set_title("excess loss per step")
     return out
 
@@ -344,14 +346,14 @@ def plot_clipping_geometry(ax, g, threshold):
     mid = np.radians((a1 + a2) / 2)
     ax.annotate(f"{ang:.1f}°", (0.65 * c * np.cos(mid), 0.65 * c * np.sin(mid)),
                 xytext=(8, 4), textcoords="offset points", fontsize="small")
-    for vec, txt, col in ((g, f"raw g = ({g[0]:.3g}, {g[1]:.3g})", PALETTE["raw"]),
-                          (gv, "clip by value", PALETTE["clipped"]),
-                          (gn, "clip by norm", PALETTE["good"])):
-        ax.annotate(txt, vec, xytext=(6, -4 if vec is gn else 6), textcoords="offset points",
-                    color=col, fontsize="small", fontweight="bold")
-    r = max(float(np.max(np.abs(g))), c) * 1.25
-    ax.set_xlim(-r * 0.6, r)
-    ax.set_ylim(-r * 0.6, r)
+    for vec, txt, col, off in ((g, f"raw g = ({g[0]:.3g}, {g[1]:.3g})", PALETTE["raw"], (4, 6)),
+                               (gv, "clip by value", PALETTE["clipped"], (4, 6)),
+                               (gn, "clip by norm", PALETTE["good"], (6, -16))):
+        ax.annotate(txt, vec, xytext=off, textcoords="offset points", color=col,
+                    fontsize="small", fontweight="bold")
+    lo = -1.35 * c
+    ax.set_xlim(min(lo, g[0] * 1.2), max(g[0], c) * 1.45)
+    ax.set_ylim(min(lo, g[1] * 1.2), max(g[1], c) * 1.6)
     ax.set_aspect("equal")
     ax.axhline(0, color="0.7", lw=0.8, zorder=0)
     ax.axvline(0, color="0.7", lw=0.8, zorder=0)
@@ -381,6 +383,11 @@ def plot_cliff(ax, problem, raw, clipped, xlim=(0.0, 10.0), ylim=(-6.0, 5.0)):
     lab_c = f"clip by norm ≤ {clipped.threshold:g} (longest step {np.nanmax(clipped.step_lengths):.3g})"
     a = plot_trajectory(ax, raw, color=PALETTE["divergent"], label=lab_r)
     b = plot_trajectory(ax, clipped, color=PALETTE["good"], label=lab_c)
+    j = int(np.nanargmax(raw.step_lengths))
+    p, q = raw.thetas[j], raw.thetas[j + 1]
+    if np.all(np.isfinite(q)):
+        ax.annotate(f"one step of length {raw.step_lengths[j]:.3g}", (p + q) / 2, xytext=(12, -4),
+                    textcoords="offset points", color=PALETTE["divergent"], fontsize="small")
     ax.set_xlabel("w (recurrent weight)")
     ax.set_ylabel("b (bias)")
     ax.legend(loc="upper right", fontsize="small")
