@@ -289,6 +289,18 @@ class CliffRNN(Problem):
                 xs[t] = w * _sigmoid(xs[t - 1]) + b
         return xs
 
+    def jacobian_factors(self, theta):
+        """Per-step factors ``dx_t / dx_{t-1} = w * sigmoid'(x_{t-1})``, shape ``(T, ...)``.
+
+        Backpropagation through time multiplies these: ``dx_T / dx_0`` is their product, so
+        the gradient explodes when they are mostly above 1 in magnitude and vanishes when
+        they are mostly below 1.
+        """
+        theta = self._theta(theta)
+        xs = self.states(theta)
+        s = _sigmoid(xs[:-1])
+        return theta[..., 0] * s * (1.0 - s)
+
     def loss(self, theta):
         xs = self.states(theta)
         return (_sigmoid(xs[-1]) - self.target) ** 2

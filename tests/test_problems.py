@@ -138,3 +138,13 @@ def test_bad_constructor_arguments():
         CliffRNN(target=1.5)
     with pytest.raises(ValueError, match="T"):
         CliffRNN(T=0)
+
+
+def test_cliff_rnn_jacobian_product_is_dxT_dx0():
+    theta = np.array([4.0, -2.0])
+    factors = CliffRNN(T=20, x0=0.3).jacobian_factors(theta)
+    h = 1e-6
+    xT = lambda x0: CliffRNN(T=20, x0=x0).states(theta)[-1]
+    fd = (xT(0.3 + h) - xT(0.3 - h)) / (2 * h)
+    assert factors.shape == (20,)
+    assert np.prod(factors) == pytest.approx(fd, rel=1e-5)
