@@ -269,7 +269,8 @@ def condition_explorer(theta0=(-4.0, 3.0), condition=10.0, lr=1.0, steps=40, max
     theta0 : array_like
         Start.
     condition, lr : float
-        Initial condition number (1 to 1000) and learning rate (0.002 to 2.5).
+        Initial condition number (1 to 1000) and learning rate (0.002 to 2.5; the grid
+        steps by 6 %, so 1.995 and 2.11 straddle the edge 2).
     steps, max_steps : int
     preset : str, optional
         E.g. ``"condition=100;lr=1.9;steps=60"``.
@@ -280,7 +281,7 @@ def condition_explorer(theta0=(-4.0, 3.0), condition=10.0, lr=1.0, steps=40, max
     """
     max_steps = _steps_range(steps, max_steps)
     kgrid = core.LogGrid("condition", 0.0, 3.0, 0.1)
-    grid = core.LogGrid("lr", np.log10(2.0) - 3.0, np.log10(2.0) + 0.1, 0.025)
+    grid = core.LogGrid("lr", -2.7, 0.4, 0.025)  # 0.002 .. 2.5, with 1, 0.5, 0.1 on the grid
     scenes = [{"problem": Quadratic.with_condition(k), "theta0": theta0, "label": f"κ = {k:.3g}"}
               for k in kgrid.values]
     view = core.DescentView(scenes, grid, max_steps, xlim=(-5.0, 5.0), ylim=(-5.0, 5.0))

@@ -1,0 +1,105 @@
+"""Plots return artists, draw what they are given and reject bad input."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+import gradclip  # noqa: E402
+from gradclip import plots  # noqa: E402
+
+
+@pytest.fixture
+def ax():
+    fig, ax = plt.subplots()
+    yield ax
+    plt.close(fig)
+
+
+@pytest.fixture
+def quad():
+    return gradclip.Quadratic.with_condition(10.0)
+
+
+def test_contour_returns_artists(ax, quad):
+    arts = plots.plot_contour(ax, quad, (-3, 3), (-3, 3))
+    assert len(arts["lines"].get_segments()) > 5
+    assert arts["optimum"].get_xydata().tolist() == [[0.0, 0.0]]
+
+
+def test_trajectory_matches_run(ax, quad):
+    traj = gradclip.run(quad, [2.0, 1.0], 0.5, 20)
+    plots.plot_contour(ax, quad, (-3, 3), (-3, 3))
+    arts = plots.plot_trajectory(ax, traj)
+    np.testing.assert_array_equal(arts["path"].get_xydata(), traj.thetas)
+
+
+def test_diverged_trajectory_is_cut(ax, quad):
+    traj = gradclip.run(quad, [2.0, 1.0], 2.5, 500)
+    assert traj.diverged
+    x, y = plots.trajectory_xy(traj.thetas, (-3, 3), (-3, 3))
+    assert np.all(np.isfinite(x)) and np.max(np.abs(x)) < 1e3
+    assert len(x) < traj.diverged_at
+
+
+def test_regimes_and_loss_curves(quad):
+    fig, axes = plt.subplots(1, 5)
+    trajs = [gradclip.run(quad, [2.0, 1.0], f, 30) for f in (0.1, 0.8, 1.8, 2.05)]
+    out = plots.plot_regimes(list(axes), quad, trajs)
+    assert len(out) == 4 and all({"path", "start", "loss"} <= set(o) for o in out)
+    plt.close(fig)
+
+
+def test_clip_angle_against_closed_form():
+    # g = (3, 1) clipped to the unit box is (1, 1): angle = 45 deg - atan(1/3)
+    expected = 45.0 - np.degrees(np.arctan(1 / 3))
+    assert plots.clip_angle([3.0, 1.0], 1.0) == pytest.approx(expected, rel=1e-12)
+    assert plots.clip_angle([0.5, 0.2], 1.0) == 0.0
+
+
+def test_clipping_geometry_vectors(ax):
+    g = np.array([3.0, 1.0])
+    arts = plots.plot_clipping_geometry(ax, g, 1.0)
+    assert (arts["value"].U[0], arts["value"].V[0]) == (1.0, 1.0)
+    np.testing.assert_allclose([arts["norm"].U[0], arts["norm"].V[0]], g / np.sqrt(10))
+    assert g.tolist() == [3.0, 1.0]  # input not mutated
+
+
+def test_surface_and_distances():
+    fig = plt.figure()
+    ax3 = fig.add_subplot(1, 2, 1, projection="3d")
+    ax = fig.add_subplot(1, 2, 2)
+    quad = gradclip.Quadratic.with_condition(4.0)
+    assert plots.plot_surface(ax3, quad, (-2, 2), (-2, 2)) is not None
+    trajs = [gradclip.run(quad, [1.0, 1.0], 0.5, 10)]
+    assert len(plots.plot_distances(ax, trajs, quad.solution())) == 1
+    plt.close(fig)
+
+
+def test_cliff_plot(ax):
+    prob = gradclip.CliffRNN()
+    raw = gradclip.run(prob, (5.0, -3.5), 1.0, 60)
+    clipped = gradclip.run(prob, (5.0, -3.5), 1.0, 60, clip="norm", threshold=0.5)
+    arts = plots.plot_cliff(ax, prob, raw, clipped)
+    assert "no clipping" in arts["raw"]["path"].get_label()
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda ax, q: plots.plot_contour("ax", q, (-1, 1), (-1, 1)), "ax"),
+    (lambda ax, q: plots.plot_contour(ax, q, (1, -1), (-1, 1)), "xlim"),
+    (lambda ax, q: plots.loss_grid(q, (-1, 1), (-1, 1), n=1), "n"),
+    (lambda ax, q: plots.plot_surface(ax, q, (-1, 1), (-1, 1)), "ax3d"),
+    (lambda ax, q: plots.plot_trajectory(ax, [[1, 2, 3]]), "thetas"),
+    (lambda ax, q: plots.plot_loss_curve(ax, [1, 2]), "traj"),
+    (lambda ax, q: plots.plot_regimes([ax], q, []), "trajs"),
+    (lambda ax, q: plots.plot_clipping_geometry(ax, [1.0, 2.0, 3.0], 1.0), "g"),
+    (lambda ax, q: plots.plot_clipping_geometry(ax, [1.0, 2.0], -1.0), "threshold"),
+    (lambda ax, q: plots.plot_cliff(ax, q, None, None), "raw"),
+    (lambda ax, q: plots.view_box([0, 0, 0], [1, 1]), "theta0"),
+])
+def test_bad_input_raises(ax, quad, call, match):
+    with pytest.raises(ValueError, match=match):
+        call(ax, quad)
