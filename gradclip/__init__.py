@@ -6,7 +6,7 @@ when used, so ``import gradclip`` pulls in neither matplotlib nor ipywidgets.
 """
 
 from .clipping import adaptive_clip, clip_by_global_norm, clip_by_norm, clip_by_value
-from .nets import MLP, chain_gradient
+from .nets import MLP, Training, chain_gradient, train
 from .problems import CliffRNN, LinearRegression, Problem, Quadratic, Rosenbrock
 from .solvers import (
     SweepResult,
@@ -29,6 +29,8 @@ __all__ = [
     "CliffRNN",
     "MLP",
     "chain_gradient",
+    "Training",
+    "train",
     "LinearRegression",
     "Problem",
     "Quadratic",

@@ -116,6 +116,8 @@ def check_edge(problem, answer):
 def check_regime(problem, lr, answer):
     """Check which of ``"slow"``, ``"good"``, ``"oscillating"``, ``"divergent"`` ``lr`` gives."""
     truth = regime(problem, lr)
+    if answer is None:
+        return Feedback(False, f"replace None with one of {REGIMES}")
     if answer not in REGIMES:
         return Feedback(False, f"answer must be one of {REGIMES}, got {answer!r}")
     if answer == truth:

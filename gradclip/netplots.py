@@ -125,3 +125,42 @@ def plot_factors(ax, factors, label=None):
     ax.set_ylabel("magnitude")
     ax.legend(loc="best")
     return [l1, l2]
+
+
+def plot_training(ax_loss, ax_norm, runs, threshold=None):
+    """Loss curves and raw gradient norms of several :class:`~gradclip.nets.Training` runs.
+
+    Parameters
+    ----------
+    ax_loss, ax_norm : matplotlib Axes
+        Where to draw the losses and the global gradient norms (log scales).
+    runs : dict
+        Label -> :class:`~gradclip.nets.Training`.
+    threshold : float, optional
+        Drawn as a horizontal line on the gradient-norm axes.
+
+    Returns
+    -------
+    list of Line2D
+    """
+    _check_ax(ax_loss)
+    _check_ax(ax_norm)
+    if not isinstance(runs, dict) or not runs:
+        raise ValueError(f"runs must be a non-empty dict of label -> Training, got {runs!r}")
+    lines = []
+    for i, (label, run) in enumerate(runs.items()):
+        if not hasattr(run, "losses") or not hasattr(run, "grad_norms"):
+            raise ValueError(f"runs[{label!r}] must be a Training result, got {run!r}")
+        colour = _CYCLE[i % len(_CYCLE)]
+        tail = " (diverged)" if run.diverged_at is not None else f": final {run.losses[-1]:.2g}"
+        (a,) = ax_loss.semilogy(run.losses, color=colour, label=f"{label}{tail}")
+        (b,) = ax_norm.semilogy(run.grad_norms, color=colour, label=label)
+        lines += [a, b]
+    if threshold is not None:
+        ax_norm.axhline(v.positive(threshold, "threshold"), color="0.3", ls="--", lw=1,
+                        label=f"threshold {threshold:g}")
+    ax_loss.set(xlabel="step", ylabel="training loss", title="Loss")
+    ax_norm.set(xlabel="step", ylabel="‖g‖ before clipping", title="Global gradient norm")
+    ax_loss.legend(loc="best")
+    ax_norm.legend(loc="best")
+    return lines

@@ -7,11 +7,16 @@ explode, below 1 vanish; the size of the gradient itself (near 0, near 1, large)
 the cause.
 """
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from . import _validate as v
+from .clipping import adaptive_clip, clip_by_global_norm, clip_by_norm, clip_by_value
 
-__all__ = ["MLP", "chain_gradient"]
+__all__ = ["MLP", "Training", "chain_gradient", "train"]
+
+TRAIN_CLIPS = (None, "value", "norm", "global_norm", "agc")
 
 _ACTIVATIONS = {
     "linear": (lambda z: z, lambda z, a: np.ones_like(z)),
@@ -181,3 +186,95 @@ def chain_gradient(factors):
         raise ValueError(f"factors must be a 1-D sequence, got shape {f.shape}")
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
         return np.concatenate([[1.0], np.cumprod(f)])
+
+
+@dataclass(frozen=True)
+class Training:
+    """Result of :func:`train`: per-step losses and gradient norms, final parameters."""
+
+    losses: np.ndarray  # (steps + 1,) loss before each step and after the last; NaN after divergence
+    grad_norms: np.ndarray  # (steps,) global 2-norm of the raw gradient
+    clipped: np.ndarray  # (steps,) bool: clipping changed the gradient
+    params: list
+    diverged_at: object
+
+    @property
+    def final_loss(self):
+        return np.inf if self.diverged_at is not None else float(self.losses[-1])
+
+
+def train(net, X, y, lr, steps, clip=None, threshold=None):
+    """Full-batch gradient descent on an :class:`MLP`, optionally with clipping.
+
+    Parameters
+    ----------
+    net : MLP
+        The network; its ``params`` are the starting point and are not modified.
+    X, y : array_like
+        Inputs ``(n, sizes[0])`` and targets ``(n, sizes[-1])``.
+    lr : float
+        Positive learning rate.
+    steps : int
+        Number of updates.
+    clip : {None, "value", "norm", "global_norm", "agc"}
+        ``"norm"`` clips every parameter array on its own (Keras ``clipnorm``, TensorFlow
+        ``clip_by_norm`` per variable); ``"global_norm"`` clips all together (PyTorch
+        ``clip_grad_norm_``); ``"agc"`` is :func:`~gradclip.adaptive_clip` with
+        ``clipping=threshold``.
+    threshold : float, optional
+        The clipping threshold (required when ``clip`` is set).
+
+    Returns
+    -------
+    Training
+        Stops at the first non-finite loss and reports it in ``diverged_at``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(32, 3)); y = X[:, :1] * 0.5
+    >>> run = train(MLP([3, 8, 1], seed=0), X, y, lr=0.1, steps=200)
+    >>> bool(run.losses[-1] < 0.05 * run.losses[0])
+    True
+    """
+    if not isinstance(net, MLP):
+        raise ValueError(f"net must be an MLP, got {net!r}")
+    X, y = net._inputs(X, y)
+    lr = v.positive(lr, "lr")
+    steps = v.non_negative_int(steps, "steps")
+    if clip not in TRAIN_CLIPS:
+        raise ValueError(f"clip must be one of {TRAIN_CLIPS}, got {clip!r}")
+    if (clip is None) != (threshold is None):
+        raise ValueError(f"clip={clip!r} and threshold={threshold!r}: give both or neither")
+    if threshold is not None:
+        threshold = v.positive(threshold, "threshold")
+    params = [p.copy() for p in net.params]
+    losses = np.full(steps + 1, np.nan)
+    grad_norms = np.full(steps, np.nan)
+    clipped = np.zeros(steps, dtype=bool)
+    diverged_at = None
+    with np.errstate(all="ignore"):
+        for k in range(steps + 1):
+            loss, grads = net.loss_and_grads(X, y, params)
+            if not np.isfinite(loss) or not all(np.all(np.isfinite(g)) for g in grads):
+                diverged_at = k
+                losses[k] = loss if k == 0 else np.nan
+                break
+            losses[k] = loss
+            if k == steps:
+                break
+            total = float(v.vector_norm(np.array([v.vector_norm(g, 2.0) for g in grads]), 2.0))
+            grad_norms[k] = total
+            if clip == "value":
+                used = [clip_by_value(g, threshold) for g in grads]
+            elif clip == "norm":
+                used = [clip_by_norm(g, threshold) for g in grads]
+            elif clip == "global_norm":
+                used, _ = clip_by_global_norm(grads, threshold)
+            elif clip == "agc":
+                used = adaptive_clip(grads, params, clipping=threshold)
+            else:
+                used = grads
+            clipped[k] = any(not np.array_equal(a, b) for a, b in zip(used, grads))
+            params = [p - lr * g for p, g in zip(params, used)]
+    return Training(losses, grad_norms, clipped, params, diverged_at)

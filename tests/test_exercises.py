@@ -18,6 +18,7 @@ def test_checks_accept_right_and_reject_wrong_answers():
     assert exercises.check_regime(q, 0.4, "oscillating")
     assert not exercises.check_regime(q, 0.4, "divergent")
     assert not exercises.check_regime(q, 0.4, "fast")
+    assert not exercises.check_regime(q, 0.4, None)
     assert exercises.check_clip([3.0, 4.0], 1.0, "norm", [0.6, 0.8])
     assert exercises.check_clip([3.0, 4.0], 1.0, "value", [1.0, 1.0])
     assert not exercises.check_clip([3.0, 4.0], 1.0, "norm", [1.0, 1.0])

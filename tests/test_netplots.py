@@ -49,3 +49,21 @@ def test_bad_input(ax):
         netplots.plot_layer_signals(ax, {})
     with pytest.raises(ValueError, match="factors"):
         netplots.plot_factors(ax, [])
+
+
+def test_plot_training_draws_losses_and_norms():
+    import gradclip as gc
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(16, 2))
+    y = X[:, :1]
+    a = gc.train(gc.MLP([2, 4, 1], seed=0), X, y, lr=0.1, steps=10)
+    fig, (ax1, ax2) = plt.subplots(1, 2)
+    lines = netplots.plot_training(ax1, ax2, {"a": a}, threshold=0.5)
+    np.testing.assert_allclose(lines[0].get_ydata(), a.losses)
+    np.testing.assert_allclose(lines[1].get_ydata(), a.grad_norms)
+    with pytest.raises(ValueError, match="runs"):
+        netplots.plot_training(ax1, ax2, {})
+    with pytest.raises(ValueError, match="Training"):
+        netplots.plot_training(ax1, ax2, {"x": 1})
+    plt.close(fig)

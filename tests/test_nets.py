@@ -80,3 +80,76 @@ def test_bad_inputs():
         net.forward(np.ones((4, 3)), params=[np.ones((2, 3))])
     with pytest.raises(ValueError, match="factors"):
         chain_gradient(np.ones((2, 2)))
+
+
+def _task(seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(64, 4))
+    return X, np.tanh(X @ rng.normal(size=(4, 1)) / 2)
+
+
+def test_train_equals_a_hand_loop_and_leaves_the_net_alone():
+    from gradclip import clip_by_global_norm
+    from gradclip.nets import train
+
+    X, y = _task()
+    net = MLP([4, 8, 8, 1], activation="relu", weight_scale=2.0, seed=1)
+    before = [p.copy() for p in net.params]
+    result = train(net, X, y, lr=0.05, steps=40, clip="global_norm", threshold=0.5)
+    params = [p.copy() for p in before]
+    for k in range(40):
+        loss, grads = net.loss_and_grads(X, y, params)
+        assert result.losses[k] == pytest.approx(loss, rel=1e-12)
+        clipped, total = clip_by_global_norm(grads, 0.5)
+        assert result.grad_norms[k] == pytest.approx(total, rel=1e-12)
+        assert result.clipped[k] == (total > 0.5)
+        params = [p - 0.05 * g for p, g in zip(params, clipped)]
+    for a, b in zip(result.params, params):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+    for a, b in zip(net.params, before):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_clipping_rescues_an_exploding_relu_net():
+    from gradclip.nets import train
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(128, 8))
+    y = np.tanh(X @ rng.normal(size=(8, 1)) / 3)
+    net = MLP([8] + [32] * 6 + [1], activation="relu", weight_scale=2.0, seed=1)
+    free = train(net, X, y, lr=0.3, steps=300)
+    kept = train(net, X, y, lr=0.3, steps=300, clip="global_norm", threshold=1.0)
+    assert np.nanmax(free.losses) > 1e6 * free.losses[0]  # a loss spike of a million-fold
+    assert kept.final_loss < 0.01 * free.final_loss
+
+
+@pytest.mark.parametrize("clip", ["value", "norm", "global_norm", "agc"])
+def test_train_clip_modes_run_and_flag_clipping(clip):
+    from gradclip.nets import train
+
+    X, y = _task(1)
+    result = train(MLP([4, 8, 1], seed=0), X, y, lr=0.1, steps=20, clip=clip, threshold=1e-3)
+    assert result.clipped.all() and np.all(np.isfinite(result.losses))
+
+
+def test_train_divergence_is_reported():
+    from gradclip.nets import train
+
+    X, y = _task(2)
+    result = train(MLP([4, 16, 16, 1], activation="linear", weight_scale=3.0, seed=0), X, y, lr=5.0, steps=500)
+    assert result.diverged_at is not None and result.final_loss == np.inf
+    assert np.all(np.isnan(result.losses[result.diverged_at + 1:]))
+
+
+def test_train_bad_arguments():
+    from gradclip.nets import train
+
+    X, y = _task()
+    net = MLP([4, 1])
+    for kwargs, match in [({"lr": 0}, "lr"), ({"steps": -1}, "steps"), ({"clip": "l2", "threshold": 1.0}, "clip"),
+                          ({"clip": "norm"}, "threshold"), ({"threshold": 1.0}, "clip")]:
+        args = {"lr": 0.1, "steps": 5, **kwargs}
+        with pytest.raises(ValueError, match=match):
+            train(net, X, y, **args)
+    with pytest.raises(ValueError, match="net"):
+        train("net", X, y, 0.1, 5)

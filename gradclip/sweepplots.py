@@ -1,0 +1,105 @@
+"""Pictures of sweeps: final loss against the learning rate, and (lr, threshold) phase diagrams.
+
+Functions take an ``ax`` and a :class:`~gradclip.SweepResult`, draw, and return artists.
+"""
+
+import numpy as np
+
+from . import _validate as v
+from .style import PALETTE
+
+__all__ = ["plot_lr_sweep", "plot_phase"]
+
+
+def _check(ax, result):
+    if not hasattr(ax, "pcolormesh"):
+        raise ValueError(f"ax must be a matplotlib Axes, got {ax!r}")
+    if not hasattr(result, "final_loss") or not hasattr(result, "diverged"):
+        raise ValueError(f"result must be a SweepResult, got {result!r}")
+
+
+def plot_lr_sweep(ax, result, edge=None, label=None):
+    """Final loss against the learning rate (1-D sweep), divergent rates marked with crosses.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    result : SweepResult
+        From ``gradclip.sweep`` without thresholds, or one column of a 2-D sweep.
+    edge : float, optional
+        The predicted stability edge ``2 / lambda_max``, drawn as a vertical line.
+
+    Returns
+    -------
+    list of artists
+    """
+    _check(ax, result)
+    loss = np.asarray(result.final_loss)
+    if loss.ndim != 1:
+        raise ValueError(f"result must be a 1-D sweep (no thresholds), got shape {loss.shape}")
+    lrs, div = result.lrs, np.asarray(result.diverged)
+    ok = loss[~div]
+    (line,) = ax.plot(lrs[~div], ok, "o-", ms=3, color=PALETTE["good"], label=label or "final loss")
+    artists = [line]
+    ax.set_xscale("log")
+    if ok.size and np.all(ok > 0):
+        ax.set_yscale("log")
+    if div.any():
+        top = np.nanmax(ok) if ok.size else 1.0
+        artists.append(ax.scatter(lrs[div], np.full(div.sum(), top), marker="x",
+                                  color=PALETTE["divergent"], label="diverged", zorder=3))
+    if edge is not None:
+        artists.append(ax.axvline(v.positive(edge, "edge"), color="k", ls="--", lw=1,
+                                  label=f"2/λmax = {edge:.3g}"))
+    ax.set(xlabel="learning rate", ylabel=f"loss after {result.steps} steps")
+    ax.legend(loc="best")
+    return artists
+
+
+def plot_phase(ax, result, edge=None, title=None, vmin=None, vmax=None):
+    """Phase diagram of a 2-D sweep: colour = final loss (log), hatched grey = diverged.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    result : SweepResult
+        From ``gradclip.sweep`` with thresholds.
+    edge : float, optional
+        The stability edge ``2 / lambda_max``, drawn as a vertical line.
+    vmin, vmax : float, optional
+        Colour limits (share them between panels to compare).
+
+    Returns
+    -------
+    QuadMesh
+        The colour mesh (pass it to ``fig.colorbar``).
+    """
+    _check(ax, result)
+    loss = np.asarray(result.final_loss, dtype=float)
+    if loss.ndim != 2:
+        raise ValueError(f"result must be a 2-D sweep (with thresholds), got shape {loss.shape}")
+    from matplotlib.colors import LogNorm
+
+    positive = np.where(np.isfinite(loss) & (loss > 0), loss, np.nan)
+    if np.all(np.isnan(positive)):
+        positive = np.ones_like(loss)
+    lo = v.positive(vmin, "vmin") if vmin is not None else float(np.nanmin(positive))
+    hi = v.positive(vmax, "vmax") if vmax is not None else float(np.nanmax(positive))
+    # a loss of exactly 0 is drawn in the lowest colour rather than left blank
+    shown = np.where(np.isfinite(loss), np.maximum(loss, lo), np.nan)
+    mesh = ax.pcolormesh(result.lrs, result.thresholds, shown.T, shading="nearest",
+                         norm=LogNorm(vmin=lo, vmax=max(hi, lo * 1.0001)), cmap="viridis")
+    div = np.asarray(result.diverged, dtype=float).T
+    if div.any():
+        ax.contourf(result.lrs, result.thresholds, div, levels=[0.5, 1.5], colors="none",
+                    hatches=["xx"])
+        ax.pcolormesh(result.lrs, result.thresholds, np.where(div > 0, 1.0, np.nan),
+                      shading="nearest", cmap="Greys", vmin=0, vmax=2, alpha=0.6)
+    if edge is not None:
+        ax.axvline(v.positive(edge, "edge"), color="w", ls="--", lw=1.5)
+        ax.text(edge, result.thresholds[-1], " 2/λmax", color="w", va="top", ha="left")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set(xlabel="learning rate", ylabel="clipping threshold",
+           title=title or f"loss after {result.steps} steps (grey: diverged)")
+    return mesh
