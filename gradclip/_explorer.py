@@ -50,8 +50,29 @@ def _figure(n_cols_right=1):
     return fig, fig.add_subplot(gs[:, 0]), fig.add_subplot(gs[0, 1]), fig.add_subplot(gs[1, 1])
 
 
+def _key(ax, entries, horizontal=False):
+    """A legend made of coloured text (a real legend costs ~7 ms per redraw)."""
+    for i, (label, color) in enumerate(entries):
+        x, y = (0.02 + 0.3 * i, 0.97) if horizontal else (0.98, 0.97 - 0.065 * i)
+        ax.text(x, y, label, transform=ax.transAxes, color=color, fontsize="small",
+                ha="left" if horizontal else "right", va="top", zorder=7,
+                bbox=dict(fc="white", ec="none", alpha=0.7, pad=1))
+
+
+def _fast_log_axes(*axes):
+    """Major ticks only on log axes: minor ticks cost redraw time and carry no labels here."""
+    from matplotlib.ticker import LogLocator, NullLocator
+
+    for ax in axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if axis.get_scale() == "log":
+                axis.set_major_locator(LogLocator(numticks=6))
+                axis.set_minor_locator(NullLocator())
+
+
 def _freeze_layout(fig):
     """Lay the figure out once, then switch the layout engine off: redraws skip re-layout."""
+    _fast_log_axes(*fig.axes)
     fig.canvas.draw()
     fig.set_layout_engine("none")
 
@@ -222,7 +243,8 @@ class ClippingView:
                                 zorder=2, label="no clipping, same lr")
         (self.path,) = ax.plot([], [], "-o", ms=3, lw=1.6, color=PALETTE["good"], zorder=3,
                                label="this run")
-        ax.legend(loc="upper right", fontsize="small")
+        _key(ax, [("dashed: no clipping, same lr", PALETTE["divergent"]),
+                  ("solid: this run", PALETTE["good"])])
         ax.set_title("trajectory on the loss surface", fontsize="medium")
         steps = np.arange(self.max_steps)
         gn = np.concatenate([r.grad_norms.ravel() for r in self.runs.values()])
@@ -237,7 +259,8 @@ class ClippingView:
         axg.set_xlim(0, self.max_steps)
         axg.set_ylim(glo, ghi)
         axg.set_ylabel("gradient norm")
-        axg.legend(loc="upper right", fontsize="small", ncols=3)
+        _key(axg, [("‖g‖ raw", PALETTE["raw"]), ("● clipped step", PALETTE["clipped"]),
+                   ("-- threshold", PALETTE["clipped"])], horizontal=True)
         slo, shi = self._span(sl)
         (self.s_line,) = axs.semilogy(steps, np.full(steps.shape, np.nan), color=PALETTE["good"])
         axs.set_xlim(0, self.max_steps)

@@ -106,7 +106,7 @@ def plot_contour(ax, problem, xlim, ylim, n=120, n_levels=14, optimum=True, fill
     Returns
     -------
     dict
-        ``"lines"`` (LineCollection), ``"fill"`` (QuadMesh or None), ``"optimum"`` (Line2D or None).
+        ``"lines"`` (LineCollection), ``"fill"`` (AxesImage or None), ``"optimum"`` (Line2D or None).
     """
     _check_ax(ax)
     X, Y, Z = loss_grid(problem, xlim, ylim, n)
@@ -122,9 +122,9 @@ def plot_contour(ax, problem, xlim, ylim, n=120, n_levels=14, optimum=True, fill
         shade = Z
     fill = None
     if filled:
-        fill = ax.pcolormesh(X, Y, shade, cmap="viridis" if not log else "Greys_r",
-                             alpha=0.35 if not log else 0.25, shading="auto", rasterized=True,
-                             zorder=0)
+        fill = ax.imshow(shade, extent=(*xlim, *ylim), origin="lower", aspect="auto",
+                         cmap="viridis" if not log else "Greys_r", alpha=0.35 if not log else 0.25,
+                         interpolation="bilinear", zorder=0)
     lines = LineCollection(contour_segments(X, Y, Z, levels), colors="0.45", linewidths=0.8, zorder=1)
     ax.add_collection(lines)
     opt = None
