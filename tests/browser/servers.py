@@ -22,12 +22,15 @@ from pathlib import Path
 
 BIN = Path(sys.executable).parent
 
-# JupyterLab user settings: no autosave, no news or extension-manager requests.
+# JupyterLab user settings: no autosave, no news or extension-manager requests, no windowing.
 LAB_SETTINGS = {
     "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
         "fetchNews": "false", "checkForUpdates": False},
     "@jupyterlab/extensionmanager-extension/plugin.jupyterlab-settings": {"enabled": False},
+    # every cell stays in the DOM, so widgets below the fold render and can be found
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none",
+                                                                    "autoStartDefaultKernel": True},
 }
 
 
@@ -38,17 +41,17 @@ def free_port():
         return s.getsockname()[1]
 
 
-def make_workspace(repo, tmp):
-    """Copy the notebooks and figures into ``tmp`` and prepare private Jupyter folders.
+def make_workspace(notebooks, figures, tmp):
+    """Copy the notebooks and figures folders into ``tmp``; prepare private Jupyter folders.
 
-    Returns ``(root, env)``: the folder to serve and the environment for the servers.
+    Returns ``(root, env)``: the folder to serve (with ``notebooks/`` and ``figures/`` in it,
+    so the notebooks' ``../figures/`` links work) and the environment for the servers.
     """
     tmp = Path(tmp)
     root = tmp / "content"
     root.mkdir(parents=True)
-    for name in ("notebooks", "figures"):
-        src = Path(repo) / name
-        if src.is_dir():
+    for name, src in (("notebooks", notebooks), ("figures", figures)):
+        if Path(src).is_dir():
             shutil.copytree(src, root / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     home = tmp / "jupyter"
     settings = home / "lab-settings"
@@ -101,6 +104,17 @@ class Server:
             time.sleep(0.25)
         self.stop()
         raise RuntimeError(f"{self.name} did not answer within {timeout} s:\n{self.log_tail()}")
+
+    def shutdown_kernels(self):
+        """Shut down every kernel of a Jupyter server through its REST API."""
+        headers = {"Authorization": f"token {self.token}"}
+        url = f"http://127.0.0.1:{self.port}/api/kernels"
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=10) as r:
+            kernels = json.load(r)
+        for kernel in kernels:
+            req = urllib.request.Request(f"{url}/{kernel['id']}", headers=headers, method="DELETE")
+            urllib.request.urlopen(req, timeout=30).close()
+        return len(kernels)
 
     def log_tail(self, n=40):
         try:
