@@ -15,13 +15,19 @@ from .style import PALETTE, is_presentation
 
 
 class LogGrid:
-    """Slider positions ``10 ** (lo + k * step)``; ``index(x)`` snaps a value to the nearest one."""
+    """Slider positions ``anchor * 10 ** (k * step)`` for ``lo <= log10(value) <= hi``.
 
-    def __init__(self, name, lo, hi, step):
-        n = int(round((hi - lo) / step)) + 1
-        self.name, self.lo, self.step = name, float(lo), float(step)
-        self.hi = self.lo + (n - 1) * self.step
-        self.values = 10.0 ** (self.lo + self.step * np.arange(n))
+    The anchor (e.g. the edge 2/lambda_max, or a default threshold) is exactly on the grid;
+    ``index(x)`` snaps any value in range to the nearest position.
+    """
+
+    def __init__(self, name, lo, hi, step, anchor=1.0):
+        a = np.log10(anchor)
+        k = np.arange(int(np.ceil((lo - a) / step - 1e-9)), int(np.floor((hi - a) / step + 1e-9)) + 1)
+        self.name, self.step = name, float(step)
+        self.values = anchor * 10.0 ** (k * self.step)
+        self.values[k == 0] = anchor
+        self.lo, self.hi = float(np.log10(self.values[0])), float(np.log10(self.values[-1]))
 
     def __len__(self):
         return len(self.values)
@@ -40,7 +46,7 @@ class LogGrid:
 def _figure(n_cols_right=1):
     scale = 1.35 if is_presentation() else 1.0
     with plt.ioff():
-        fig = plt.figure(figsize=(10.0 * scale, 5.0 * scale), layout="constrained")
+        fig = plt.figure(figsize=(9.4 * scale, 4.9 * scale), layout="constrained")
     canvas = fig.canvas
     for attr, val in (("header_visible", False), ("footer_visible", False), ("resizable", False),
                       ("toolbar_position", "right")):
@@ -53,7 +59,7 @@ def _figure(n_cols_right=1):
 def _key(ax, entries, horizontal=False):
     """A legend made of coloured text (a real legend costs ~7 ms per redraw)."""
     for i, (label, color) in enumerate(entries):
-        x, y = (0.02 + 0.3 * i, 0.97) if horizontal else (0.98, 0.97 - 0.065 * i)
+        x, y = (0.02 + 0.33 * i, 0.97) if horizontal else (0.98, 0.97 - 0.065 * i)
         ax.text(x, y, label, transform=ax.transAxes, color=color, fontsize="small",
                 ha="left" if horizontal else "right", va="top", zorder=7,
                 bbox=dict(fc="white", ec="none", alpha=0.7, pad=1))
@@ -73,7 +79,8 @@ def _fast_log_axes(*axes):
 def _freeze_layout(fig):
     """Lay the figure out once, then switch the layout engine off: redraws skip re-layout."""
     _fast_log_axes(*fig.axes)
-    fig.canvas.draw()
+    # not fig.canvas.draw(): an ipympl canvas rendered before it is displayed stays 0 x 0 px
+    fig.draw_without_rendering()
     fig.set_layout_engine("none")
 
 
@@ -259,7 +266,7 @@ class ClippingView:
         axg.set_xlim(0, self.max_steps)
         axg.set_ylim(glo, ghi)
         axg.set_ylabel("gradient norm")
-        _key(axg, [("‖g‖ raw", PALETTE["raw"]), ("● clipped step", PALETTE["clipped"]),
+        _key(axg, [("— ‖g‖ raw", PALETTE["raw"]), ("● clipped", PALETTE["clipped"]),
                    ("-- threshold", PALETTE["clipped"])], horizontal=True)
         slo, shi = self._span(sl)
         (self.s_line,) = axs.semilogy(steps, np.full(steps.shape, np.nan), color=PALETTE["good"])

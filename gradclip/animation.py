@@ -72,7 +72,9 @@ class TrajectoryScene:
         if surface and layout != "overlay":
             raise ValueError("surface=True needs layout='overlay'")
         self.trajs, self.n_steps = list(trajs), len(trajs[0].thetas) - 1
-        colors = colors or [PALETTE["divergent"], PALETTE["good"], PALETTE["slow"], PALETTE["oscillating"]]
+        if colors is None:
+            colors = ([PALETTE["good"]] if len(trajs) == 1 else
+                      [PALETTE["divergent"], PALETTE["good"], PALETTE["slow"], PALETTE["oscillating"]])
         n_panels = len(trajs) if layout == "side" else 1 + int(bool(surface))
         scale = 1.35 if is_presentation() else 1.0
         figsize = figsize or (4.6 * n_panels * scale, 4.3 * scale)
@@ -105,7 +107,7 @@ class TrajectoryScene:
         self.step_text = self.fig.suptitle(f"step {self.n_steps} / {self.n_steps}", fontsize="medium")
         if surface:
             self._surface(problem, xlim, ylim, colors)
-        self.fig.canvas.draw()
+        self.fig.draw_without_rendering()  # lay out once (an ipympl canvas must not render yet)
         self.fig.set_layout_engine("none")
 
     def _surface(self, problem, xlim, ylim, colors):

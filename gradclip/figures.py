@@ -39,7 +39,7 @@ def loss_surface(path):
     ax.set_title("contour lines of J(θ) (log-spaced)")
     ax3 = fig.add_subplot(1, 2, 2, projection="3d")
     plots.plot_surface(ax3, prob, xlim, ylim)
-    ax3.set_title("the same surface in 3-D")
+    ax3.set_title(r"the same surface in 3-D, height $\log_{10}(J - J_{min})$")
     _save(fig, path)
     plt.close(fig)
 

@@ -148,7 +148,7 @@ def plot_surface(ax3d, problem, xlim, ylim, n=50, log=True):
                              alpha=0.85, rcount=n, ccount=n)
     ax3d.set_xlabel(r"$\theta_0$")
     ax3d.set_ylabel(r"$\theta_1$")
-    ax3d.set_zlabel(r"$\log_{10}(J - J_{min})$" if log else "J")
+    ax3d.set_title(r"$\log_{10}(J - J_{min})$" if log else "J", fontsize="medium")
     return surf
 
 

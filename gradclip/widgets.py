@@ -237,7 +237,7 @@ def learning_rate_explorer(problem=None, theta0=None, lr=None, steps=40, max_ste
     max_steps = _steps_range(steps, max_steps)
     edge = problem.max_stable_lr()
     e = np.log10(edge)
-    grid = core.LogGrid("lr", e - 2.4, e + 0.3, 0.025)
+    grid = core.LogGrid("lr", e - 2.4, e + 0.3, 0.025, anchor=edge)
     view = core.DescentView([{"problem": problem, "theta0": theta0, "label": ""}], grid, max_steps)
     lr = edge * 0.4 if lr is None else lr
     controls = {"lr": _log_slider("lr", grid, lr, f"lr (edge {edge:.3g})"),
@@ -327,7 +327,7 @@ def clipping_explorer(problem=None, theta0=None, lr=1.0, threshold=0.5, clip="no
         raise ValueError(f"clip must be 'none', 'value' or 'norm', got {clip!r}")
     max_steps = _steps_range(steps, max_steps)
     lgrid = core.LogGrid("lr", -2.0, 1.0, 0.05)
-    tgrid = core.LogGrid("threshold", -2.0, 1.5, 0.05)
+    tgrid = core.LogGrid("threshold", -2.01, 1.5, 0.05, anchor=0.5)
     view = core.ClippingView(problem, theta0, lgrid, tgrid, max_steps, xlim, ylim)
     toggle = W.ToggleButtons(options=list(core.ClippingView.MODES), value=clip,
                              description="clip", style={"description_width": _sizes()["desc"]})
