@@ -1,11 +1,16 @@
 """One call to set a notebook up: seed, plotting style and (optionally) projector mode.
 
 matplotlib is imported inside the functions, so importing this module stays numpy-only.
+Projector mode is switched on by :func:`presentation`, by ``setup(presentation=True)``, or for
+every notebook at once by the environment variable ``GRADCLIP_PRESENTATION=1`` (handy with
+``voila``); :func:`is_presentation` tells the explorers to enlarge their widgets.
 """
+
+import os
 
 import numpy as np
 
-__all__ = ["setup", "presentation", "is_presentation", "PALETTE"]
+__all__ = ["setup", "presentation", "is_presentation", "presentation_from_env", "PALETTE"]
 
 #: Colours used throughout (colour-blind safe, Okabe & Ito).
 PALETTE = {
@@ -57,6 +62,9 @@ def setup(seed=0, presentation=False):
         Seed for the returned generator (every random number in a notebook comes from it).
     presentation : bool
         Large fonts, thick lines and bigger figures for a projector (see :func:`presentation`).
+        When False, the environment variable ``GRADCLIP_PRESENTATION`` (``1``, ``true``,
+        ``yes`` or ``on``) still switches projector mode on, so a classroom can run unchanged
+        notebooks large.
 
     Returns
     -------
@@ -70,10 +78,12 @@ def setup(seed=0, presentation=False):
     """
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    if not isinstance(presentation, (bool, np.bool_)):
+        raise ValueError(f"presentation must be True or False, got {presentation!r}")
     import matplotlib as mpl
 
     mpl.rcParams.update(_BASE)
-    _apply(bool(presentation))
+    _apply(bool(presentation) or presentation_from_env())
     return np.random.default_rng(int(seed))
 
 
@@ -82,6 +92,25 @@ def presentation(on=True):
 
     Figures created after the call use the new sizes; the explorers also read
     :func:`is_presentation` to enlarge their widgets.
+
+    Parameters
+    ----------
+    on : bool
+        True for projector mode, False for the normal notebook style.
+
+    Returns
+    -------
+    bool
+        The new state.
+
+    Examples
+    --------
+    >>> presentation(True)
+    True
+    >>> import matplotlib as mpl; mpl.rcParams["font.size"]
+    18.0
+    >>> presentation(False), mpl.rcParams["font.size"]
+    (False, 11.0)
     """
     if not isinstance(on, (bool, np.bool_)):
         raise ValueError(f"on must be True or False, got {on!r}")
@@ -101,3 +130,8 @@ def _apply(on):
 def is_presentation():
     """Whether projector mode is on."""
     return _state["presentation"]
+
+
+def presentation_from_env():
+    """Whether ``GRADCLIP_PRESENTATION`` asks for projector mode (``1``/``true``/``yes``/``on``)."""
+    return os.environ.get("GRADCLIP_PRESENTATION", "").strip().lower() in ("1", "true", "yes", "on")

@@ -115,7 +115,7 @@ def test_voila(nb, voila_server, browser, artifacts, latency_report):
     page = browser.new_page(viewport=VIEWPORT)
     try:
         started = time.monotonic()
-        page.goto(voila_server.url(f"voila/render/{nb.name}"), timeout=LOAD_MS)
+        page.goto(voila_server.url(f"voila/render/notebooks/{nb.name}"), timeout=LOAD_MS)
         page.wait_for_selector(".jp-Cell", timeout=LOAD_MS)
         page.wait_for_function(VOILA_DONE, timeout=RUN_MS, polling=200)
         wait_widgets_settled(page)

@@ -7,6 +7,7 @@ must not autosave outputs into the repository, and Jupyter's runtime, config and
 folders also live in the temporary directory.
 """
 
+import atexit
 import json
 import os
 import secrets
@@ -91,6 +92,7 @@ class Server:
         self._log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(self.argv, stdout=self._log, stderr=subprocess.STDOUT,
                                      env=self.env, cwd=self.cwd, start_new_session=True)
+        atexit.register(self.stop)  # also when the test run is interrupted
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -169,13 +171,15 @@ def jupyterlab(root, env, log_path):
 
 
 def voila(root, env, log_path, extra_env=None):
-    """A Voila server for the ``notebooks`` folder under ``root`` (not started yet).
+    """A Voila server for the folder ``root`` (not started yet).
 
-    Voila 0.5 given a folder lists it at ``/`` and renders ``/voila/render/<name>.ipynb``.
+    Voila 0.5 given a folder lists it at ``/`` and renders ``/voila/render/<path>.ipynb``.
+    The root holds ``notebooks/`` and ``figures/``: Voila inlines markdown images at render
+    time and fails on a path outside its root, such as ``../figures/`` from a notebooks root.
     """
     port, token = free_port(), secrets.token_hex(16)
-    argv = [str(BIN / "voila"), str(Path(root) / "notebooks"), "--no-browser",
+    argv = [str(BIN / "voila"), str(root), "--no-browser",
             f"--port={port}", "--Voila.ip=127.0.0.1", f"--Voila.token={token}",
             "--Voila.port_retries=0", "--VoilaConfiguration.show_tracebacks=True"]
     env = dict(env, **(extra_env or {}))
-    return Server("Voila", argv, port, token, env, Path(root) / "notebooks", log_path)
+    return Server("Voila", argv, port, token, env, root, log_path)
