@@ -8,6 +8,7 @@ calls ``set_data`` / ``set_text`` on artists created at construction.
 import numpy as np
 import matplotlib.pyplot as plt
 from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure
 
 from . import plots
 from .solvers import run_batch
@@ -43,10 +44,55 @@ class LogGrid:
         return int(np.argmin(np.abs(np.log10(self.values) - np.log10(x))))
 
 
+class CachedFigure(Figure):
+    """A figure that renders its static parts once and then only redraws its moving artists.
+
+    After :meth:`set_dynamic`, a draw with a raster renderer restores a cached image of
+    everything else (axes, ticks, labels, contours) and draws just the dynamic artists on
+    top. The cache is rebuilt whenever the pixel size or dpi changes (e.g. a HiDPI screen, or
+    ``savefig`` at another dpi); vector output always draws everything.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._dynamic, self._background, self._background_key = [], None, None
+
+    def set_dynamic(self, artists):
+        """Artists redrawn on every draw, in this order; everything else is cached."""
+        self._dynamic = list(artists)
+        self._background = None
+
+    def invalidate(self):
+        """Forget the cached background (call after changing a static artist)."""
+        self._background = None
+
+    def draw(self, renderer):
+        if not self._dynamic or not hasattr(renderer, "copy_from_bbox"):
+            return super().draw(renderer)
+        key = (renderer.width, renderer.height, self.dpi)
+        if self._background is None or self._background_key != key:
+            shown = [a.get_visible() for a in self._dynamic]
+            for a in self._dynamic:
+                a.set_visible(False)
+            try:
+                super().draw(renderer)
+            finally:
+                for a, v in zip(self._dynamic, shown):
+                    a.set_visible(v)
+            self._background, self._background_key = renderer.copy_from_bbox(self.bbox), key
+        else:
+            renderer.restore_region(self._background)
+        for a in self._dynamic:
+            if a.get_visible():
+                a.draw(renderer)
+        self.stale = False
+
+
 def _figure(n_cols_right=1):
     scale = 1.35 if is_presentation() else 1.0
     with plt.ioff():
-        fig = plt.figure(figsize=(9.4 * scale, 4.9 * scale), layout="constrained")
+        fig = plt.figure(figsize=(9.4 * scale, 4.9 * scale), layout="constrained",
+                         FigureClass=CachedFigure)
     canvas = fig.canvas
     for attr, val in (("header_visible", False), ("footer_visible", False), ("resizable", False),
                       ("toolbar_position", "right")):
@@ -66,14 +112,16 @@ def _key(ax, entries, horizontal=False):
 
 
 def _fast_log_axes(*axes):
-    """Major ticks only on log axes: minor ticks cost redraw time and carry no labels here."""
-    from matplotlib.ticker import LogLocator, NullLocator
+    """Few major ticks, no minor ticks on log axes: every tick label is text to render."""
+    from matplotlib.ticker import LogLocator, MaxNLocator, NullLocator
 
     for ax in axes:
         for axis in (ax.xaxis, ax.yaxis):
             if axis.get_scale() == "log":
-                axis.set_major_locator(LogLocator(numticks=6))
+                axis.set_major_locator(LogLocator(numticks=5))
                 axis.set_minor_locator(NullLocator())
+            else:
+                axis.set_major_locator(MaxNLocator(6))
 
 
 def _freeze_layout(fig):
@@ -159,6 +207,9 @@ class DescentView:
                                     fontweight="bold")
         self.fig.get_layout_engine().set(h_pad=0.05, rect=(0, 0, 1, 0.93))
         _freeze_layout(self.fig)
+        self.fig.set_dynamic([self.contours, self.path, self.head, self.optimum, self.loss_line,
+                              self.edge_span, self.edge_line, self.edge_text, self.lr_curve,
+                              self.lr_mark, self.status])
 
     def render(self, lr_i, steps, scene_i=0):
         """Show run ``lr_i`` of scene ``scene_i`` up to ``steps``; returns the status text."""
@@ -191,7 +242,9 @@ class DescentView:
         self.lr_curve.set_ydata(col)
         y = col[lr_i] if np.isfinite(col[lr_i]) else self.ax_lr.get_ylim()[1] / 2
         self.lr_mark.set_data([lr], [y])
-        self.lr_mark.set_marker("X" if diverged else "o")
+        marker = "X" if diverged else "o"
+        if self.lr_mark.get_marker() != marker:
+            self.lr_mark.set_marker(marker)
         text = self._status(s, lr, k if diverged else None, steps, ex[steps])
         self.status.set_text(text)
         self.status.set_color(color)
@@ -278,6 +331,8 @@ class ClippingView:
                                     fontweight="bold")
         self.fig.get_layout_engine().set(h_pad=0.05, rect=(0, 0, 1, 0.93))
         _freeze_layout(self.fig)
+        self.fig.set_dynamic([self.ghost, self.path, self.g_line, self.thr_line, self.g_clip,
+                              self.s_line, self.status])
 
     @staticmethod
     def _span(a):

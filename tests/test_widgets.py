@@ -186,3 +186,17 @@ def test_player_steps_through_frames():
         pl.update(11)
     with pytest.raises(ValueError, match="scene"):
         widgets.player("not a scene")
+
+
+@pytest.mark.parametrize("name", ["lr", "condition", "clipping"])
+def test_cached_redraw_matches_a_full_redraw(explorers, name, tmp_path):
+    ex = explorers[name]
+    rng = np.random.default_rng(3)
+    for _ in range(3):
+        ex.update(**{k: _values(c, rng)[-1] for k, c in ex.controls.items()})
+        cached = _pixels(ex.fig)
+        ex.fig.invalidate()
+        full = _pixels(ex.fig)
+        assert np.array_equal(cached, full)
+    ex.fig.savefig(tmp_path / "big.png", dpi=150)  # another size rebuilds the cache
+    assert np.array_equal(_pixels(ex.fig), full)
