@@ -57,6 +57,16 @@ class TrajectoryScene:
         Add a 3-D surface panel with the runs on it (``layout="overlay"`` only).
     colors : list of str, optional
     figsize : pair of float, optional
+
+    Examples
+    --------
+    >>> from gradclip import Quadratic, run
+    >>> q = Quadratic.with_condition(4.0)
+    >>> scene = TrajectoryScene(q, [run(q, [1.0, 1.0], 0.5, 10)], ["lr 0.5"], (-2, 2), (-2, 2))
+    >>> arts = scene.draw_frame(3)
+    >>> len(scene.paths[0].get_xdata()), scene.step_text.get_text()
+    (4, 'step 3 / 10')
+    >>> import matplotlib.pyplot as plt; plt.close(scene.fig)
     """
 
     def __init__(self, problem, trajs, labels, xlim, ylim, layout="overlay", surface=False,

@@ -16,7 +16,16 @@ __all__ = ["plot_distances", "clip_angle", "plot_clipping_geometry", "plot_cliff
 
 
 def plot_distances(ax, trajs, point, labels=None, colors=None):
-    """Distance of every iterate to ``point`` (e.g. the optimum), one line per run, log y."""
+    """Distance of every iterate to ``point`` (e.g. the optimum), one line per run, log y.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> from gradclip import Quadratic, run
+    >>> q = Quadratic.with_condition(4.0)
+    >>> len(plot_distances(Figure().subplots(), [run(q, [1.0, 1.0], 0.5, 10)], q.solution()))
+    1
+    """
     _check_ax(ax)
     if not trajs or not all(hasattr(t, "thetas") for t in trajs):
         raise ValueError("trajs must be a non-empty list of Trajectory")
@@ -60,6 +69,13 @@ def plot_clipping_geometry(ax, g, threshold):
     -------
     dict
         ``"raw"``, ``"value"``, ``"norm"`` (arrows), ``"box"``, ``"ball"``, ``"arc"``.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> arts = plot_clipping_geometry(Figure().subplots(), [3.0, 1.0], 1.0)
+    >>> float(arts["value"].U[0]), float(arts["value"].V[0])
+    (1.0, 1.0)
     """
     _check_ax(ax)
     g = v.as_float_array(g, "g")
@@ -109,6 +125,16 @@ def plot_cliff(ax, problem, raw, clipped, xlim=(0.0, 10.0), ylim=(-6.0, 5.0)):
     -------
     dict
         ``"raw"`` and ``"clipped"`` (each a dict from :func:`plot_trajectory`), ``"contour"``.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> from gradclip import CliffRNN, run
+    >>> cliff = CliffRNN()
+    >>> raw = run(cliff, (5.0, -3.5), 1.0, 60)
+    >>> clipped = run(cliff, (5.0, -3.5), 1.0, 60, clip="norm", threshold=0.5)
+    >>> plot_cliff(Figure().subplots(), cliff, raw, clipped)["clipped"]["path"].get_label()
+    'clip by norm ≤ 0.5 (longest step 0.5)'
     """
     _check_ax(ax)
     for name, t in (("raw", raw), ("clipped", clipped)):

@@ -56,6 +56,13 @@ def loss_grid(problem, xlim, ylim, n=120):
     """The loss on an ``n x n`` grid: ``(X, Y, Z)`` for contour and surface plots.
 
     One batched call to ``problem.loss``; non-finite values become NaN.
+
+    Examples
+    --------
+    >>> from gradclip import Quadratic
+    >>> X, Y, Z = loss_grid(Quadratic.with_condition(4.0), (-1, 1), (-1, 1), n=3)
+    >>> Z.shape, float(Z[1, 1])
+    ((3, 3), 0.0)
     """
     xlim, ylim = _check_lim(xlim, "xlim"), _check_lim(ylim, "ylim")
     n = v.non_negative_int(n, "n")
@@ -81,6 +88,12 @@ def contour_segments(X, Y, Z, levels):
     """Contour line segments of ``Z`` at ``levels``, ready for ``LineCollection.set_segments``.
 
     Computing them once lets an explorer swap whole surfaces without calling ``contour``.
+
+    Examples
+    --------
+    >>> X, Y = np.meshgrid(np.linspace(-1, 1, 20), np.linspace(-1, 1, 20))
+    >>> len(contour_segments(X, Y, X**2 + Y**2, [0.5]))
+    1
     """
     import contourpy
 
@@ -105,6 +118,14 @@ def plot_contour(ax, problem, xlim, ylim, n=120, n_levels=14, optimum=True, fill
     -------
     dict
         ``"lines"`` (LineCollection), ``"fill"`` (AxesImage or None), ``"optimum"`` (Line2D or None).
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> from gradclip import Quadratic
+    >>> arts = plot_contour(Figure().subplots(), Quadratic.with_condition(4.0), (-1, 1), (-1, 1))
+    >>> sorted(arts)
+    ['fill', 'lines', 'optimum']
     """
     _check_ax(ax)
     X, Y, Z = loss_grid(problem, xlim, ylim, n)
@@ -137,7 +158,16 @@ def plot_contour(ax, problem, xlim, ylim, n=120, n_levels=14, optimum=True, fill
 
 
 def plot_surface(ax3d, problem, xlim, ylim, n=50, log=True):
-    """The loss as a 3-D surface on an ``Axes3D`` (``log``: plot ``log10`` of the excess loss)."""
+    """The loss as a 3-D surface on an ``Axes3D`` (``log``: plot ``log10`` of the excess loss).
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> from gradclip import Quadratic
+    >>> ax3d = Figure().add_subplot(projection="3d")
+    >>> type(plot_surface(ax3d, Quadratic.with_condition(4.0), (-1, 1), (-1, 1), n=10)).__name__
+    'Poly3DCollection'
+    """
     if getattr(ax3d, "name", "") != "3d":
         raise ValueError(f"ax3d must be a 3-D Axes (projection='3d'), got {ax3d!r}")
     X, Y, Z = loss_grid(problem, xlim, ylim, n)
@@ -163,6 +193,13 @@ def trajectory_xy(thetas, xlim=None, ylim=None, factor=4.0):
 
     Returns ``(x, y)`` arrays; points past the cut are dropped so a diverged run draws as a
     line leaving the frame, never as coordinates like 1e150.
+
+    Examples
+    --------
+    >>> trajectory_xy([[0.0, 0.0], [1.0, 1.0], [np.nan, np.nan]])
+    (array([0., 1.]), array([0., 1.]))
+    >>> trajectory_xy([[0.0, 0.0], [100.0, 0.0], [1e9, 0.0]], (-1, 1), (-1, 1))[0]
+    array([  0., 100.])
     """
     thetas = v.as_float_array(thetas, "thetas")
     if thetas.ndim != 2 or thetas.shape[1] != 2:
@@ -195,6 +232,14 @@ def plot_trajectory(ax, traj, color=None, label=None, steps=None, markers=True):
     -------
     dict
         ``"path"`` and ``"start"`` (Line2D).
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> from gradclip import Quadratic, run
+    >>> traj = run(Quadratic.with_condition(4.0), [1.0, 1.0], lr=0.5, steps=10)
+    >>> len(plot_trajectory(Figure().subplots(), traj)["path"].get_xdata())
+    11
     """
     _check_ax(ax)
     thetas = getattr(traj, "thetas", traj)
@@ -216,7 +261,16 @@ def _excess(traj, floor):
 
 
 def plot_loss_curve(ax, traj, floor=0.0, color=None, label=None):
-    """``J - floor`` per step on a log axis (``floor``: the minimum loss, for the excess)."""
+    """``J - floor`` per step on a log axis (``floor``: the minimum loss, for the excess).
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> from gradclip import Quadratic, run
+    >>> traj = run(Quadratic.with_condition(4.0), [1.0, 1.0], lr=0.5, steps=10)
+    >>> plot_loss_curve(Figure().subplots(), traj).get_ydata().shape
+    (11,)
+    """
     _check_ax(ax)
     if not hasattr(traj, "losses"):
         raise ValueError(f"traj must be a Trajectory, got {type(traj).__name__}")
@@ -245,6 +299,15 @@ def plot_regimes(axes, problem, trajs, labels=None):
     -------
     list of dict
         For each run, ``{"path", "start", "loss"}``.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> from gradclip import Quadratic, run
+    >>> q = Quadratic.with_condition(4.0)
+    >>> runs = [run(q, [1.0, 1.0], lr, 20) for lr in (0.1, 0.8, 1.8, 2.05)]
+    >>> len(plot_regimes(list(Figure().subplots(1, 5)), q, runs))
+    4
     """
     if not trajs or not all(hasattr(t, "thetas") for t in trajs):
         raise ValueError("trajs must be a non-empty list of Trajectory")
