@@ -30,7 +30,8 @@ def workspace(tmp_path_factory):
     """A temporary copy of notebooks/ and figures/ with private Jupyter folders."""
     from browser import servers
 
-    return servers.make_workspace(NOTEBOOKS_DIR, ROOT / "figures", tmp_path_factory.mktemp("browser"))
+    return servers.make_workspace(NOTEBOOKS_DIR, tmp_path_factory.mktemp("browser"),
+                                  siblings=(ROOT / "figures", ROOT / "docs"))
 
 
 @pytest.fixture(scope="session")
@@ -39,16 +40,6 @@ def lab_server(workspace, artifacts):
 
     root, env = workspace
     server = servers.jupyterlab(root, env, artifacts / "jupyterlab.log").start("api/status")
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="session")
-def voila_server(workspace, artifacts):
-    from browser import servers
-
-    root, env = workspace
-    server = servers.voila(root, env, artifacts / "voila.log").start("")
     yield server
     server.stop()
 

@@ -42,16 +42,17 @@ def free_port():
         return s.getsockname()[1]
 
 
-def make_workspace(notebooks, figures, tmp):
-    """Copy the notebooks and figures folders into ``tmp``; prepare private Jupyter folders.
+def make_workspace(notebooks, tmp, siblings=()):
+    """Copy the notebooks folder and its sibling folders into ``tmp``; private Jupyter folders.
 
-    Returns ``(root, env)``: the folder to serve (with ``notebooks/`` and ``figures/`` in it,
-    so the notebooks' ``../figures/`` links work) and the environment for the servers.
+    Returns ``(root, env)``: the folder to serve (with ``notebooks/`` and the ``siblings``,
+    e.g. ``figures/``, in it, so the notebooks' ``../figures/`` paths work) and the
+    environment for the servers.
     """
     tmp = Path(tmp)
     root = tmp / "content"
     root.mkdir(parents=True)
-    for name, src in (("notebooks", notebooks), ("figures", figures)):
+    for name, src in (("notebooks", notebooks), *((Path(p).name, p) for p in siblings)):
         if Path(src).is_dir():
             shutil.copytree(src, root / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     home = tmp / "jupyter"
@@ -170,16 +171,24 @@ def jupyterlab(root, env, log_path):
     return Server("JupyterLab", argv, port, token, env, root, log_path)
 
 
-def voila(root, env, log_path, extra_env=None):
-    """A Voila server for the folder ``root`` (not started yet).
+def voila(root, env, log_path, notebook=None, extra_env=None):
+    """A Voila server (not started yet) run from ``root``, as a user runs it from the repository.
 
-    Voila 0.5 given a folder lists it at ``/`` and renders ``/voila/render/<path>.ipynb``.
-    The root holds ``notebooks/`` and ``figures/``: Voila inlines markdown images at render
-    time and fails on a path outside its root, such as ``../figures/`` from a notebooks root.
+    With ``notebook`` (a path relative to ``root``) this is the classroom command
+    ``voila --Voila.root_dir=. notebooks/<name>.ipynb``: the dashboard is at ``/``, and the
+    root_dir lets a markdown image ``../figures/x.gif`` load (the browser asks for
+    ``/figures/x.gif``, Voila redirects to ``/voila/files/figures/x.gif``; without root_dir
+    Voila serves files from the notebook's folder only). Without ``notebook`` Voila lists
+    ``root`` at ``/`` and renders ``/voila/render/<path>``; Voila 0.5 in that mode stops
+    rendering a notebook whose markdown links an image outside the root.
+    Ready when ``voila/static/voila.js`` answers (``/`` would run the notebook).
     """
     port, token = free_port(), secrets.token_hex(16)
-    argv = [str(BIN / "voila"), str(root), "--no-browser",
+    argv = [str(BIN / "voila"), notebook or str(root), f"--Voila.root_dir={root}", "--no-browser",
             f"--port={port}", "--Voila.ip=127.0.0.1", f"--Voila.token={token}",
             "--Voila.port_retries=0", "--VoilaConfiguration.show_tracebacks=True"]
     env = dict(env, **(extra_env or {}))
     return Server("Voila", argv, port, token, env, root, log_path)
+
+
+VOILA_READY = "voila/static/voila.js"
