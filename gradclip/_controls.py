@@ -5,6 +5,12 @@ import ipywidgets as W
 from .style import is_presentation
 
 
+#: Larger labels, readouts and buttons inside an explorer built in projector mode.
+PRESENTATION_CSS = ("<style>.gradclip-presentation .widget-label, .gradclip-presentation "
+                    ".widget-readout, .gradclip-presentation .widget-toggle-button "
+                    "{font-size: 20px; line-height: 28px;}</style>")
+
+
 def _sizes():
     big = is_presentation()
     return {"width": "560px" if big else "380px", "desc": "150px" if big else "100px",
@@ -53,6 +59,8 @@ class Explorer:
         items = [W.HBox(sliders[i:i + 2]) for i in range(0, len(sliders), 2)]
         canvas = self.fig.canvas
         parts = items + [self.status] + ([canvas] if isinstance(canvas, W.DOMWidget) else [])
+        if is_presentation():
+            parts.insert(0, W.HTML(PRESENTATION_CSS))
         self.widget = W.VBox(parts)
         self.widget.add_class("gradclip-explorer")
         if is_presentation():

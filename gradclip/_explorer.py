@@ -11,7 +11,11 @@ from matplotlib.collections import LineCollection
 from . import plots
 from ._figcache import _figure, _freeze_layout, _key, _regime
 from .solvers import run_batch
-from .style import PALETTE
+from .style import PALETTE, is_presentation
+
+
+def _status_size():
+    return "medium" if is_presentation() else "large"
 
 
 class DescentView:
@@ -79,7 +83,7 @@ class DescentView:
         axr.set_ylim(lo, hi)
         axr.set_xlabel("learning rate (log)")
         axr.set_ylabel(r"$J - J_{min}$ after the run")
-        self.status = self.fig.text(0.01, 0.995, " ", ha="left", va="top", fontsize="large",
+        self.status = self.fig.text(0.01, 0.995, " ", ha="left", va="top", fontsize=_status_size(),
                                     fontweight="bold")
         self.fig.get_layout_engine().set(h_pad=0.05, rect=(0, 0, 1, 0.93))
         _freeze_layout(self.fig)
@@ -137,7 +141,7 @@ class DescentView:
         if k is not None:
             return f"{head}diverged at step {k}  (lr = {lr:.3g}, edge 2/λmax = {s['edge']:.3g})"
         reg = self._regime(s, lr)
-        edge = f" = {lr / s['edge']:.2f} × edge 2/λmax" if s["edge"] else ""
+        edge = f" = {lr / s['edge']:.2f} × edge ({s['edge']:.3g})" if s["edge"] else ""
         return f"{head}{reg}: lr = {lr:.3g}{edge} · J − J_min = {ex:.2g} after {steps} steps"
 
 
@@ -203,7 +207,7 @@ class ClippingView:
         axs.set_ylim(slo, shi)
         axs.set_xlabel("step")
         axs.set_ylabel("step length ‖Δθ‖")
-        self.status = self.fig.text(0.01, 0.995, " ", ha="left", va="top", fontsize="large",
+        self.status = self.fig.text(0.01, 0.995, " ", ha="left", va="top", fontsize=_status_size(),
                                     fontweight="bold")
         self.fig.get_layout_engine().set(h_pad=0.05, rect=(0, 0, 1, 0.93))
         _freeze_layout(self.fig)

@@ -82,7 +82,7 @@ class CachedFigure(Figure):
 
 
 def _figure(n_cols_right=1):
-    scale = 1.35 if is_presentation() else 1.0
+    scale = 1.2 if is_presentation() else 1.0  # ~1130 px wide: fits a projected notebook
     with plt.ioff():
         fig = plt.figure(figsize=(9.4 * scale, 4.9 * scale), layout="constrained",
                          FigureClass=CachedFigure)
@@ -96,12 +96,16 @@ def _figure(n_cols_right=1):
 
 
 def _key(ax, entries, horizontal=False):
-    """A legend made of coloured text (a real legend costs ~7 ms per redraw)."""
+    """A legend made of coloured text (a real legend costs ~7 ms per full redraw)."""
+    from matplotlib.font_manager import FontProperties
+
+    horizontal = horizontal and not is_presentation()  # big fonts: one entry per line
+    size = FontProperties(size="small").get_size_in_points()
     for i, (label, color) in enumerate(entries):
-        x, y = (0.02 + 0.33 * i, 0.97) if horizontal else (0.98, 0.97 - 0.065 * i)
-        ax.text(x, y, label, transform=ax.transAxes, color=color, fontsize="small",
-                ha="left" if horizontal else "right", va="top", zorder=7,
-                bbox=dict(fc="white", ec="none", alpha=0.7, pad=1))
+        xy, off = ((0.02 + 0.33 * i, 0.97), (0, 0)) if horizontal else ((0.98, 0.97), (0, -1.45 * size * i))
+        ax.annotate(label, xy, xycoords="axes fraction", xytext=off, textcoords="offset points",
+                    color=color, fontsize="small", ha="left" if horizontal else "right", va="top",
+                    zorder=7, bbox=dict(fc="white", ec="none", alpha=0.7, pad=1))
 
 
 def _fast_log_axes(*axes):
