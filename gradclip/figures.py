@@ -86,7 +86,7 @@ def clipping_geometry(path):
     import matplotlib.pyplot as plt
     from . import plots
 
-    fig, ax = plt.subplots(figsize=(6, 5.2), layout="constrained")
+    fig, ax = plt.subplots(figsize=(6.6, 4.0), layout="constrained")
     plots.plot_clipping_geometry(ax, GEOMETRY["g"], GEOMETRY["threshold"])
     ax.set_title("value clipping changes the direction, norm clipping does not")
     _save(fig, path)
