@@ -52,8 +52,11 @@ class DescentView:
     def _build(self):
         s0 = self.scenes[0]
         ax, axl, axr = self.ax, self.ax_loss, self.ax_lr
-        self.contours = LineCollection(s0["segments"], colors="0.55", linewidths=0.8, zorder=1)
-        ax.add_collection(self.contours)
+        # one collection per scene, built once: switching scenes only toggles visibility
+        self.contours = [LineCollection(s["segments"], colors="0.55", linewidths=0.8, zorder=1,
+                                        visible=i == 0) for i, s in enumerate(self.scenes)]
+        for c in self.contours:
+            ax.add_collection(c)
         (self.optimum,) = ax.plot(*s0["star"], "*", ms=14, color=PALETTE["optimum"], zorder=5)
         (self.start,) = ax.plot(*s0["theta0"], "o", ms=9, mfc="white", mec="0.2", mew=2, zorder=4)
         (self.path,) = ax.plot([], [], "-o", ms=3.5, lw=1.6, color=PALETTE["good"], zorder=3)
@@ -87,7 +90,7 @@ class DescentView:
                                     fontweight="bold")
         self.fig.get_layout_engine().set(h_pad=0.05, rect=(0, 0, 1, 0.93))
         _freeze_layout(self.fig)
-        self.fig.set_dynamic([self.contours, self.path, self.head, self.optimum, self.loss_line,
+        self.fig.set_dynamic([*self.contours, self.path, self.head, self.optimum, self.loss_line,
                               self.edge_span, self.edge_line, self.edge_text, self.lr_curve,
                               self.lr_mark, self.status])
 
@@ -95,7 +98,8 @@ class DescentView:
         """Show run ``lr_i`` of scene ``scene_i`` up to ``steps``; returns the status text."""
         s = self.scenes[scene_i]
         if self.state is None or self.state[2] != scene_i:
-            self.contours.set_segments(s["segments"])
+            for i, c in enumerate(self.contours):
+                c.set_visible(i == scene_i)
             self.optimum.set_data([s["star"][0]], [s["star"][1]])
             edge = s["edge"]
             self.edge_line.set_visible(edge is not None)

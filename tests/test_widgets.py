@@ -200,3 +200,20 @@ def test_cached_redraw_matches_a_full_redraw(explorers, name, tmp_path):
         assert np.array_equal(cached, full)
     ex.fig.savefig(tmp_path / "big.png", dpi=150)  # another size rebuilds the cache
     assert np.array_equal(_pixels(ex.fig), full)
+
+
+def test_clipping_explorer_reports_divergence_like_run():
+    quad = gradclip.Quadratic.with_condition(10.0)
+    ex = widgets.clipping_explorer(problem=quad, theta0=(-4.0, 3.0), xlim=(-5, 5), ylim=(-5, 5),
+                                   max_steps=40, steps=40)
+    for lr in (0.5, 2.5, 10.0):
+        for clip in ("none", "value", "norm"):
+            ex.update(lr=lr, clip=clip, threshold=1.0)
+            mode = None if clip == "none" else clip
+            lr_used, thr = ex.controls["lr"].value, ex.controls["threshold"].value
+            k = gradclip.run(quad, (-4.0, 3.0), lr_used, 40, clip=mode,
+                             threshold=None if mode is None else thr).diverged_at
+            assert ("diverged at step" in ex.status_text) == (k is not None)
+            if k is not None:
+                assert f"diverged at step {k} " in ex.status_text
+    ex.close()
