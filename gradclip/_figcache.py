@@ -54,6 +54,9 @@ class CachedFigure(Figure):
         """Artists redrawn on every draw, in this order; everything else is cached."""
         self._dynamic = list(artists)
         self._background = None
+        for ax in self.axes:  # a zoom or pan (ipympl toolbar) changes the static parts
+            for name in ("xlim_changed", "ylim_changed"):
+                ax.callbacks.connect(name, lambda _ax: self.invalidate())
 
     def invalidate(self):
         """Forget the cached background (call after changing a static artist)."""

@@ -217,3 +217,16 @@ def test_clipping_explorer_reports_divergence_like_run():
             if k is not None:
                 assert f"diverged at step {k} " in ex.status_text
     ex.close()
+
+
+def test_zoom_refreshes_the_cached_background(explorers):
+    ex = explorers["clipping"]
+    ax = ex.fig.axes[0]
+    before = _pixels(ex.fig)
+    lim = ax.get_xlim()
+    ax.set_xlim(lim[0], (lim[0] + lim[1]) / 2)
+    zoomed = _pixels(ex.fig)
+    ex.fig.invalidate()
+    assert np.array_equal(zoomed, _pixels(ex.fig))
+    assert not np.array_equal(before, zoomed)
+    ax.set_xlim(*lim)
