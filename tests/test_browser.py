@@ -58,6 +58,7 @@ def _explorers(page, nb, where, artifacts, latency_report):
             problems.append(f"explorer {k}: no ipympl canvas appeared")
             continue
         explorer.screenshot(path=artifacts / f"{where}_{nb.stem}_explorer{k}.png")
+        page.screenshot(path=artifacts / f"{where}_{nb.stem}_explorer{k}_page.png")
         latencies, moved = [], 0
         for name in SLIDERS:
             result = drive_slider(page, explorer, name)
@@ -160,7 +161,7 @@ EXPLORER_NOTEBOOKS = [p for p in NOTEBOOKS if "_explorer(" in p.read_text(encodi
 @pytest.mark.skipif(not EXPLORER_NOTEBOOKS, reason="no notebook builds an explorer")
 def test_voila_projector_mode(workspace, browser, artifacts):
     """GRADCLIP_PRESENTATION=1 voila ...: explorers come up in projector mode."""
-    nb = EXPLORER_NOTEBOOKS[0]
+    nb = EXPLORER_NOTEBOOKS[-1]
     server = _voila(workspace, artifacts, nb, "_projector", {"GRADCLIP_PRESENTATION": "1"})
     page = browser.new_page(viewport=VIEWPORT)
     try:
