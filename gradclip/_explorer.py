@@ -145,7 +145,7 @@ class DescentView:
         if k is not None:
             return f"{head}diverged at step {k}  (lr = {lr:.3g}, edge 2/λmax = {s['edge']:.3g})"
         reg = self._regime(s, lr)
-        edge = f" = {lr / s['edge']:.2f} × edge ({s['edge']:.3g})" if s["edge"] else ""
+        edge = f" = {lr / s['edge']:.2g} × edge ({s['edge']:.3g})" if s["edge"] else ""
         return f"{head}{reg}: lr = {lr:.3g}{edge} · J − J_min = {ex:.2g} after {steps} steps"
 
 
