@@ -64,9 +64,9 @@ def with_nav(nb, path, order, titles):
     bottom = nbformat.v4.new_markdown_cell(nav_markdown(path, order, titles, bottom=True),
                                            metadata={"gradclip": MARK})
     old = [c for c in nb.cells if is_nav(c)]
-    # keep the cell ids of existing nav cells so a re-run does not change the file
-    for new, prev in zip((top, bottom), (old[:1] + old[1:][-1:]) if len(old) >= 2 else []):
-        new["id"] = prev.get("id", new["id"])
+    if len(old) >= 2 and old[0].get("id") and old[-1].get("id"):
+        # keep the cell ids, so re-running the script leaves an unchanged file byte for byte
+        top["id"], bottom["id"] = old[0]["id"], old[-1]["id"]
     return [top, *cells, bottom]
 
 

@@ -1,9 +1,12 @@
 """Every notebook in a real browser: JupyterLab (run all cells) and Voila (dashboard).
 
-For each notebook: no error output and no "Error displaying widget"; every explorer's
-learning-rate and threshold sliders move its canvas (keyboard: Home / End / arrows). The time
-from a key press to the first new canvas image is printed per explorer (goal: median <= 100 ms,
-not asserted). Screenshots go to artifacts/ (git-ignored).
+For each notebook in notebooks/: JupyterLab opens it, clears the stored outputs and runs all
+cells; Voila renders it with the classroom command ``voila --Voila.root_dir=. notebooks/<name>``.
+In both: no error output, no "Error displaying widget", no broken image; every explorer's
+learning-rate and threshold sliders, moved with the keyboard (Home / End / arrows), change its
+canvas. The time from a key press to the first new frame drawn into the canvas is printed per
+explorer (goal: median <= 100 ms, not asserted). Screenshots go to artifacts/ (git-ignored).
+GRADCLIP_BROWSER_NOTEBOOKS=<folder> points the tests at another folder of notebooks.
 
     python -m pytest tests/test_browser.py
 """
