@@ -53,7 +53,11 @@ class Explorer:
     def __init__(self, view, controls, grids, render):
         self._view, self.fig, self.controls = view, view.fig, controls
         self._grids, self._render, self._hold = grids, render, False
-        self.status = W.HTML(layout=W.Layout(margin="0 0 0 8px"))
+        # The figure draws the status line itself (it shows in screenshots, GIFs and the saved
+        # notebook). This widget carries the same text for screen readers and page scripts,
+        # kept out of sight so the line is not shown twice.
+        self.status = W.HTML(layout=W.Layout(height="0px", min_height="0px", margin="0",
+                                             overflow="hidden"))
         self.status.add_class("gradclip-status")
         sliders = [c for c in controls.values()]
         items = [W.HBox(sliders[i:i + 2]) for i in range(0, len(sliders), 2)]
@@ -90,8 +94,9 @@ class Explorer:
         idx = {k: self._grids[k].index(v) for k, v in values.items() if k in self._grids}
         self.status_text = self._render(values, idx)
         color = "#D55E00" if "diverged" in self.status_text else "#333333"
-        self.status.value = (f"<span style='font-size:{_sizes()['font']};color:{color}'>"
-                             f"<b>{self.status_text}</b></span>")
+        self.status.value = (f"<span role='status' style='position:absolute;width:1px;height:1px;"
+                             f"overflow:hidden;clip:rect(0,0,0,0);color:{color}'>"
+                             f"{self.status_text}</span>")
 
     def _check(self, name, value):
         if name not in self.controls:
