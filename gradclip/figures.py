@@ -10,7 +10,9 @@ from pathlib import Path
 import numpy as np
 
 FILES = ("01_loss_surface.png", "01_regimes.png", "01_descent.gif",
-         "04_clipping_geometry.png", "04_cliff.png", "04_cliff.gif")
+         "02_layer_signals.png", "03_activations.png",
+         "04_clipping_geometry.png", "04_cliff.png", "04_cliff.gif",
+         "05_phase.png", "06_training.png")
 
 #: The cliff scene shared by the figures, the notebook and the clipping explorer.
 CLIFF = {"theta0": (5.0, -3.5), "lr": 1.0, "threshold": 0.5, "steps": 60,
@@ -131,7 +133,92 @@ def cliff_gif(path):
     plt.close(anim.scene.fig)
 
 
-BUILDERS = dict(zip(FILES, (loss_surface, regimes, descent_gif, clipping_geometry, cliff, cliff_gif)))
+def _layer_data():
+    """The data of notebooks 02 and 03: the first two draws of ``default_rng(0)``."""
+    rng = np.random.default_rng(0)
+    return rng.normal(size=(64, 32)), rng.normal(size=(64, 32))
+
+
+def _signals(configs):
+    from .nets import MLP
+
+    X, y = _layer_data()
+    return {label: MLP([32] * 21, activation=act, weight_scale=scale, seed=0).backprop_norms(X, y)
+            for label, act, scale in configs}
+
+
+def layer_signals(path):
+    """Notebook 02: the gradient reaching each layer of 20-layer linear nets (exploding)."""
+    import matplotlib.pyplot as plt
+    from . import netplots
+
+    signals = _signals([(f"linear, weight scale {s}", "linear", s) for s in (0.5, 1.0, 2.0)])
+    fig, ax = plt.subplots(figsize=(7.5, 4.2), layout="constrained")
+    netplots.plot_layer_signals(ax, signals)
+    ax.set_title("20 layers: each multiplies the backward signal by about the weight scale")
+    _save(fig, path)
+    plt.close(fig)
+
+
+def activations(path):
+    """Notebook 03: the same for sigmoid, tanh and ReLU nets (vanishing)."""
+    import matplotlib.pyplot as plt
+    from . import netplots
+
+    signals = _signals([(f"{a}, scale {s:.3g}", a, s) for a, s in
+                        [("sigmoid", 1.0), ("tanh", 1.0), ("relu", 1.0), ("relu", 2 ** 0.5)]])
+    fig, ax = plt.subplots(figsize=(7.5, 4.2), layout="constrained")
+    netplots.plot_layer_signals(ax, signals)
+    ax.set_title("20 layers: sigmoid slopes (≤ 1/4) make the gradient vanish")
+    _save(fig, path)
+    plt.close(fig)
+
+
+def phase(path):
+    """Notebook 05: (lr, threshold) phase diagrams of norm clipping, regression and cliff."""
+    import matplotlib.pyplot as plt
+    from . import sweepplots
+    from .problems import CliffRNN, LinearRegression
+    from .solvers import sweep
+
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0, 2, size=100)
+    prob = LinearRegression(np.column_stack([np.ones_like(x), x]), 4 + 3 * x + rng.normal(size=100))
+    edge = prob.max_stable_lr()
+    reg = sweep(prob, np.zeros(2), np.geomspace(edge / 100, 3 * edge, 60), np.geomspace(0.01, 100, 60),
+                steps=200, clip="norm")
+    cliff_sweep = sweep(CliffRNN(), [4.5, -2.8], np.geomspace(0.03, 3, 40), np.geomspace(0.01, 10, 40),
+                        steps=300, clip="norm")
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
+    m1 = sweepplots.plot_phase(axes[0], reg, edge=edge, title="linear regression, clip by norm",
+                               vmax=50)
+    fig.colorbar(m1, ax=axes[0], label="loss after 200 steps")
+    m2 = sweepplots.plot_phase(axes[1], cliff_sweep, title="CliffRNN, clip by norm", vmin=1e-6, vmax=0.1)
+    fig.colorbar(m2, ax=axes[1], label="loss after 300 steps")
+    _save(fig, path)
+    plt.close(fig)
+
+
+def training(path):
+    """Notebook 06: an exploding ReLU net trained with and without global-norm clipping."""
+    import matplotlib.pyplot as plt
+    from . import netplots
+    from .nets import MLP, train
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(128, 8))
+    y = np.tanh(X @ rng.normal(size=(8, 1)) / 3)
+    net = MLP([8] + [32] * 6 + [1], activation="relu", weight_scale=2.0, seed=1)
+    runs = {"no clipping": train(net, X, y, lr=0.3, steps=300),
+            "global norm 1.0": train(net, X, y, lr=0.3, steps=300, clip="global_norm", threshold=1.0)}
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
+    netplots.plot_training(ax1, ax2, runs, threshold=1.0)
+    _save(fig, path)
+    plt.close(fig)
+
+
+BUILDERS = dict(zip(FILES, (loss_surface, regimes, descent_gif, layer_signals, activations,
+                            clipping_geometry, cliff, cliff_gif, phase, training)))
 
 
 def main(argv=None, output_dir=None):
