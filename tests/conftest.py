@@ -3,6 +3,7 @@
 Everything here is session-scoped and started only when a browser test asks for it.
 """
 
+import os
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,9 @@ import pytest
 from browser import NOTEBOOKS_DIR, ROOT
 
 ARTIFACTS = ROOT / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
+# Debian's Chromium by default; GRADCLIP_CHROMIUM points at another Chromium or Chrome binary
+# (for example on macOS: "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome").
+CHROMIUM = os.environ.get("GRADCLIP_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
                  "--disable-quic"]
@@ -53,7 +56,8 @@ def browser():
         pytest.fail(f"the browser tests need the 'playwright' Python package: {exc}", pytrace=False)
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}: install it with "
-                    "'apt-get install -y chromium' (.ci/run does this)", pytrace=False)
+                    "'apt-get install -y chromium' (.ci/run does this), or set GRADCLIP_CHROMIUM "
+                    "to the path of a Chromium or Chrome binary", pytrace=False)
     pw = sync_playwright().start()
     try:
         chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
