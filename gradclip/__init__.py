@@ -5,7 +5,7 @@ The core imports numpy only. Plots (:mod:`gradclip.plots`), animations
 when used, so ``import gradclip`` pulls in neither matplotlib nor ipywidgets.
 """
 
-from .clipping import adaptive_clip, clip_by_global_norm, clip_by_norm, clip_by_value
+from .clipping import adaptive_clip, clip_angle, clip_by_global_norm, clip_by_norm, clip_by_value
 from .nets import MLP, Training, chain_gradient, train
 from .problems import CliffRNN, LinearRegression, Problem, Quadratic, Rosenbrock
 from .solvers import (
@@ -23,6 +23,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "adaptive_clip",
+    "clip_angle",
     "clip_by_global_norm",
     "clip_by_norm",
     "clip_by_value",

@@ -14,7 +14,7 @@ import numpy as np
 
 from . import _validate as v
 
-__all__ = ["clip_by_value", "clip_by_norm", "clip_by_global_norm", "adaptive_clip"]
+__all__ = ["clip_by_value", "clip_by_norm", "clip_by_global_norm", "adaptive_clip", "clip_angle"]
 
 
 def clip_by_value(g, threshold):
@@ -44,6 +44,26 @@ def clip_by_value(g, threshold):
     g = v.as_float_array(g, "g")
     t = v.positive_array(threshold, "threshold")
     return np.clip(g, -t, t)
+
+
+def clip_angle(g, threshold):
+    """Angle in degrees between ``g`` and ``clip_by_value(g, threshold)``.
+
+    Value clipping turns a gradient that sticks out of the box; norm clipping never does.
+    A zero gradient gives 0.
+
+    Examples
+    --------
+    >>> round(clip_angle([3.0, 1.0], 1.0), 2)
+    26.57
+    """
+    g = v.as_float_array(g, "g")
+    c = clip_by_value(g, threshold)
+    ng, nc = np.linalg.norm(g), np.linalg.norm(c)
+    if ng == 0:
+        return 0.0
+    cos = float(np.clip(g @ c / (ng * nc), -1.0, 1.0))
+    return float(np.degrees(np.arccos(cos)))
 
 
 def clip_by_norm(g, max_norm, norm_type=2, axis=None):

@@ -8,7 +8,7 @@ import numpy as np
 from matplotlib.patches import Arc, Circle, Rectangle
 
 from . import _validate as v
-from .clipping import clip_by_norm, clip_by_value
+from .clipping import clip_angle, clip_by_norm, clip_by_value  # noqa: F401  (clip_angle re-exported)
 from .plots import REGIME_COLORS, _check_ax, plot_contour, plot_trajectory
 from .style import PALETTE
 
@@ -40,23 +40,6 @@ def plot_distances(ax, trajs, point, labels=None, colors=None):
     ax.set_ylabel("distance to optimum")
     ax.legend(fontsize="small")
     return lines
-
-
-def clip_angle(g, threshold):
-    """Angle in degrees between ``g`` and ``clip_by_value(g, threshold)``.
-
-    Examples
-    --------
-    >>> round(clip_angle([3.0, 1.0], 1.0), 2)
-    26.57
-    """
-    g = v.as_float_array(g, "g")
-    c = clip_by_value(g, threshold)
-    ng, nc = np.linalg.norm(g), np.linalg.norm(c)
-    if ng == 0:
-        return 0.0
-    cos = float(np.clip(g @ c / (ng * nc), -1.0, 1.0))
-    return float(np.degrees(np.arccos(cos)))
 
 
 def plot_clipping_geometry(ax, g, threshold):

@@ -9,7 +9,7 @@ is truthy exactly when the answer is right, so an exercise cell is one line::
 import numpy as np
 
 from . import _validate as v
-from .clipping import clip_by_global_norm, clip_by_norm, clip_by_value
+from .clipping import clip_angle, clip_by_global_norm, clip_by_norm, clip_by_value
 
 __all__ = [
     "Feedback",
@@ -146,12 +146,9 @@ def check_clip(g, threshold, mode, answer):
 def check_angle(g, threshold, answer):
     """Check the angle (degrees) between ``g`` and ``clip_by_value(g, threshold)`` (0.1 deg)."""
     g = v.as_float_array(g, "g")
-    c = clip_by_value(g, threshold)
-    ng, nc = np.linalg.norm(g), np.linalg.norm(c)
-    if ng == 0:
+    if not np.any(g):
         raise ValueError("g must not be zero")
-    cosine = np.clip(g @ c / (ng * nc), -1.0, 1.0)
-    truth = float(np.degrees(np.arccos(cosine)))
+    truth = clip_angle(g, threshold)
     if answer is None:
         return Feedback(False, "replace None with your angle in degrees")
     a = _number(answer, "answer")

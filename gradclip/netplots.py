@@ -8,18 +8,13 @@ import numpy as np
 
 from . import _validate as v
 from .nets import chain_gradient
+from .plots import _check_ax
 from .style import PALETTE
 
 __all__ = ["plot_chains", "plot_layer_signals", "plot_factors"]
 
 _CYCLE = [PALETTE["divergent"], PALETTE["oscillating"], PALETTE["good"], PALETTE["slow"],
           PALETTE["clipped"], PALETTE["raw"]]
-
-
-def _check_ax(ax):
-    if not hasattr(ax, "semilogy"):
-        raise ValueError(f"ax must be a matplotlib Axes, got {ax!r}")
-    return ax
 
 
 def _check_series(series, name):

@@ -6,14 +6,14 @@ Functions take an ``ax`` and a :class:`~gradclip.SweepResult`, draw, and return 
 import numpy as np
 
 from . import _validate as v
+from .plots import _check_ax
 from .style import PALETTE
 
 __all__ = ["plot_lr_sweep", "plot_phase"]
 
 
 def _check(ax, result):
-    if not hasattr(ax, "pcolormesh"):
-        raise ValueError(f"ax must be a matplotlib Axes, got {ax!r}")
+    _check_ax(ax)
     if not hasattr(result, "final_loss") or not hasattr(result, "diverged"):
         raise ValueError(f"result must be a SweepResult, got {result!r}")
 
