@@ -30,7 +30,7 @@ def loss_surface(path):
     """Contour and 3-D surface of the demo regression's loss."""
     import matplotlib.pyplot as plt
     from . import plots
-    from .widgets import demo_regression
+    from .data import demo_regression
 
     prob, theta0 = demo_regression()
     xlim, ylim = plots.view_box(theta0, prob.solution())
@@ -51,7 +51,7 @@ def regimes(path):
     import matplotlib.pyplot as plt
     from . import plots
     from .solvers import run
-    from .widgets import demo_regression
+    from .data import demo_regression
 
     prob, theta0 = demo_regression()
     lam = prob.eigenvalues()[-1]
@@ -72,7 +72,7 @@ def descent_gif(path):
     import matplotlib.pyplot as plt
     from . import animation, plots
     from .solvers import run
-    from .widgets import demo_regression
+    from .data import demo_regression
 
     prob, theta0 = demo_regression()
     lam = prob.eigenvalues()[-1]

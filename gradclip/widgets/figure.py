@@ -5,7 +5,7 @@ import numpy as np
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-from .style import is_presentation
+from ..style import is_presentation
 
 
 class LogGrid:

@@ -17,27 +17,16 @@ True
 import ipywidgets as W
 import numpy as np
 
-from . import _explorer as core
-from ._controls import Explorer, _int_slider, _log_slider, _sizes
-from ._figcache import LogGrid
-from .problems import CliffRNN, LinearRegression, Quadratic
+from . import views as core
+from .controls import Explorer, _int_slider, _log_slider, _sizes
+from .figure import LogGrid
+from ..data import demo_regression
+from ..problems import CliffRNN, Quadratic
 
 __all__ = ["Explorer", "learning_rate_explorer", "condition_explorer", "clipping_explorer",
            "demo_regression", "player"]
 
-from ._player import player  # noqa: E402
-
-
-def demo_regression(seed=0, m=100):
-    """The article-style regression data: ``y = 4 + 3 x + noise``, ``x ~ U(0, 2)``.
-
-    Returns ``(problem, theta0)`` with ``theta0 = (0, 0)``; the data come from
-    ``numpy.random.default_rng(seed)`` (uniform ``x`` first, then normal noise).
-    """
-    rng = np.random.default_rng(seed)
-    x = rng.uniform(0, 2, m)
-    y = 4 + 3 * x + rng.normal(0, 1, m)
-    return LinearRegression(np.column_stack([np.ones(m), x]), y), np.zeros(2)
+from .player import player  # noqa: E402
 
 
 def _start(explorer, preset):

@@ -2,7 +2,7 @@
 
 import ipywidgets as W
 
-from .style import is_presentation
+from ..style import is_presentation
 
 
 #: Larger labels, readouts and buttons inside an explorer built in projector mode.

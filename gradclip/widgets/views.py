@@ -8,10 +8,10 @@ calls ``set_data`` / ``set_text`` on artists created at construction.
 import numpy as np
 from matplotlib.collections import LineCollection
 
-from . import plots
-from ._figcache import _figure, _freeze_layout, _key, _regime
-from .solvers import run_batch
-from .style import PALETTE, is_presentation
+from .. import plots
+from .figure import _figure, _freeze_layout, _key, _regime
+from ..solvers import run_batch
+from ..style import PALETTE, is_presentation
 
 
 def _status_size():
