@@ -7,13 +7,13 @@ when used, so ``import gradclip`` pulls in neither matplotlib nor ipywidgets.
 
 from .clipping import adaptive_clip, clip_angle, clip_by_global_norm, clip_by_norm, clip_by_value
 from .nets import MLP, Training, chain_gradient, train
+from .article import gradient_clipping, gradient_descent
+from .data import demo_regression
 from .problems import CliffRNN, LinearRegression, Problem, Quadratic, Rosenbrock
 from .solvers import (
     SweepResult,
     Trajectories,
     Trajectory,
-    gradient_clipping,
-    gradient_descent,
     run,
     run_batch,
     sweep,
@@ -39,6 +39,7 @@ __all__ = [
     "SweepResult",
     "Trajectories",
     "Trajectory",
+    "demo_regression",
     "gradient_clipping",
     "gradient_descent",
     "run",

@@ -17,6 +17,31 @@ from . import _validate as v
 __all__ = ["clip_by_value", "clip_by_norm", "clip_by_global_norm", "adaptive_clip", "clip_angle"]
 
 
+# Kernels: the formulas, without validation. The public functions below and the batched
+# solver in :mod:`gradclip.solvers` both call them, so each formula is written once.
+
+def _clip_values(g, threshold):
+    """``clip(g, -threshold, threshold)``; ``threshold`` broadcasts against ``g``."""
+    return np.clip(g, -threshold, threshold)
+
+
+def _norm_scale(norm, max_norm):
+    """The factor ``min(1, max_norm / norm)``; 1 for a zero norm, NaN where norm is NaN."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return np.where(norm > max_norm, max_norm / np.where(norm > 0, norm, 1.0),
+                        np.where(np.isnan(norm), np.nan, 1.0))
+
+
+def _row_norms(g):
+    """2-norm of each row of a 2-D array; rows whose squares overflow are rescaled first."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        norms = np.sqrt(np.einsum("ij,ij->i", g, g))
+    huge = np.isinf(norms) & np.all(np.isfinite(g), -1)
+    if huge.any():
+        norms[huge] = v.vector_norm(g[huge], 2.0, axis=-1)
+    return norms
+
+
 def clip_by_value(g, threshold):
     """Limit every entry of ``g`` to the box ``[-threshold, threshold]``.
 
@@ -43,7 +68,7 @@ def clip_by_value(g, threshold):
     """
     g = v.as_float_array(g, "g")
     t = v.positive_array(threshold, "threshold")
-    return np.clip(g, -t, t)
+    return _clip_values(g, t)
 
 
 def clip_angle(g, threshold):
@@ -96,8 +121,10 @@ def clip_by_norm(g, max_norm, norm_type=2, axis=None):
     -------
     numpy.ndarray
         A new float64 array of the shape of ``g``. If the norm is not finite the result is all
-        NaN, as in PyTorch; use :func:`clip_by_global_norm` with ``error_if_nonfinite=True`` to
-        raise instead.
+        NaN, as TensorFlow's ``clip_by_global_norm`` gives. PyTorch differs: for an infinite
+        norm its coefficient ``max_norm / (inf + 1e-6)`` is 0, so finite entries become 0 and
+        infinite ones NaN (``0 * inf``); a NaN norm gives NaN everywhere. Use
+        :func:`clip_by_global_norm` with ``error_if_nonfinite=True`` to raise instead.
 
     References
     ----------
@@ -119,9 +146,8 @@ def clip_by_norm(g, max_norm, norm_type=2, axis=None):
     norm = v.vector_norm(g, order, axis=axis, keepdims=True)
     if axis is not None and m.ndim:
         m = np.expand_dims(m, axis) if np.ndim(axis) == 0 and m.ndim < g.ndim else m
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        scale = np.where(norm > m, m / np.where(norm > 0, norm, 1.0), 1.0)
-        out = g * scale
+    with np.errstate(invalid="ignore", over="ignore"):
+        out = g * _norm_scale(norm, m)
     return np.where(np.isfinite(norm), out, np.nan)
 
 

@@ -10,6 +10,7 @@ import numpy as np
 
 from . import _validate as v
 from .clipping import clip_angle, clip_by_global_norm, clip_by_norm, clip_by_value
+from .solvers import classify_rate
 
 __all__ = [
     "Feedback",
@@ -23,28 +24,41 @@ __all__ = [
     "check_global_norm",
 ]
 
-#: The four regimes of gradient descent on a quadratic, by ``lr * lambda_max``.
-REGIMES = ("slow", "good", "oscillating", "divergent")
+#: The regimes of gradient descent on a quadratic, by ``lr * lambda_max``.
+REGIMES = ("slow", "good", "oscillating", "on the edge", "divergent")
 
 
 class Feedback:
-    """The verdict on one answer: truthy when correct, displays as a short message."""
+    """The verdict on one answer: truthy when correct, displays as a short message.
+
+    ``correct`` is True, False, or None while no answer has been entered yet (``answer =
+    None``): then the message invites an answer instead of showing a failure mark.
+    """
 
     def __init__(self, correct, message):
-        self.correct = bool(correct)
+        self.correct = None if correct is None else bool(correct)
         self.message = str(message)
 
+    @property
+    def mark(self):
+        return {True: "✓", False: "✗", None: "✎"}[self.correct]
+
     def __bool__(self):
-        return self.correct
+        return bool(self.correct)
 
     def __repr__(self):
-        return ("✓ " if self.correct else "✗ ") + self.message
+        return f"{self.mark} {self.message}"
 
     def _repr_html_(self):
-        colour = "#009E73" if self.correct else "#D55E00"
-        mark = "✓" if self.correct else "✗"
+        colour = {True: "#007a5a", False: "#b34700", None: "#444444"}[self.correct]
         text = self.message.replace("&", "&amp;").replace("<", "&lt;")
-        return f'<p style="color:{colour};font-weight:bold">{mark} {text}</p>'
+        return (f'<p class="gradclip-feedback" data-correct="{self.correct}" '
+                f'style="color:{colour};font-weight:bold">{self.mark} {text}</p>')
+
+
+def _waiting(what):
+    """Feedback for an exercise that has no answer yet."""
+    return Feedback(None, f"enter your answer: replace None with {what}")
 
 
 def _number(answer, name):
@@ -67,7 +81,7 @@ def check_number(answer, expected, rtol=0.01, name="answer", hint=""):
     ✗ answer = 3 is off by 4.5 % (more digits)
     """
     if answer is None:
-        return Feedback(False, f"replace None with your {name}")
+        return _waiting(f"your {name}")
     a = _number(answer, name)
     e = _number(expected, "expected")
     rtol = v.positive(rtol, "rtol")
@@ -84,8 +98,9 @@ def regime(problem, lr):
     """Classify gradient descent with rate ``lr`` on a quadratic problem.
 
     With ``r = lr * lambda_max``: ``r < 0.25`` slow, ``r <= 1`` good (no overshoot along any
-    eigen-direction), ``r <= 2`` oscillating (the steepest direction overshoots and flips sign
-    each step; at exactly 2 it neither grows nor shrinks), ``r > 2`` divergent.
+    eigen-direction), ``r < 2`` oscillating (the steepest direction overshoots and flips sign
+    each step), ``r = 2`` on the edge (it neither grows nor shrinks), ``r > 2`` divergent.
+    The classifier is :func:`gradclip.solvers.classify_rate`.
 
     Examples
     --------
@@ -97,14 +112,7 @@ def regime(problem, lr):
     lr = v.positive(lr, "lr")
     if not hasattr(problem, "max_stable_lr"):
         raise ValueError(f"problem must define max_stable_lr(), got {problem!r}")
-    r = lr * 2.0 / problem.max_stable_lr()
-    if r < 0.25:
-        return "slow"
-    if r <= 1.0:
-        return "good"
-    if r <= 2.0:
-        return "oscillating"
-    return "divergent"
+    return classify_rate(lr, 2.0 / problem.max_stable_lr())
 
 
 def check_edge(problem, answer):
@@ -117,7 +125,7 @@ def check_regime(problem, lr, answer):
     """Check which of ``"slow"``, ``"good"``, ``"oscillating"``, ``"divergent"`` ``lr`` gives."""
     truth = regime(problem, lr)
     if answer is None:
-        return Feedback(False, f"replace None with one of {REGIMES}")
+        return _waiting(f"one of {REGIMES}")
     if answer not in REGIMES:
         return Feedback(False, f"answer must be one of {REGIMES}, got {answer!r}")
     if answer == truth:
@@ -132,7 +140,7 @@ def check_clip(g, threshold, mode, answer):
         raise ValueError(f"mode must be 'value' or 'norm', got {mode!r}")
     truth = clip_by_value(g, threshold) if mode == "value" else clip_by_norm(g, threshold)
     if answer is None:
-        return Feedback(False, "replace None with your clipped vector")
+        return _waiting("your clipped vector")
     a = v.as_float_array(answer, "answer")
     if a.shape != truth.shape:
         return Feedback(False, f"answer must have shape {truth.shape}, got {a.shape}")
@@ -150,7 +158,7 @@ def check_angle(g, threshold, answer):
         raise ValueError("g must not be zero")
     truth = clip_angle(g, threshold)
     if answer is None:
-        return Feedback(False, "replace None with your angle in degrees")
+        return _waiting("your angle in degrees")
     a = _number(answer, "answer")
     if abs(a - truth) <= 0.1:
         return Feedback(True, f"value clipping turns the gradient by {truth:.2f} degrees")

@@ -70,7 +70,8 @@ def regimes(path):
 def descent_gif(path):
     """A good run moving over the contour and the 3-D surface."""
     import matplotlib.pyplot as plt
-    from . import animation, plots
+    from . import plots
+    from .plots import animation
     from .solvers import run
     from .data import demo_regression
 
@@ -123,7 +124,7 @@ def cliff(path):
 def cliff_gif(path):
     """Unclipped and clipped runs side by side on the cliff."""
     import matplotlib.pyplot as plt
-    from . import animation
+    from .plots import animation
 
     prob, raw, clipped = cliff_runs()
     labels = ["no clipping", f"clip by norm ≤ {CLIFF['threshold']:g}"]
@@ -150,7 +151,7 @@ def _signals(configs):
 def layer_signals(path):
     """Notebook 02: the gradient reaching each layer of 20-layer linear nets (exploding)."""
     import matplotlib.pyplot as plt
-    from . import netplots
+    from .plots import nets as netplots
 
     signals = _signals([(f"linear, weight scale {s}", "linear", s) for s in (0.5, 1.0, 2.0)])
     fig, ax = plt.subplots(figsize=(7.5, 4.2), layout="constrained")
@@ -163,7 +164,7 @@ def layer_signals(path):
 def activations(path):
     """Notebook 03: the same for sigmoid, tanh and ReLU nets (vanishing)."""
     import matplotlib.pyplot as plt
-    from . import netplots
+    from .plots import nets as netplots
 
     signals = _signals([(f"{a}, scale {s:.3g}", a, s) for a, s in
                         [("sigmoid", 1.0), ("tanh", 1.0), ("relu", 1.0), ("relu", 2 ** 0.5)]])
@@ -177,7 +178,7 @@ def activations(path):
 def phase(path):
     """Notebook 05: (lr, threshold) phase diagrams of norm clipping, regression and cliff."""
     import matplotlib.pyplot as plt
-    from . import sweepplots
+    from .plots import sweeps as sweepplots
     from .problems import CliffRNN, LinearRegression
     from .solvers import sweep
 
@@ -202,7 +203,7 @@ def phase(path):
 def training(path):
     """Notebook 06: an exploding ReLU net trained with and without global-norm clipping."""
     import matplotlib.pyplot as plt
-    from . import netplots
+    from .plots import nets as netplots
     from .nets import MLP, train
 
     rng = np.random.default_rng(0)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _validate as v
-from .clipping import clip_by_value
+from .clipping import _clip_values, _norm_scale, _row_norms
 
 __all__ = [
     "Trajectory",
@@ -19,8 +19,7 @@ __all__ = [
     "run",
     "run_batch",
     "sweep",
-    "gradient_descent",
-    "gradient_clipping",
+    "classify_rate",
 ]
 
 #: A run has diverged once its loss exceeds ``loss0 + DIVERGENCE_FACTOR * (1 + |loss0|)``.
@@ -173,16 +172,12 @@ def _descend(problem, theta0, lrs, thresholds, steps, clip, record=True):
             thetas[:, 0], losses[:, 0] = theta, loss
         for k in range(steps):
             g = np.asarray(problem.grad(theta), dtype=np.float64)
-            gn = np.sqrt(np.einsum("ij,ij->i", g, g))
-            huge = np.isinf(gn) & np.all(np.isfinite(g), -1)
-            if huge.any():  # squares overflowed: recompute those rows with the scaled norm
-                gn[huge] = v.vector_norm(g[huge], 2.0, axis=-1)
+            gn = _row_norms(g)
             if clip == "norm":
                 over = gn > thresholds
-                scale = np.where(over, thresholds / np.where(gn > 0, gn, 1.0), 1.0)
-                used = g * scale[:, None]
+                used = g * _norm_scale(gn, thresholds)[:, None]
             elif clip == "value":
-                used = np.clip(g, -thr, thr)
+                used = _clip_values(g, thr)
                 over = np.any(used != g, axis=-1)
             elif callable(clip):
                 used = np.asarray(clip(g[0].copy()), dtype=np.float64).reshape(1, d)
@@ -340,72 +335,41 @@ def sweep(problem, theta0, lrs, thresholds=None, steps=100, clip="norm"):
                        dat.reshape(shape), steps, clip if thresholds is not None else None)
 
 
-# ---------------------------------------------------------------- the seed article's code
+def classify_rate(lr, lam_max):
+    """Name the regime of gradient descent with rate ``lr`` along a curvature ``lam_max``.
 
-def _article_inputs(X, y, theta, alpha, iterations):
-    X = v.as_float_array(X, "X")
-    y = v.as_float_array(y, "y")
-    theta_arr = v.as_float_array(theta, "theta")
-    if X.ndim != 2:
-        raise ValueError(f"X must be a 2-D array (m, d), got shape {X.shape}")
-    y_flat = y.reshape(-1) if (y.ndim == 2 and y.shape[1] == 1) or y.ndim == 1 else None
-    if y_flat is None or y_flat.shape[0] != X.shape[0]:
-        raise ValueError(f"X and y must have the same number of rows: X has {X.shape[0]}, y has shape {y.shape}")
-    if theta_arr.size != X.shape[1] or theta_arr.ndim > 2 or (theta_arr.ndim == 2 and theta_arr.shape[1] != 1):
-        raise ValueError(f"theta must have {X.shape[1]} entries (one per column of X), got shape {theta_arr.shape}")
-    if theta_arr.ndim == 2 and y.ndim == 1 or theta_arr.ndim == 1 and y.ndim == 2:
-        raise ValueError(f"theta {theta_arr.shape} and y {y.shape} must both be vectors or both be columns")
-    alpha = v.positive(alpha, "alpha")
-    iterations = v.non_negative_int(iterations, "iterations")
-    return X, y_flat, theta_arr.reshape(-1), theta_arr.shape, alpha, iterations
+    On a quadratic, the error along an eigen-direction with eigenvalue ``lam`` is multiplied
+    by ``1 - lr * lam`` each step. With ``r = lr * lam_max``:
 
+    * ``r < 0.25``: "slow" (every factor is above 0.75),
+    * ``r <= 1``: "good" (no direction overshoots),
+    * ``r < 2``: "oscillating" (the steepest direction overshoots and flips sign each step),
+    * ``r == 2`` (to 1e-9): "on the edge" (that direction neither grows nor shrinks),
+    * ``r > 2``: "divergent" (``|1 - r| > 1``).
 
-def gradient_descent(X, y, theta, alpha, iterations):
-    """The seed article's gradient descent (its section 4.1), without mutating ``theta``.
-
-    Repeats ``theta <- theta - alpha * X^T (X theta - y) / m``. Same signature and the same
-    numbers as the article's code; the article's version subtracts in place and so changes the
-    caller's array, this one returns a new array.
+    Parameters
+    ----------
+    lr : float or array_like
+        Positive learning rate(s).
+    lam_max : float
+        Positive largest eigenvalue of the Hessian.
 
     Returns
     -------
-    numpy.ndarray
-        The final ``theta`` in the shape of the input. If the iteration diverges its entries
-        are inf or NaN (no warning is raised); use :func:`run` to get the divergence step.
+    str, or numpy.ndarray of str when ``lr`` is an array
+
+    See Also
+    --------
+    gradclip.exercises.regime : the same for a problem with ``max_stable_lr``.
 
     Examples
     --------
-    >>> X = np.array([[1.0, 0.0], [1.0, 1.0], [1.0, 2.0]]); y = np.array([1.0, 3.0, 5.0])
-    >>> gradient_descent(X, y, np.zeros(2), 0.1, 2000).round(6).tolist()
-    [1.0, 2.0]
+    >>> [classify_rate(lr, 1.0) for lr in (0.1, 0.8, 1.5, 2.0, 2.5)]
+    ['slow', 'good', 'oscillating', 'on the edge', 'divergent']
     """
-    X, y, theta, shape, alpha, iterations = _article_inputs(X, y, theta, alpha, iterations)
-    m = len(y)
-    with np.errstate(all="ignore"):
-        for _ in range(iterations):
-            gradient = (1 / m) * X.T.dot(X.dot(theta) - y)
-            theta = theta - alpha * gradient
-    return theta.reshape(shape)
-
-
-def gradient_clipping(X, y, theta, alpha, iterations, clip_threshold):
-    """The seed article's gradient descent with value clipping (its section 4.2).
-
-    Each step clips every gradient entry to ``[-clip_threshold, clip_threshold]`` and updates
-    with the CLIPPED gradient, as the article's code does (its step 5 text writes the raw
-    gradient, which would make the clipping a no-op). ``theta`` is not modified.
-
-    Examples
-    --------
-    >>> X = np.array([[1.0, 0.0], [1.0, 1.0], [1.0, 2.0]]); y = np.array([1.0, 3.0, 5.0])
-    >>> gradient_clipping(X, y, np.zeros(2), 0.1, 1, 0.5).tolist()
-    [0.05, 0.05]
-    """
-    X, y, theta, shape, alpha, iterations = _article_inputs(X, y, theta, alpha, iterations)
-    c = v.positive(clip_threshold, "clip_threshold")
-    m = len(y)
-    with np.errstate(all="ignore"):
-        for _ in range(iterations):
-            gradient = (1 / m) * X.T.dot(X.dot(theta) - y)
-            theta = theta - alpha * clip_by_value(gradient, c)
-    return theta.reshape(shape)
+    lrs = v.positive_array(lr, "lr")
+    lam = v.positive(lam_max, "lam_max")
+    r = lrs * lam
+    names = np.select([np.abs(r - 2.0) <= 1e-9, r < 0.25, r <= 1.0, r < 2.0],
+                      ["on the edge", "slow", "good", "oscillating"], "divergent")
+    return str(names) if names.ndim == 0 else names

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from gradclip import adaptive_clip, clip_by_global_norm, clip_by_norm, clip_by_value
+from gradclip import adaptive_clip, clip_angle, clip_by_global_norm, clip_by_norm, clip_by_value
 
 finite = st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False)
 vectors = arrays(np.float64, st.integers(1, 8), elements=finite)
@@ -161,3 +161,10 @@ def test_bad_containers():
         adaptive_clip([np.ones((2, 2))], [np.ones((2, 3))])
     with pytest.raises(ValueError, match="g must be"):
         clip_by_norm("abc", 1.0)
+
+
+def test_clip_angle_against_closed_form():
+    # g = (3, 1) clipped to the unit box is (1, 1): angle = 45 deg - atan(1/3)
+    expected = 45.0 - np.degrees(np.arctan(1 / 3))
+    assert clip_angle([3.0, 1.0], 1.0) == pytest.approx(expected, rel=1e-12)
+    assert clip_angle([0.5, 0.2], 1.0) == 0.0

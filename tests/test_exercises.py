@@ -9,7 +9,9 @@ from gradclip import Quadratic, exercises
 def test_regime_boundaries_follow_lr_times_lambda_max():
     q = Quadratic.with_condition(10.0, lam_max=4.0)  # lambda_max = 4
     assert [exercises.regime(q, r / 4.0) for r in (0.1, 0.2499, 0.25, 1.0, 1.0001, 2.0, 2.0001)] == [
-        "slow", "slow", "good", "good", "oscillating", "oscillating", "divergent"]
+        "slow", "slow", "good", "good", "oscillating", "on the edge", "divergent"]
+    # the same boundaries, written out: the error along lambda_max is multiplied by 1 - r
+    assert exercises.regime(q, 1.9999 / 4.0) == "oscillating"
 
 
 def test_checks_accept_right_and_reject_wrong_answers():
@@ -33,7 +35,9 @@ def test_feedback_shows_a_mark_and_a_hint():
     fb = exercises.check_edge(Quadratic.with_condition(2.0), 1.0)
     assert repr(fb).startswith("✗") and "largest eigenvalue" in repr(fb)
     assert "✗" in fb._repr_html_()
-    assert repr(exercises.check_number(None, 1.0)).startswith("✗ replace None")
+    waiting = exercises.check_number(None, 1.0)
+    assert repr(waiting).startswith("✎ enter your answer") and not waiting
+    assert "✗" not in waiting._repr_html_()
 
 
 def test_bad_inputs():

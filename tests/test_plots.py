@@ -53,13 +53,6 @@ def test_regimes_and_loss_curves(quad):
     plt.close(fig)
 
 
-def test_clip_angle_against_closed_form():
-    # g = (3, 1) clipped to the unit box is (1, 1): angle = 45 deg - atan(1/3)
-    expected = 45.0 - np.degrees(np.arctan(1 / 3))
-    assert plots.clip_angle([3.0, 1.0], 1.0) == pytest.approx(expected, rel=1e-12)
-    assert plots.clip_angle([0.5, 0.2], 1.0) == 0.0
-
-
 def test_clipping_geometry_vectors(ax):
     g = np.array([3.0, 1.0])
     arts = plots.plot_clipping_geometry(ax, g, 1.0)

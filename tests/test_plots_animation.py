@@ -10,7 +10,7 @@ import pytest  # noqa: E402
 from PIL import Image  # noqa: E402
 
 import gradclip  # noqa: E402
-from gradclip import animation  # noqa: E402
+from gradclip.plots import animation  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from gradclip import CliffRNN, chain_gradient, netplots  # noqa: E402
+from gradclip import CliffRNN, chain_gradient  # noqa: E402
+from gradclip.plots import nets as netplots  # noqa: E402
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import gradclip as gc  # noqa: E402
-from gradclip import sweepplots  # noqa: E402
+from gradclip.plots import sweeps as sweepplots  # noqa: E402
 
 
 @pytest.fixture

@@ -10,7 +10,8 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import gradclip  # noqa: E402
-from gradclip import animation, widgets  # noqa: E402
+from gradclip import widgets  # noqa: E402
+from gradclip.plots import animation  # noqa: E402
 
 
 @pytest.fixture(scope="module")

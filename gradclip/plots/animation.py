@@ -11,9 +11,10 @@ import numpy as np
 import matplotlib.pyplot as plt
 from matplotlib.animation import FuncAnimation, PillowWriter
 
-from . import _validate as v
-from . import plots
-from .style import PALETTE, is_presentation
+from .. import _validate as v
+from . import surfaces as plots
+from ._axes import surface_height
+from ..style import PALETTE, is_presentation
 
 __all__ = ["TrajectoryScene", "frame_steps", "descent_animation", "side_by_side_animation",
            "save_gif"]
@@ -125,7 +126,7 @@ class TrajectoryScene:
         plots.plot_surface(ax3, problem, xlim, ylim, n=40)
         X, Y, Z = plots.loss_grid(problem, xlim, ylim, 40)
         floor = float(np.nanmin(Z))
-        bottom = float(np.nanmin(plots._surface_height(Z, floor, True)))
+        bottom = float(np.nanmin(surface_height(Z, floor, True)))
         ax3.set_xlim(*xlim)
         ax3.set_ylim(*ylim)
         for i, t in enumerate(self.trajs):

@@ -7,12 +7,13 @@ results, draw, return the artists.
 import numpy as np
 from matplotlib.patches import Arc, Circle, Rectangle
 
-from . import _validate as v
-from .clipping import clip_angle, clip_by_norm, clip_by_value  # noqa: F401  (clip_angle re-exported)
-from .plots import REGIME_COLORS, _check_ax, plot_contour, plot_trajectory
-from .style import PALETTE
+from .. import _validate as v
+from ..clipping import clip_angle, clip_by_norm, clip_by_value
+from ._axes import REGIME_COLORS, check_ax
+from .surfaces import plot_contour, plot_trajectory
+from ..style import PALETTE
 
-__all__ = ["plot_distances", "clip_angle", "plot_clipping_geometry", "plot_cliff"]
+__all__ = ["plot_distances", "plot_clipping_geometry", "plot_cliff"]
 
 
 def plot_distances(ax, trajs, point, labels=None, colors=None):
@@ -26,7 +27,7 @@ def plot_distances(ax, trajs, point, labels=None, colors=None):
     >>> len(plot_distances(Figure().subplots(), [run(q, [1.0, 1.0], 0.5, 10)], q.solution()))
     1
     """
-    _check_ax(ax)
+    check_ax(ax)
     if not trajs or not all(hasattr(t, "thetas") for t in trajs):
         raise ValueError("trajs must be a non-empty list of Trajectory")
     labels = labels or [f"lr = {t.lr:.3g}" for t in trajs]
@@ -60,7 +61,7 @@ def plot_clipping_geometry(ax, g, threshold):
     >>> float(arts["value"].U[0]), float(arts["value"].V[0])
     (1.0, 1.0)
     """
-    _check_ax(ax)
+    check_ax(ax)
     g = v.as_float_array(g, "g")
     if g.shape != (2,) or not np.all(np.isfinite(g)):
         raise ValueError(f"g must be a finite 2-D vector, got {g.tolist()!r}")
@@ -119,7 +120,7 @@ def plot_cliff(ax, problem, raw, clipped, xlim=(0.0, 10.0), ylim=(-6.0, 5.0)):
     >>> plot_cliff(Figure().subplots(), cliff, raw, clipped)["clipped"]["path"].get_label()
     'clip by norm ≤ 0.5 (longest step 0.5)'
     """
-    _check_ax(ax)
+    check_ax(ax)
     for name, t in (("raw", raw), ("clipped", clipped)):
         if not hasattr(t, "step_lengths"):
             raise ValueError(f"{name} must be a Trajectory, got {type(t).__name__}")

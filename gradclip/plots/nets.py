@@ -6,12 +6,12 @@ elsewhere (:mod:`gradclip.nets`, :class:`gradclip.CliffRNN`), and returns its ar
 
 import numpy as np
 
-from . import _validate as v
-from .nets import chain_gradient
-from .plots import _check_ax
-from .style import PALETTE
+from .. import _validate as v
+from ..nets import chain_gradient
+from ._axes import check_ax
+from ..style import PALETTE
 
-__all__ = ["plot_chains", "plot_layer_signals", "plot_factors"]
+__all__ = ["plot_chains", "plot_layer_signals", "plot_factors", "plot_training"]
 
 _CYCLE = [PALETTE["divergent"], PALETTE["oscillating"], PALETTE["good"], PALETTE["slow"],
           PALETTE["clipped"], PALETTE["raw"]]
@@ -38,7 +38,7 @@ def plot_chains(ax, factors, steps=50):
     -------
     list of Line2D
     """
-    _check_ax(ax)
+    check_ax(ax)
     steps = v.non_negative_int(steps, "steps")
     if steps < 1:
         raise ValueError(f"steps must be >= 1, got {steps}")
@@ -70,7 +70,7 @@ def plot_layer_signals(ax, signals):
     -------
     list of Line2D
     """
-    _check_ax(ax)
+    check_ax(ax)
     series = _check_series(signals, "signals")
     lines = []
     for i, (label, norms) in enumerate(series.items()):
@@ -104,7 +104,7 @@ def plot_factors(ax, factors, label=None):
     list of Line2D
         The factors and the product of the last ``k`` factors (what reaches step ``T - k``).
     """
-    _check_ax(ax)
+    check_ax(ax)
     f = v.as_float_array(factors, "factors")
     if f.ndim != 1 or f.size == 0:
         raise ValueError(f"factors must be a non-empty 1-D array, got shape {f.shape}")
@@ -138,8 +138,8 @@ def plot_training(ax_loss, ax_norm, runs, threshold=None):
     -------
     list of Line2D
     """
-    _check_ax(ax_loss)
-    _check_ax(ax_norm)
+    check_ax(ax_loss)
+    check_ax(ax_norm)
     if not isinstance(runs, dict) or not runs:
         raise ValueError(f"runs must be a non-empty dict of label -> Training, got {runs!r}")
     lines = []

@@ -8,29 +8,14 @@ explorers and animations can update them in place with ``set_data``.
 import numpy as np
 from matplotlib.collections import LineCollection
 
-from . import _validate as v
-from .style import PALETTE
+from .. import _validate as v
+from ..style import PALETTE
+from ._axes import REGIME_COLORS, check_ax, check_lim, contour_levels, excess, surface_height
 
 __all__ = [
     "loss_grid", "contour_segments", "view_box", "plot_contour", "plot_surface",
-    "plot_trajectory", "trajectory_xy", "plot_loss_curve", "plot_regimes", "plot_distances",
-    "plot_clipping_geometry", "plot_cliff", "clip_angle",
+    "plot_trajectory", "trajectory_xy", "plot_loss_curve", "plot_regimes",
 ]
-
-REGIME_COLORS = [PALETTE["slow"], PALETTE["good"], PALETTE["oscillating"], PALETTE["divergent"]]
-
-
-def _check_ax(ax, name="ax"):
-    if not hasattr(ax, "plot"):
-        raise ValueError(f"{name} must be a matplotlib Axes, got {ax!r}")
-    return ax
-
-
-def _check_lim(lim, name):
-    arr = v.as_float_array(lim, name)
-    if arr.shape != (2,) or not np.all(np.isfinite(arr)) or arr[0] >= arr[1]:
-        raise ValueError(f"{name} must be (low, high) with low < high, got {lim!r}")
-    return float(arr[0]), float(arr[1])
 
 
 def view_box(theta0, center, pad=0.35):
@@ -64,7 +49,7 @@ def loss_grid(problem, xlim, ylim, n=120):
     >>> Z.shape, float(Z[1, 1])
     ((3, 3), 0.0)
     """
-    xlim, ylim = _check_lim(xlim, "xlim"), _check_lim(ylim, "ylim")
+    xlim, ylim = check_lim(xlim, "xlim"), check_lim(ylim, "ylim")
     n = v.non_negative_int(n, "n")
     if n < 2:
         raise ValueError(f"n must be >= 2, got {n}")
@@ -72,16 +57,6 @@ def loss_grid(problem, xlim, ylim, n=120):
     with np.errstate(all="ignore"):
         Z = np.asarray(problem.loss(np.stack([X, Y], axis=-1)), dtype=np.float64)
     return X, Y, np.where(np.isfinite(Z), Z, np.nan)
-
-
-def _levels(Z, n_levels, floor=None):
-    z = Z[np.isfinite(Z)]
-    lo = float(np.min(z)) if floor is None else floor
-    ex = z - lo
-    top = float(np.quantile(ex, 0.98))
-    pos = ex[ex > 0]
-    bottom = max(float(np.quantile(pos, 0.002)) if pos.size else 1e-12, top * 1e-4)
-    return lo + np.geomspace(bottom, max(top, bottom * 10), n_levels)
 
 
 def contour_segments(X, Y, Z, levels):
@@ -127,12 +102,12 @@ def plot_contour(ax, problem, xlim, ylim, n=120, n_levels=14, optimum=True, fill
     >>> sorted(arts)
     ['fill', 'lines', 'optimum']
     """
-    _check_ax(ax)
+    check_ax(ax)
     X, Y, Z = loss_grid(problem, xlim, ylim, n)
     star = problem.solution() if optimum and hasattr(problem, "solution") else None
     floor = float(problem.loss(star)) if star is not None else None
     if log:
-        levels = _levels(Z, n_levels, floor)
+        levels = contour_levels(Z, n_levels, floor)
         base = np.nanmin(Z) if floor is None else floor
         with np.errstate(all="ignore"):
             shade = np.log10(np.maximum(Z - base, 0.1 * (levels[0] - base)))
@@ -171,21 +146,13 @@ def plot_surface(ax3d, problem, xlim, ylim, n=50, log=True):
     if getattr(ax3d, "name", "") != "3d":
         raise ValueError(f"ax3d must be a 3-D Axes (projection='3d'), got {ax3d!r}")
     X, Y, Z = loss_grid(problem, xlim, ylim, n)
-    H = _surface_height(Z, np.nanmin(Z), log)
+    H = surface_height(Z, np.nanmin(Z), log)
     surf = ax3d.plot_surface(X, Y, H, cmap="viridis", linewidth=0, antialiased=False,
                              alpha=0.85, rcount=n, ccount=n)
     ax3d.set_xlabel(r"$\theta_0$")
     ax3d.set_ylabel(r"$\theta_1$")
     ax3d.set_title(r"$\log_{10}(J - J_{min})$" if log else "J", fontsize="medium")
     return surf
-
-
-def _surface_height(Z, floor, log):
-    if not log:
-        return Z
-    with np.errstate(all="ignore"):
-        h = np.log10(np.maximum(Z - floor, 1e-12))
-    return np.maximum(h, np.nanmax(h) - 4.0)  # four decades: no needle at the minimum
 
 
 def trajectory_xy(thetas, xlim=None, ylim=None, factor=4.0):
@@ -241,7 +208,7 @@ def plot_trajectory(ax, traj, color=None, label=None, steps=None, markers=True):
     >>> len(plot_trajectory(Figure().subplots(), traj)["path"].get_xdata())
     11
     """
-    _check_ax(ax)
+    check_ax(ax)
     thetas = getattr(traj, "thetas", traj)
     thetas = v.as_float_array(thetas, "traj")
     if steps is not None:
@@ -255,11 +222,6 @@ def plot_trajectory(ax, traj, color=None, label=None, steps=None, markers=True):
     return {"path": path, "start": start}
 
 
-def _excess(traj, floor):
-    with np.errstate(all="ignore"):
-        return np.maximum(np.asarray(traj.losses, dtype=np.float64) - floor, 1e-16)
-
-
 def plot_loss_curve(ax, traj, floor=0.0, color=None, label=None):
     """``J - floor`` per step on a log axis (``floor``: the minimum loss, for the excess).
 
@@ -271,10 +233,10 @@ def plot_loss_curve(ax, traj, floor=0.0, color=None, label=None):
     >>> plot_loss_curve(Figure().subplots(), traj).get_ydata().shape
     (11,)
     """
-    _check_ax(ax)
+    check_ax(ax)
     if not hasattr(traj, "losses"):
         raise ValueError(f"traj must be a Trajectory, got {type(traj).__name__}")
-    y = _excess(traj, float(floor))
+    y = excess(traj, float(floor))
     (line,) = ax.semilogy(np.arange(len(y)), y, color=color or PALETTE["good"], label=label)
     ax.set_xlabel("step")
     ax.set_ylabel(r"$J - J_{min}$" if floor else "J")
@@ -314,7 +276,7 @@ def plot_regimes(axes, problem, trajs, labels=None):
     if not (isinstance(axes, (list, tuple, np.ndarray)) and len(axes) == len(trajs) + 1):
         raise ValueError(f"axes must hold {len(trajs) + 1} Axes (one per run, then the loss), "
                          f"got {axes!r}")
-    axes = [_check_ax(a, "axes") for a in np.ravel(np.asarray(axes, dtype=object))]
+    axes = [check_ax(a, "axes") for a in np.ravel(np.asarray(axes, dtype=object))]
     labels = labels or [f"lr = {t.lr:.3g}" for t in trajs]
     if len(labels) != len(trajs):
         raise ValueError(f"labels must have {len(trajs)} entries, got {len(labels)}")
@@ -330,7 +292,7 @@ def plot_regimes(axes, problem, trajs, labels=None):
         arts["loss"] = plot_loss_curve(ax_l, t, floor, color=c, label=lab)
         if t.diverged:
             k = t.diverged_at
-            ax_l.annotate(f"diverged at step {k}", (k - 1, _excess(t, floor)[k - 1]),
+            ax_l.annotate(f"diverged at step {k}", (k - 1, excess(t, floor)[k - 1]),
                           xytext=(-8, 0), textcoords="offset points", ha="right", va="center",
                           color=c, fontsize="small")
         out.append(arts)
@@ -338,7 +300,3 @@ def plot_regimes(axes, problem, trajs, labels=None):
     ax_l.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize="small")
     ax_l.set_title("excess loss per step")
     return out
-
-
-# clipping pictures live in their own module; re-exported so notebooks use one namespace
-from .clipplots import clip_angle, plot_cliff, plot_clipping_geometry, plot_distances  # noqa: E402

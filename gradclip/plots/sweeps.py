@@ -5,15 +5,15 @@ Functions take an ``ax`` and a :class:`~gradclip.SweepResult`, draw, and return 
 
 import numpy as np
 
-from . import _validate as v
-from .plots import _check_ax
-from .style import PALETTE
+from .. import _validate as v
+from ._axes import check_ax
+from ..style import PALETTE
 
 __all__ = ["plot_lr_sweep", "plot_phase"]
 
 
 def _check(ax, result):
-    _check_ax(ax)
+    check_ax(ax)
     if not hasattr(result, "final_loss") or not hasattr(result, "diverged"):
         raise ValueError(f"result must be a SweepResult, got {result!r}")
 

@@ -39,7 +39,7 @@ class DescentView:
             xlim, ylim = plots.view_box(theta0, star)
         X, Y, Z = plots.loss_grid(prob, xlim, ylim, 100)
         floor = float(prob.loss(star))
-        segs = plots.contour_segments(X, Y, Z, plots._levels(Z, 14, floor))
+        segs = plots.contour_segments(X, Y, Z, plots.contour_levels(Z, 14, floor))
         tr = run_batch(prob, theta0, self.lr_grid.values, self.max_steps)
         with np.errstate(all="ignore"):
             ex = np.maximum(tr.losses - floor, 1e-16)

@@ -1,0 +1,33 @@
+"""Static pictures and animations drawn with matplotlib.
+
+Every ``plot_*`` function takes the ``ax`` to draw on and results computed by the core
+(a problem, a :class:`~gradclip.Trajectory`, a :class:`~gradclip.SweepResult`), draws, and
+returns the artists it made. This layer uses the numpy core and matplotlib, never widgets.
+
+Modules: :mod:`~gradclip.plots.surfaces` (loss surfaces and descent runs),
+:mod:`~gradclip.plots.clipping` (clipping geometry, the cliff), :mod:`~gradclip.plots.nets`
+(per-layer and per-step gradient signals), :mod:`~gradclip.plots.sweeps` (learning-rate sweeps
+and phase diagrams), :mod:`~gradclip.plots.animation` (matplotlib animations and GIFs);
+:mod:`~gradclip.plots._axes` holds the helpers they share.
+"""
+
+from . import animation
+from ._axes import REGIME_COLORS, check_ax, check_lim, contour_levels, excess, surface_height
+from .animation import (TrajectoryScene, descent_animation, frame_steps, save_gif,
+                        side_by_side_animation)
+from .clipping import plot_cliff, plot_clipping_geometry, plot_distances
+from .nets import plot_chains, plot_factors, plot_layer_signals, plot_training
+from .surfaces import (contour_segments, loss_grid, plot_contour, plot_loss_curve, plot_regimes,
+                       plot_surface, plot_trajectory, trajectory_xy, view_box)
+from .sweeps import plot_lr_sweep, plot_phase
+
+__all__ = [
+    "REGIME_COLORS", "check_ax", "check_lim", "contour_levels", "excess", "surface_height",
+    "animation", "TrajectoryScene", "descent_animation", "frame_steps", "save_gif",
+    "side_by_side_animation",
+    "plot_cliff", "plot_clipping_geometry", "plot_distances",
+    "plot_chains", "plot_factors", "plot_layer_signals", "plot_training",
+    "contour_segments", "loss_grid", "plot_contour", "plot_loss_curve", "plot_regimes",
+    "plot_surface", "plot_trajectory", "trajectory_xy", "view_box",
+    "plot_lr_sweep", "plot_phase",
+]
