@@ -232,6 +232,8 @@ def main(argv=None, output_dir=None):
     """
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("output_dir", nargs="?", type=Path, default=None)
+    parser.add_argument("--only", action="append", choices=FILES, default=None,
+                        help="build only this file (repeatable)")
     args = parser.parse_args([] if argv is None else argv)
     out = Path(output_dir or args.output_dir or Path(__file__).resolve().parents[1] / "figures")
     if out.exists() and not out.is_dir():
@@ -246,6 +248,8 @@ def main(argv=None, output_dir=None):
     setup(seed=0)
     written = []
     for name, build in BUILDERS.items():
+        if args.only and name not in args.only:
+            continue
         build(out / name)
         written.append(out / name)
     return written
