@@ -188,12 +188,40 @@ class Quadratic(_QuadraticForm):
 
 
 class Rosenbrock(Problem):
-    """The Rosenbrock valley ``(a - x)^2 + c (y - x^2)^2`` with minimum at ``(a, a^2)``.
+    r"""The Rosenbrock function, a curved narrow valley.
+
+    .. math::
+
+        f(x, y) = (a - x)^2 + c\,(y - x^2)^2
+
+    with its only minimum ``f = 0`` at ``(a, a^2)``. The gradient is
+    ``(-2 (a - x) - 4 c x (y - x^2), 2 c (y - x^2))``. Along the valley floor ``y = x^2``
+    the loss falls slowly; across it the curvature is about ``2 c``, so the stable learning
+    rate is small (:meth:`max_stable_lr`) and plain gradient descent creeps along the valley.
+    ``loss``, ``grad`` and ``hessian`` broadcast over leading axes of ``theta``.
+
+    Parameters
+    ----------
+    a : float
+        Position of the minimum: ``(a, a^2)``. Default 1, as in :func:`scipy.optimize.rosen`.
+    c : float
+        Positive steepness of the valley walls (default 100, as in scipy).
+
+    See Also
+    --------
+    scipy.optimize.rosen, scipy.optimize.rosen_der : the same function for ``a = 1, c = 100``.
 
     Examples
     --------
-    >>> Rosenbrock().grad([1.0, 1.0]) == 0
-    array([ True,  True])
+    >>> r = Rosenbrock()
+    >>> float(r.loss([1.0, 1.0])), bool(np.all(r.grad([1.0, 1.0]) == 0))
+    (0.0, True)
+    >>> float(r.loss([0.0, 0.0])), r.grad([0.0, 0.0]).tolist()
+    (1.0, [-2.0, 0.0])
+    >>> Rosenbrock(a=2.0).solution().tolist()
+    [2.0, 4.0]
+    >>> round(r.max_stable_lr(), 6)   # 2 / the largest Hessian eigenvalue at (1, 1)
+    0.001997
     """
 
     dim = 2
@@ -260,7 +288,15 @@ class CliffRNN(Problem):
 
     References
     ----------
-    Pascanu, Mikolov & Bengio (2013), Section 3.3 and Figure 6. https://arxiv.org/abs/1211.5063
+    Pascanu, Mikolov & Bengio (2013), "On the difficulty of training recurrent neural
+    networks", ICML: the one-unit recurrent net whose loss has a wall (their cliff figure).
+    https://arxiv.org/abs/1211.5063
+
+    Examples
+    --------
+    >>> p = CliffRNN(T=50)
+    >>> float(p.loss([5.0, -3.5])) > 0.1 > float(p.loss([5.0, -2.0]))
+    True
     """
 
     dim = 2
@@ -302,6 +338,32 @@ class CliffRNN(Problem):
         return theta[..., 0] * s * (1.0 - s)
 
     def loss(self, theta):
+        """The loss ``(sigmoid(x_T) - target)^2`` after ``T`` steps of the recurrence.
+
+        Parameters
+        ----------
+        theta : array_like, shape (..., 2)
+            ``(w, b)``, batched over leading axes.
+
+        Returns
+        -------
+        numpy.ndarray, shape (...)
+            The loss, in ``[0, 1)``. Across the wall it changes from near 0 to near
+            ``target^2`` or ``(1 - target)^2`` within a tiny change of ``b``.
+
+        See Also
+        --------
+        grad : its gradient by backpropagation through time.
+        jacobian_factors : the per-step factors whose product makes the wall steep.
+
+        Examples
+        --------
+        >>> p = CliffRNN(T=1, x0=0.0, target=0.5)   # x_1 = w sigmoid(0) + b = w / 2 + b
+        >>> float(p.loss([0.0, 0.0]))
+        0.0
+        >>> p.loss([[2.0, 0.0], [0.0, 1.0]]).round(6)   # both: (sigmoid(1) - 0.5)^2
+        array([0.053388, 0.053388])
+        """
         xs = self.states(theta)
         return (_sigmoid(xs[-1]) - self.target) ** 2
 
