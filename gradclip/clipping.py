@@ -74,13 +74,40 @@ def clip_by_value(g, threshold):
 def clip_angle(g, threshold):
     """Angle in degrees between ``g`` and ``clip_by_value(g, threshold)``.
 
-    Value clipping turns a gradient that sticks out of the box; norm clipping never does.
-    A zero gradient gives 0.
+    .. math::
+
+        \angle(g, c) = \arccos \frac{g \cdot c}{\lVert g \rVert \, \lVert c \rVert},
+        \qquad c = \operatorname{clip}(g, -t, t)
+
+    Value clipping turns a gradient that sticks out of the box ``[-t, t]^d``; norm clipping
+    never does (its angle is always 0). The angle is 0 when no entry exceeds the threshold
+    or when all entries are clipped by the same factor.
+
+    Parameters
+    ----------
+    g : array_like
+        The gradient (any shape; treated as one vector).
+    threshold : float
+        Positive half-width ``t`` of the box.
+
+    Returns
+    -------
+    float
+        The angle in degrees, in ``[0, 90)``; 0 for a zero gradient.
+
+    See Also
+    --------
+    clip_by_value : the clipping whose turn this measures.
+    clip_by_norm : keeps the direction.
 
     Examples
     --------
-    >>> round(clip_angle([3.0, 1.0], 1.0), 2)
+    >>> round(clip_angle([3.0, 1.0], 1.0), 2)     # (3, 1) -> (1, 1): 45 - atan(1/3) degrees
     26.57
+    >>> round(clip_angle([3.0, 4.0], 1.0), 2)     # (3, 4) -> (1, 1)
+    8.13
+    >>> clip_angle([0.5, -0.2], 1.0)              # inside the box: unchanged
+    0.0
     """
     g = v.as_float_array(g, "g")
     c = clip_by_value(g, threshold)

@@ -267,13 +267,50 @@ def _grid(problem, theta0, lrs, thresholds, clip):
 def run_batch(problem, theta0, lrs, steps, clip=None, thresholds=None):
     """Many full runs at once, one per ``(lrs[i], thresholds[i])`` pair (vectorised).
 
-    ``lrs`` and ``thresholds`` broadcast to a common length. Used by the explorers to
-    precompute every slider position in one pass.
+    Row ``i`` follows ``theta <- theta - lrs[i] * clip(grad J(theta), thresholds[i])`` from
+    the same ``theta0``, exactly as :func:`run` would, but all rows advance together in one
+    numpy operation per step; a row that diverges freezes at its divergence step and is
+    padded with NaN. The explorers use it to precompute every slider position in one pass.
+
+    Parameters
+    ----------
+    problem : Problem
+        Any problem whose ``loss`` and ``grad`` broadcast over a leading batch axis.
+    theta0 : array_like, shape (problem.dim,)
+        The common start.
+    lrs : float or array_like
+        Positive learning rates, one per run.
+    steps : int
+        Number of updates per run.
+    clip : {None, "value", "norm"}
+        How to clip each run's gradient.
+    thresholds : float or array_like, optional
+        Positive thresholds (required with ``clip``); broadcast against ``lrs``.
 
     Returns
     -------
     Trajectories
-        Arrays with a leading configuration axis; ``result[i]`` is a :class:`Trajectory`.
+        Arrays with a leading configuration axis: ``thetas (n, steps + 1, d)``,
+        ``losses (n, steps + 1)``, ``grad_norms``, ``clipped`` and ``step_lengths``
+        ``(n, steps)``, ``diverged_at (n,)`` (-1 = never); ``result[i]`` is the
+        :class:`Trajectory` of run ``i``.
+
+    See Also
+    --------
+    run : one run. sweep : final losses only, over a full (lr, threshold) grid.
+
+    Examples
+    --------
+    >>> from gradclip import Quadratic
+    >>> q = Quadratic.with_condition(10.0)          # lambda_max = 1: the edge is lr = 2
+    >>> runs = run_batch(q, [1.0, 1.0], [0.5, 1.9, 2.1], steps=200)
+    >>> runs.thetas.shape
+    (3, 201, 2)
+    >>> [t.diverged_at for t in runs]                # only the rate above the edge diverges
+    [None, None, 77]
+    >>> clipped = run_batch(q, [1.0, 1.0], 2.1, steps=200, clip="norm", thresholds=[0.1, 1.0])
+    >>> [t.diverged_at for t in clipped]             # clipping keeps both runs bounded
+    [None, None]
     """
     steps = v.non_negative_int(steps, "steps")
     if thresholds is None and clip is not None:
