@@ -72,7 +72,7 @@ def clip_by_value(g, threshold):
 
 
 def clip_angle(g, threshold):
-    """Angle in degrees between ``g`` and ``clip_by_value(g, threshold)``.
+    r"""Angle in degrees between ``g`` and ``clip_by_value(g, threshold)``.
 
     .. math::
 
