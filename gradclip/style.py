@@ -10,7 +10,8 @@ import os
 
 import numpy as np
 
-__all__ = ["setup", "presentation", "is_presentation", "presentation_from_env", "PALETTE"]
+__all__ = ["setup", "presentation", "is_presentation", "presentation_from_env", "page_css",
+           "PALETTE", "PROJECTOR_SCALE"]
 
 #: Colours used throughout (colour-blind safe, Okabe & Ito).
 PALETTE = {
@@ -39,17 +40,33 @@ _BASE = {
     "axes.spines.right": False,
     "image.cmap": "viridis",
 }
+#: Projector mode scales every figure as a whole: the same layout, drawn at a higher
+#: resolution, so fonts, lines and markers grow together and nothing that fits in the
+#: notebook collides on the projector. Pages get larger prose, tables and controls (CSS).
+PROJECTOR_SCALE = 1.5
 _PROJECTOR = {
-    "figure.figsize": (11.0, 6.2),
-    "font.size": 18,
-    "axes.titlesize": 20,
-    "axes.labelsize": 18,
-    "legend.fontsize": 16,
-    "xtick.labelsize": 16,
-    "ytick.labelsize": 16,
-    "lines.linewidth": 3.0,
-    "lines.markersize": 9,
+    "figure.dpi": 100 * PROJECTOR_SCALE,
+    "savefig.dpi": 100 * PROJECTOR_SCALE,
 }
+#: Page styles shown by :func:`setup`: images never wider than their column; in a Voila
+#: dashboard (``#rendered_cells``) the exercise sections and their checks are hidden (there
+#: is no code to edit there).
+PAGE_CSS = """
+.jp-RenderedImage img, .jp-RenderedMarkdown img { max-width: 100%; height: auto; }
+.jp-RenderedHTMLCommon table { display: block; max-width: 100%; overflow-x: auto; }
+#rendered_cells .gradclip-exercise, #rendered_cells .gradclip-feedback { display: none; }
+"""
+#: Extra page styles in projector mode.
+PROJECTOR_CSS = """
+.jp-RenderedMarkdown, .jp-RenderedHTMLCommon { font-size: 22px; line-height: 1.5; }
+.jp-RenderedHTMLCommon h1 { font-size: 40px; } .jp-RenderedHTMLCommon h2 { font-size: 32px; }
+.jp-RenderedHTMLCommon h3 { font-size: 27px; }
+.jp-RenderedHTMLCommon table, .jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th { font-size: 20px; }
+.jp-OutputArea-output pre, .jp-RenderedText pre { font-size: 19px; line-height: 1.4; }
+.widget-label, .widget-readout, .widget-button, .widget-toggle-button, .widget-inline-hbox input {
+  font-size: 20px !important; }
+.widget-button, .widget-toggle-button { height: 40px !important; }
+"""
 _state = {"presentation": False}
 
 
@@ -83,7 +100,8 @@ def setup(seed=0, presentation=False):
     import matplotlib as mpl
 
     mpl.rcParams.update(_BASE)
-    _apply(bool(presentation) or presentation_from_env())
+    on = _apply(bool(presentation) or presentation_from_env())
+    _show_page_css(on)
     return np.random.default_rng(int(seed))
 
 
@@ -107,22 +125,41 @@ def presentation(on=True):
     --------
     >>> presentation(True)
     True
-    >>> import matplotlib as mpl; mpl.rcParams["font.size"]
-    18.0
-    >>> presentation(False), mpl.rcParams["font.size"]
-    (False, 11.0)
+    >>> import matplotlib as mpl; mpl.rcParams["figure.dpi"]
+    150.0
+    >>> presentation(False), mpl.rcParams["figure.dpi"]
+    (False, 100.0)
     """
     if not isinstance(on, (bool, np.bool_)):
         raise ValueError(f"on must be True or False, got {on!r}")
-    return _apply(bool(on))
+    on = _apply(bool(on))
+    _show_page_css(on)
+    return on
+
+
+def page_css(on=None):
+    """The page styles for normal (``on=False``) or projector mode (default: the current mode)."""
+    on = is_presentation() if on is None else bool(on)
+    return PAGE_CSS + (PROJECTOR_CSS if on else "")
+
+
+def _show_page_css(on):
+    """In a running IPython kernel, display the page styles (an invisible ``<style>``)."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import HTML, display
+    except ImportError:  # pragma: no cover - IPython is installed with the notebooks
+        return
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "kernel"):
+        return
+    display(HTML(f"<style>{page_css(on)}</style>"))
 
 
 def _apply(on):
     import matplotlib as mpl
 
-    mpl.rcParams.update(_PROJECTOR if on else {k: _BASE[k] for k in _PROJECTOR if k in _BASE})
-    if not on:
-        mpl.rcParams["lines.markersize"] = mpl.rcParamsDefault["lines.markersize"]
+    mpl.rcParams.update(_PROJECTOR if on else {k: _BASE[k] for k in _PROJECTOR})
     _state["presentation"] = on
     return on
 

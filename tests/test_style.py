@@ -29,21 +29,20 @@ def test_presentation_switches_both_ways():
     gradclip.setup(seed=0)
     assert gradclip.presentation() is True
     assert style.is_presentation()
-    assert mpl.rcParams["font.size"] == 18
-    assert tuple(mpl.rcParams["figure.figsize"]) == (11.0, 6.2)
-    assert mpl.rcParams["lines.linewidth"] == 3.0
-    assert gradclip.presentation(False) is False
-    assert not style.is_presentation()
+    # the whole figure grows: same size in inches and points, drawn 1.5 times denser
+    assert mpl.rcParams["figure.dpi"] == mpl.rcParams["savefig.dpi"] == 150
     assert mpl.rcParams["font.size"] == 11
     assert tuple(mpl.rcParams["figure.figsize"]) == (8.0, 4.5)
-    assert mpl.rcParams["lines.markersize"] == mpl.rcParamsDefault["lines.markersize"]
+    assert gradclip.presentation(False) is False
+    assert not style.is_presentation()
+    assert mpl.rcParams["figure.dpi"] == 100
 
 
 def test_setup_presentation_flag_and_reset():
     gradclip.setup(seed=0, presentation=True)
-    assert style.is_presentation() and mpl.rcParams["axes.titlesize"] == 20
+    assert style.is_presentation() and mpl.rcParams["figure.dpi"] == 150
     gradclip.setup(seed=0)
-    assert not style.is_presentation() and mpl.rcParams["axes.titlesize"] == 12
+    assert not style.is_presentation() and mpl.rcParams["figure.dpi"] == 100
 
 
 def test_every_projector_key_grows():
@@ -59,7 +58,7 @@ def test_every_projector_key_grows():
 def test_environment_turns_projector_mode_on(monkeypatch, value):
     monkeypatch.setenv("GRADCLIP_PRESENTATION", value)
     gradclip.setup(seed=0)
-    assert style.is_presentation() and mpl.rcParams["font.size"] == 18
+    assert style.is_presentation() and mpl.rcParams["figure.dpi"] == 150
 
 
 @pytest.mark.parametrize("value", ["", "0", "false", "off"])
@@ -81,6 +80,34 @@ def test_presentation_rejects_non_bool(bad):
 def test_setup_rejects_bad_seed(bad):
     with pytest.raises(ValueError, match="seed"):
         gradclip.setup(seed=bad)
+
+
+def test_projector_mode_scales_a_figure_uniformly():
+    """Every text keeps its place relative to the figure: sizes in pixels grow by one factor."""
+    import matplotlib.pyplot as plt
+
+    def extents(on):
+        gradclip.setup(seed=0, presentation=on)
+        fig, ax = plt.subplots()
+        ax.plot([0, 1], [0, 1], label="a line")
+        ax.set_title("title"); ax.set_xlabel("x"); ax.legend()
+        fig.canvas.draw()
+        r = fig.canvas.get_renderer()
+        boxes = [t.get_window_extent(r).bounds for t in (ax.title, ax.xaxis.label)]
+        size = fig.canvas.get_width_height()
+        plt.close(fig)
+        return np.array(boxes), np.array(size)
+
+    small, small_size = extents(False)
+    big, big_size = extents(True)
+    np.testing.assert_allclose(big_size / small_size, style.PROJECTOR_SCALE, rtol=0.01)
+    np.testing.assert_allclose(big, small * style.PROJECTOR_SCALE, rtol=0.03, atol=2)
+
+
+def test_page_css_hides_exercises_only_in_dashboards_and_grows_text_in_projector_mode():
+    normal, big = style.page_css(False), style.page_css(True)
+    assert "#rendered_cells .gradclip-exercise" in normal and "max-width: 100%" in normal
+    assert "font-size: 22px" in big and "font-size: 22px" not in normal
 
 
 def test_import_stays_numpy_only():
