@@ -14,7 +14,7 @@ from matplotlib.animation import FuncAnimation, PillowWriter
 from .. import _validate as v
 from . import surfaces as plots
 from ._axes import surface_height
-from ..style import PALETTE, is_presentation
+from ..style import PALETTE
 
 __all__ = ["TrajectoryScene", "frame_steps", "descent_animation", "side_by_side_animation",
            "save_gif"]
@@ -87,8 +87,7 @@ class TrajectoryScene:
             colors = ([PALETTE["good"]] if len(trajs) == 1 else
                       [PALETTE["divergent"], PALETTE["good"], PALETTE["slow"], PALETTE["oscillating"]])
         n_panels = len(trajs) if layout == "side" else 1 + int(bool(surface))
-        scale = 1.35 if is_presentation() else 1.0
-        figsize = figsize or (4.6 * n_panels * scale, 4.3 * scale)
+        figsize = figsize or (4.6 * n_panels, 4.3)  # projector mode scales it via the dpi
         with plt.ioff():
             self.fig = plt.figure(figsize=figsize, layout="constrained")
         for attr in ("header_visible", "footer_visible", "resizable"):
