@@ -32,16 +32,7 @@ def loss_surface(path):
     from . import plots
     from .data import demo_regression
 
-    prob, theta0 = demo_regression()
-    xlim, ylim = plots.view_box(theta0, prob.solution())
-    fig = plt.figure(figsize=(10, 4.4), layout="constrained")
-    ax = fig.add_subplot(1, 2, 1)
-    plots.plot_contour(ax, prob, xlim, ylim)
-    ax.plot(*theta0, "o", ms=8, mfc="white", mec="0.2", mew=2)
-    ax.set_title("contour lines of J(θ) (log-spaced)")
-    ax3 = fig.add_subplot(1, 2, 2, projection="3d")
-    plots.plot_surface(ax3, prob, xlim, ylim)
-    ax3.set_title(r"the same surface in 3-D, height $\log_{10}(J - J_{min})$")
+    fig = plots.loss_surface_figure(*demo_regression())
     _save(fig, path)
     plt.close(fig)
 
@@ -50,19 +41,15 @@ def regimes(path):
     """The four regimes: slow, good, oscillating, divergent."""
     import matplotlib.pyplot as plt
     from . import plots
-    from .solvers import run
+    from .solvers import classify_rate, run
     from .data import demo_regression
 
     prob, theta0 = demo_regression()
     lam = prob.eigenvalues()[-1]
     trajs = [run(prob, theta0, f / lam, 40) for f in REGIME_FACTORS]
-    names = ["slow", "good", "oscillating", "divergent"]
-    labels = [f"{n}: lr·λmax = {f:g}" for n, f in zip(names, REGIME_FACTORS)]
-    fig = plt.figure(figsize=(12, 6.4), layout="constrained")
-    gs = fig.add_gridspec(2, 4, height_ratios=[1.1, 1])
-    axes = [fig.add_subplot(gs[0, i]) for i in range(4)] + [fig.add_subplot(gs[1, :])]
-    plots.plot_regimes(axes, prob, trajs, labels)
-    fig.suptitle(f"four learning rates; the edge is 2/λmax = {2 / lam:.3g}")
+    labels = [f"{classify_rate(f / lam, lam)}: lr·λmax = {f:g}" for f in REGIME_FACTORS]
+    fig = plots.regimes_figure(prob, trajs, labels,
+                               title=f"four learning rates; the edge is 2/λmax = {2 / lam:.3g}")
     _save(fig, path)
     plt.close(fig)
 

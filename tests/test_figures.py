@@ -31,3 +31,38 @@ def test_main_rejects_a_file_as_output_dir(tmp_path):
     f.write_text("")
     with pytest.raises(ValueError, match="output_dir"):
         figures.main(output_dir=f)
+
+
+@pytest.mark.parametrize("projector", [False, True])
+def test_no_text_collides_in_any_figure(monkeypatch, tmp_path, projector):
+    """Every figure of figures/, drawn in normal and in projector mode: no overlapping texts."""
+    import gradclip
+    from gradclip import plots
+
+    found = {}
+    real_save = figures._save
+
+    def checked_save(fig, path):
+        found[path.name] = plots.text_overlaps(fig)
+        real_save(fig, path)
+
+    monkeypatch.setattr(figures, "_save", checked_save)
+    monkeypatch.setattr(gradclip.style, "setup", lambda seed=0: gradclip.setup(seed, presentation=projector))
+    pngs = [name for name in figures.FILES if name.endswith(".png")]
+    figures.main([str(tmp_path)] + [f"--only={n}" for n in pngs])
+    gradclip.presentation(False)
+    assert sorted(found) == sorted(pngs)
+    assert {k: v for k, v in found.items() if v} == {}
+
+
+def test_text_overlaps_finds_a_collision():
+    from matplotlib.figure import Figure
+
+    from gradclip import plots
+
+    fig = Figure(figsize=(4, 3))
+    ax = fig.subplots()
+    ax.set_title("a title")
+    assert plots.text_overlaps(fig) == []
+    ax.text(0.5, 1.02, "on the title", transform=ax.transAxes, ha="center")
+    assert [sorted(p) for p in plots.text_overlaps(fig)] == [["a title", "on the title"]]

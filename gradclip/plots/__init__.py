@@ -15,6 +15,7 @@ from . import animation
 from ._axes import REGIME_COLORS, check_ax, check_lim, contour_levels, excess, surface_height
 from .animation import (TrajectoryScene, descent_animation, frame_steps, save_gif,
                         side_by_side_animation)
+from .figures import COLUMN_WIDTH, loss_surface_figure, regimes_figure, text_overlaps
 from .clipping import plot_cliff, plot_clipping_geometry, plot_distances
 from .nets import plot_chains, plot_factors, plot_layer_signals, plot_training
 from .surfaces import (contour_segments, loss_grid, plot_contour, plot_loss_curve, plot_regimes,
@@ -25,6 +26,7 @@ __all__ = [
     "REGIME_COLORS", "check_ax", "check_lim", "contour_levels", "excess", "surface_height",
     "animation", "TrajectoryScene", "descent_animation", "frame_steps", "save_gif",
     "side_by_side_animation",
+    "COLUMN_WIDTH", "loss_surface_figure", "regimes_figure", "text_overlaps",
     "plot_cliff", "plot_clipping_geometry", "plot_distances",
     "plot_chains", "plot_factors", "plot_layer_signals", "plot_training",
     "contour_segments", "loss_grid", "plot_contour", "plot_loss_curve", "plot_regimes",

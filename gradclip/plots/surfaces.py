@@ -297,6 +297,6 @@ def plot_regimes(axes, problem, trajs, labels=None):
                           color=c, fontsize="small")
         out.append(arts)
     ax_l.set_ylim(max(ax_l.get_ylim()[0], 1e-10), None)
-    ax_l.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize="small")
+    ax_l.legend(loc="lower left", ncol=2, fontsize="small", framealpha=0.9)
     ax_l.set_title("excess loss per step")
     return out
