@@ -47,9 +47,16 @@ def test_diverged_trajectory_is_cut(ax, quad):
 
 def test_regimes_and_loss_curves(quad):
     fig, axes = plt.subplots(1, 5)
-    trajs = [gradclip.run(quad, [2.0, 1.0], f, 30) for f in (0.1, 0.8, 1.8, 2.05)]
+    trajs = [gradclip.run(quad, [2.0, 1.0], f, 40) for f in (0.1, 0.8, 1.8, 2.6)]
+    assert trajs[3].diverged
     out = plots.plot_regimes(list(axes), quad, trajs)
     assert len(out) == 4 and all({"path", "start", "loss"} <= set(o) for o in out)
+    floor = quad.loss(quad.solution())
+    for o, t in zip(out[:3], trajs[:3]):  # the loss curves are the excess loss of each run
+        np.testing.assert_allclose(o["loss"].get_ydata(), np.maximum(t.losses - floor, 1e-16))
+    texts = [t.get_text() for t in axes[-1].texts]
+    assert texts == [f"diverged at step {trajs[3].diverged_at}"]
+    assert axes[-1].get_yscale() == "log"
     plt.close(fig)
 
 
@@ -66,9 +73,15 @@ def test_surface_and_distances():
     ax3 = fig.add_subplot(1, 2, 1, projection="3d")
     ax = fig.add_subplot(1, 2, 2)
     quad = gradclip.Quadratic.with_condition(4.0)
-    assert plots.plot_surface(ax3, quad, (-2, 2), (-2, 2)) is not None
+    surf = plots.plot_surface(ax3, quad, (-2, 2), (-2, 2))
+    assert len(ax3.collections) == 1 and surf is ax3.collections[0]
+    # log height: the surface spans four decades below its top, no deeper
+    zmin, zmax = ax3.get_zlim()
+    assert 3.5 <= zmax - zmin <= 5.0
     trajs = [gradclip.run(quad, [1.0, 1.0], 0.5, 10)]
-    assert len(plots.plot_distances(ax, trajs, quad.solution())) == 1
+    lines = plots.plot_distances(ax, trajs, quad.solution())
+    assert len(lines) == 1
+    np.testing.assert_allclose(lines[0].get_ydata(), np.linalg.norm(trajs[0].thetas, axis=1))
     plt.close(fig)
 
 
@@ -78,6 +91,8 @@ def test_cliff_plot(ax):
     clipped = gradclip.run(prob, (5.0, -3.5), 1.0, 60, clip="norm", threshold=0.5)
     arts = plots.plot_cliff(ax, prob, raw, clipped)
     assert "no clipping" in arts["raw"]["path"].get_label()
+    assert ax.get_xlim() == (0.0, 10.0) and ax.get_ylim() == (-6.0, 5.0)
+    np.testing.assert_allclose(arts["clipped"]["path"].get_xydata()[:5], clipped.thetas[:5])
 
 
 @pytest.mark.parametrize("call, match", [
