@@ -166,22 +166,22 @@ def phase(path):
     """Notebook 05: (lr, threshold) phase diagrams of norm clipping, regression and cliff."""
     import matplotlib.pyplot as plt
     from .plots import sweeps as sweepplots
-    from .problems import CliffRNN, LinearRegression
+    from .data import demo_regression
+    from .problems import CliffRNN
     from .solvers import sweep
 
-    rng = np.random.default_rng(0)
-    x = rng.uniform(0, 2, size=100)
-    prob = LinearRegression(np.column_stack([np.ones_like(x), x]), 4 + 3 * x + rng.normal(size=100))
+    prob, _ = demo_regression()
     edge = prob.max_stable_lr()
     reg = sweep(prob, np.zeros(2), np.geomspace(edge / 100, 3 * edge, 60), np.geomspace(0.01, 100, 60),
                 steps=200, clip="norm")
     cliff_sweep = sweep(CliffRNN(), [4.5, -2.8], np.geomspace(0.03, 3, 40), np.geomspace(0.01, 10, 40),
                         steps=300, clip="norm")
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
+    fig, axes = plt.subplots(1, 2, figsize=(9.0, 3.8), layout="constrained")
     m1 = sweepplots.plot_phase(axes[0], reg, edge=edge, title="linear regression, clip by norm",
                                vmax=50)
     fig.colorbar(m1, ax=axes[0], label="loss after 200 steps")
-    m2 = sweepplots.plot_phase(axes[1], cliff_sweep, title="CliffRNN, clip by norm", vmin=1e-6, vmax=0.1)
+    m2 = sweepplots.plot_phase(axes[1], cliff_sweep, title="CliffRNN, clip by norm", vmin=1e-6,
+                               vmax=0.1, solved=("abs", 0.01))
     fig.colorbar(m2, ax=axes[1], label="loss after 300 steps")
     _save(fig, path)
     plt.close(fig)
@@ -199,7 +199,7 @@ def training(path):
     net = MLP([8] + [32] * 6 + [1], activation="relu", weight_scale=2.0, seed=1)
     runs = {"no clipping": train(net, X, y, lr=0.3, steps=300),
             "global norm 1.0": train(net, X, y, lr=0.3, steps=300, clip="global_norm", threshold=1.0)}
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.0, 3.8), layout="constrained")
     netplots.plot_training(ax1, ax2, runs, threshold=1.0)
     _save(fig, path)
     plt.close(fig)

@@ -56,8 +56,12 @@ def plot_lr_sweep(ax, result, edge=None, label=None):
     return artists
 
 
-def plot_phase(ax, result, edge=None, title=None, vmin=None, vmax=None):
+def plot_phase(ax, result, edge=None, title=None, vmin=None, vmax=None, solved=None):
     """Phase diagram of a 2-D sweep: colour = final loss (log), hatched grey = diverged.
+
+    A white contour outlines the "solved" region, the runs whose final loss is within
+    ``solved`` (relative, default 1 %) of the best loss on the grid, so the band of good
+    (learning rate, threshold) pairs is visible whatever the colours.
 
     Parameters
     ----------
@@ -68,6 +72,9 @@ def plot_phase(ax, result, edge=None, title=None, vmin=None, vmax=None):
         The stability edge ``2 / lambda_max``, drawn as a vertical line.
     vmin, vmax : float, optional
         Colour limits (share them between panels to compare).
+    solved : float or None
+        Relative margin above the best final loss that counts as solved (default 0.01);
+        ``0`` turns the contour off. An absolute level can be given as ``("abs", level)``.
 
     Returns
     -------
@@ -95,11 +102,33 @@ def plot_phase(ax, result, edge=None, title=None, vmin=None, vmax=None):
                     hatches=["xx"])
         ax.pcolormesh(result.lrs, result.thresholds, np.where(div > 0, 1.0, np.nan),
                       shading="nearest", cmap="Greys", vmin=0, vmax=2, alpha=0.6)
+    level = _solved_level(loss, solved)
+    if level is not None:
+        ok = np.where(np.isfinite(loss), (loss <= level).astype(float), 0.0).T
+        if 0 < ok.sum() < ok.size:
+            ax.contour(result.lrs, result.thresholds, ok, levels=[0.5], colors="white",
+                       linewidths=2.0)
+            ax.contour(result.lrs, result.thresholds, ok, levels=[0.5], colors="black",
+                       linewidths=0.8, linestyles="--")
     if edge is not None:
-        ax.axvline(v.positive(edge, "edge"), color="w", ls="--", lw=1.5)
-        ax.text(edge, result.thresholds[-1], " 2/λmax", color="w", va="top", ha="left")
+        ax.axvline(v.positive(edge, "edge"), color="black", ls="--", lw=1.5)
+        ax.text(edge, result.thresholds[-1], "2/λmax ", color="black", va="top", ha="right",
+                bbox=dict(fc="white", ec="none", alpha=0.85, pad=1.5))
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set(xlabel="learning rate", ylabel="clipping threshold",
            title=title or f"loss after {result.steps} steps (grey: diverged)")
     return mesh
+
+
+def _solved_level(loss, solved):
+    """The loss below which a run counts as solved, or None for no contour."""
+    if isinstance(solved, tuple) and len(solved) == 2 and solved[0] == "abs":
+        return v.positive(solved[1], "solved")
+    rel = 0.01 if solved is None else float(v.as_float_array(solved, "solved"))
+    if rel < 0:
+        raise ValueError(f"solved must be >= 0, got {solved!r}")
+    if rel == 0 or not np.any(np.isfinite(loss)):
+        return None
+    best = float(np.nanmin(np.where(np.isfinite(loss), loss, np.nan)))
+    return best + rel * abs(best) if best > 0 else max(best, 0.0) + 1e-12
