@@ -12,27 +12,37 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _validate as v
+from .activations import ACTIVATIONS, check_activation, saturated
 from .clipping import adaptive_clip, clip_by_global_norm, clip_by_norm, clip_by_value
+from .rnn import RNN
 
-__all__ = ["MLP", "Training", "chain_gradient", "train"]
+__all__ = ["INITS", "LayerStats", "MLP", "Training", "chain_gradient", "train"]
 
 TRAIN_CLIPS = (None, "value", "norm", "global_norm", "agc")
 
-_ACTIVATIONS = {
-    "linear": (lambda z: z, lambda z, a: np.ones_like(z)),
-    "tanh": (np.tanh, lambda z, a: 1.0 - a**2),
-    "sigmoid": (lambda z: 0.5 * (1.0 + np.tanh(0.5 * z)), lambda z, a: a * (1.0 - a)),
-    "relu": (lambda z: np.maximum(z, 0.0), lambda z, a: (z > 0).astype(np.float64)),
+_ACTIVATIONS = ACTIVATIONS  # the table lives in gradclip.activations
+
+INITS = {
+    "normal": lambda fan_in, fan_out: 1.0 / np.sqrt(fan_in),
+    "xavier": lambda fan_in, fan_out: np.sqrt(2.0 / (fan_in + fan_out)),
+    "he": lambda fan_in, fan_out: np.sqrt(2.0 / fan_in),
+    "small": lambda fan_in, fan_out: 0.01,
 }
+"""Initialisation name -> standard deviation of a layer's weights as a function of its fans."""
 
 
 class MLP:
     """A fully connected network ``x -> act(W_1 x + b_1) -> ... -> W_L h + b_L``.
 
     Weights use the PyTorch layout ``(out_features, in_features)`` and are drawn as
-    ``N(0, (weight_scale**2) / in_features)``; ``weight_scale = 1`` with ``linear`` keeps
-    signals roughly the same size from layer to layer, larger scales make gradients explode,
-    smaller ones make them vanish.
+    ``N(0, (weight_scale * std)**2)`` with ``std`` given by ``init`` (biases start at 0). The
+    default ``std = 1 / sqrt(fan_in)`` with ``linear`` keeps signals roughly the same size from
+    layer to layer; larger scales make gradients explode, smaller ones make them vanish.
+    ``"he"`` does the same for ReLU, ``"xavier"`` for tanh near 0.
+
+    With ``residual=True`` every hidden-to-hidden layer adds its input to its output,
+    ``h_{k+1} = h_k + act(W_k h_k + b_k)``, so backpropagation gets an identity path around
+    each non-linearity.
 
     Parameters
     ----------
@@ -41,9 +51,24 @@ class MLP:
     activation : {"tanh", "sigmoid", "relu", "linear"}
         Hidden-layer non-linearity (the output layer is linear).
     weight_scale : float
-        Positive multiplier of the standard initialisation.
+        Positive multiplier of the initial standard deviation.
     seed : int
         Seed for the weights.
+    init : {"normal", "xavier", "he", "small"} or float
+        Standard deviation of layer weights: ``"normal"`` ``1/sqrt(fan_in)`` (the default),
+        ``"xavier"`` ``sqrt(2/(fan_in + fan_out))`` (Glorot & Bengio 2010), ``"he"``
+        ``sqrt(2/fan_in)`` (He et al. 2015), ``"small"`` ``0.01``, or a positive number.
+    residual : bool
+        Skip connections around the hidden-to-hidden layers; their widths must be equal.
+
+    References
+    ----------
+    .. [1] X. Glorot, Y. Bengio, "Understanding the difficulty of training deep feedforward
+       neural networks", AISTATS 2010.
+    .. [2] K. He, X. Zhang, S. Ren, J. Sun, "Delving deep into rectifiers", ICCV 2015.
+       https://arxiv.org/abs/1502.01852
+    .. [3] K. He, X. Zhang, S. Ren, J. Sun, "Deep residual learning for image recognition",
+       CVPR 2016. https://arxiv.org/abs/1512.03385
 
     Examples
     --------
@@ -52,28 +77,47 @@ class MLP:
     >>> loss, grads = net.loss_and_grads(X, y)
     >>> [g.shape for g in grads]
     [(8, 3), (8,), (8, 8), (8,), (1, 8), (1,)]
+    >>> MLP([3, 8, 8, 1], activation="relu", init="he", residual=True)
+    MLP([3, 8, 8, 1], activation='relu', weight_scale=1.0, init='he', residual=True)
     """
 
-    def __init__(self, sizes, activation="tanh", weight_scale=1.0, seed=0):
+    def __init__(self, sizes, activation="tanh", weight_scale=1.0, seed=0, init="normal", residual=False):
         sizes = list(sizes) if not isinstance(sizes, (str, bytes)) else None
         if not sizes or len(sizes) < 2 or not all(
                 isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s >= 1 for s in sizes):
             raise ValueError(f"sizes must be a list of at least two positive integers, got {sizes!r}")
-        if activation not in _ACTIVATIONS:
-            raise ValueError(f"activation must be one of {sorted(_ACTIVATIONS)}, got {activation!r}")
         self.sizes = [int(s) for s in sizes]
-        self.activation = activation
+        self.activation = check_activation(activation)
         self.weight_scale = v.positive(weight_scale, "weight_scale")
+        if isinstance(init, str):
+            if init not in INITS:
+                raise ValueError(f"init must be one of {sorted(INITS)} or a positive number, got {init!r}")
+            std = INITS[init]
+        else:
+            value = v.positive(init, "init")
+            std = lambda fan_in, fan_out: value  # noqa: E731
+        self.init = init
+        if not isinstance(residual, (bool, np.bool_)):
+            raise ValueError(f"residual must be True or False, got {residual!r}")
+        if residual and len(set(self.sizes[1:-1])) > 1:
+            raise ValueError(f"residual=True needs equal hidden widths, got sizes={self.sizes}")
+        self.residual = bool(residual)
         rng = np.random.default_rng(v.non_negative_int(seed, "seed"))
         self.params = []
         for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:]):
-            self.params.append(rng.normal(scale=self.weight_scale / np.sqrt(n_in), size=(n_out, n_in)))
+            # weight_scale / sqrt(fan_in) for "normal", as always: the same seed gives the same bits
+            scale = self.weight_scale / np.sqrt(n_in) if init == "normal" else self.weight_scale * std(n_in, n_out)
+            self.params.append(rng.normal(scale=scale, size=(n_out, n_in)))
             self.params.append(np.zeros(n_out))
 
     @property
     def depth(self):
         """Number of weight layers."""
         return len(self.sizes) - 1
+
+    def _skips(self, layer):
+        """Whether weight layer ``layer`` (0-based) adds its input to its output."""
+        return self.residual and 1 <= layer <= self.depth - 2
 
     def _params(self, params):
         if params is None:
@@ -100,15 +144,20 @@ class MLP:
         return X, y
 
     def _forward(self, X, params):
-        act, _ = _ACTIVATIONS[self.activation]
-        hs, zs = [X], []
+        """Layer inputs/outputs ``hs``, pre-activations ``zs`` and hidden activations ``acts``."""
+        act, _ = ACTIVATIONS[self.activation]
+        hs, zs, acts = [X], [], []
         with np.errstate(over="ignore", invalid="ignore"):
             for layer in range(self.depth):
                 W, b = params[2 * layer], params[2 * layer + 1]
                 z = hs[-1] @ W.T + b
                 zs.append(z)
-                hs.append(z if layer == self.depth - 1 else act(z))
-        return hs, zs
+                if layer == self.depth - 1:
+                    hs.append(z)
+                else:
+                    acts.append(act(z))
+                    hs.append(hs[-1] + acts[-1] if self._skips(layer) else acts[-1])
+        return hs, zs, acts
 
     def forward(self, X, params=None):
         """Network output for inputs ``X`` of shape ``(n, sizes[0])``."""
@@ -118,22 +167,23 @@ class MLP:
     def _backward(self, X, y, params):
         X, y = self._inputs(X, y)
         params = self._params(params)
-        _, dact = _ACTIVATIONS[self.activation]
-        hs, zs = self._forward(X, params)
+        _, slope = ACTIVATIONS[self.activation]
+        hs, zs, acts = self._forward(X, params)
         n = X.shape[0]
         with np.errstate(over="ignore", invalid="ignore"):
             err = hs[-1] - y
             loss = float(0.5 * np.sum(err**2) / n)
-            delta = err / n
+            dh = err / n  # dL/d(output of the current layer)
             grads = [None] * len(params)
             deltas = [None] * self.depth
             for layer in range(self.depth - 1, -1, -1):
+                delta = dh if layer == self.depth - 1 else dh * slope(zs[layer], acts[layer])
                 deltas[layer] = delta
                 grads[2 * layer] = delta.T @ hs[layer]
                 grads[2 * layer + 1] = delta.sum(axis=0)
                 if layer > 0:
-                    delta = (delta @ params[2 * layer]) * dact(zs[layer - 1], hs[layer])
-        return loss, grads, deltas
+                    dh = delta @ params[2 * layer] + (dh if self._skips(layer) else 0.0)
+        return loss, grads, deltas, acts
 
     def loss_and_grads(self, X, y, params=None):
         """Mean squared error ``mean(||f(x) - y||^2) / 2`` and its gradients by backpropagation.
@@ -144,7 +194,7 @@ class MLP:
         grads : list of numpy.ndarray
             One gradient per parameter, in the order of ``params``: ``[dW_1, db_1, ...]``.
         """
-        loss, grads, _ = self._backward(X, y, params)
+        loss, grads, _, _ = self._backward(X, y, params)
         return loss, grads
 
     def backprop_norms(self, X, y, params=None):
@@ -154,7 +204,7 @@ class MLP:
         multiplies it by ``W^T`` and the activation's slope. Its growth or decay from the last
         layer to the first is what "exploding" and "vanishing" mean.
         """
-        _, _, deltas = self._backward(X, y, params)
+        _, _, deltas, _ = self._backward(X, y, params)
         return np.array([v.vector_norm(d, 2.0) for d in deltas])
 
     def layer_grad_norms(self, X, y, params=None):
@@ -162,8 +212,91 @@ class MLP:
         _, grads = self.loss_and_grads(X, y, params)
         return np.array([v.vector_norm(g, 2.0) for g in grads[0::2]])
 
+    def layer_stats(self, X, y, params=None, lr=None, bins=30):
+        """Per-layer health of the net on one batch: activations, saturation, gradients, updates.
+
+        Parameters
+        ----------
+        X, y : array_like
+            A batch of inputs ``(n, sizes[0])`` and targets ``(n, sizes[-1])``.
+        params : list of array_like, optional
+            Parameters to use instead of ``self.params``.
+        lr : float, optional
+            Learning rate; when given, the update:data ratios ``lr * ||dW|| / ||W||`` are
+            computed (about ``1e-3`` is the usual rule of thumb for a healthy rate).
+        bins : int
+            Number of histogram bins, shared by all hidden layers: ``[-1, 1]`` for tanh,
+            ``[0, 1]`` for the sigmoid, the range of the finite activations otherwise.
+
+        Returns
+        -------
+        LayerStats
+
+        Examples
+        --------
+        >>> rng = np.random.default_rng(0)
+        >>> X, y = rng.normal(size=(64, 4)), rng.normal(size=(64, 1))
+        >>> stats = MLP([4, 16, 16, 1], activation="tanh", weight_scale=4.0).layer_stats(X, y, lr=0.1)
+        >>> stats.saturated.round(2)
+        array([0.53, 0.54])
+        >>> stats.counts.shape, stats.update_ratios.shape
+        ((2, 30), (3,))
+        """
+        if lr is not None:
+            lr = v.positive(lr, "lr")
+        bins = v.non_negative_int(bins, "bins")
+        if bins < 1:
+            raise ValueError(f"bins must be a positive integer, got {bins!r}")
+        params = self._params(params)
+        loss, grads, _, acts = self._backward(X, y, params)
+        flat = [np.ravel(x) for x in acts]
+        with np.errstate(over="ignore", invalid="ignore"):
+            mean = np.array([np.mean(x) for x in flat])
+            std = np.array([np.std(x) for x in flat])
+        if self.activation == "relu":  # dead units: zero for every sample of the batch
+            share = np.array([np.mean(np.all(saturated("relu", x), axis=0)) for x in acts])
+        else:
+            share = np.array([np.mean(saturated(self.activation, x)) for x in flat])
+        lo_hi = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0)}.get(self.activation)
+        if lo_hi is None:
+            finite = np.concatenate([x[np.isfinite(x)] for x in flat] + [np.zeros(0)])
+            lo_hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+            if lo_hi[0] == lo_hi[1]:
+                lo_hi = (lo_hi[0] - 0.5, lo_hi[1] + 0.5)
+        edges = np.linspace(lo_hi[0], lo_hi[1], bins + 1)
+        counts = np.array([np.histogram(x[np.isfinite(x)], bins=edges)[0] for x in flat], dtype=np.int64)
+        grad_norms = np.array([v.vector_norm(g, 2.0) for g in grads[0::2]])
+        weight_norms = np.array([v.vector_norm(p, 2.0) for p in params[0::2]])
+        ratios = None
+        if lr is not None:
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                ratios = lr * grad_norms / weight_norms
+        return LayerStats(loss, mean, std, share, edges, counts.reshape(len(flat), bins), grad_norms,
+                          weight_norms, ratios)
+
     def __repr__(self):
-        return f"MLP({self.sizes}, activation={self.activation!r}, weight_scale={self.weight_scale})"
+        extra = ("" if self.init == "normal" else f", init={self.init!r}") + (", residual=True" if self.residual else "")
+        return f"MLP({self.sizes}, activation={self.activation!r}, weight_scale={self.weight_scale}{extra})"
+
+
+@dataclass(frozen=True)
+class LayerStats:
+    """Result of :meth:`MLP.layer_stats`.
+
+    Hidden-layer arrays have one entry per hidden layer (the output of weight layer ``k``
+    is hidden layer ``k``, first first); weight-layer arrays one per weight layer, the
+    output layer last.
+    """
+
+    loss: float
+    mean: np.ndarray  # (depth - 1,) mean activation act(z) of each hidden layer over batch and units
+    std: np.ndarray  # (depth - 1,) its standard deviation
+    saturated: np.ndarray  # (depth - 1,) share saturated (tanh, sigmoid) or dead units (relu); 0 for linear
+    bin_edges: np.ndarray  # (bins + 1,) histogram edges shared by all hidden layers
+    counts: np.ndarray  # (depth - 1, bins) histogram counts of each hidden layer's activations
+    grad_norms: np.ndarray  # (depth,) 2-norm of each weight gradient dW
+    weight_norms: np.ndarray  # (depth,) 2-norm of each weight matrix W
+    update_ratios: object = None  # (depth,) lr * ||dW|| / ||W|| when lr was given, else None
 
 
 def chain_gradient(factors):
@@ -190,28 +323,46 @@ def chain_gradient(factors):
 
 @dataclass(frozen=True)
 class Training:
-    """Result of :func:`train`: per-step losses and gradient norms, final parameters."""
+    """Result of :func:`train`: per-step losses and gradient norms, final parameters.
+
+    With mini-batches, ``losses[k]`` for ``k < steps`` is the loss of the batch used at step
+    ``k`` (what the update saw) and ``losses[steps]`` the loss on all the data at the end.
+    """
 
     losses: np.ndarray  # (steps + 1,) loss before each step and after the last; NaN after divergence
     grad_norms: np.ndarray  # (steps,) global 2-norm of the raw gradient
     clipped: np.ndarray  # (steps,) bool: clipping changed the gradient
     params: list
     diverged_at: object
+    snapshots: object = None  # [(step, params), ...] every record_every steps from step 0, or None
 
     @property
     def final_loss(self):
         return np.inf if self.diverged_at is not None else float(self.losses[-1])
 
 
-def train(net, X, y, lr, steps, clip=None, threshold=None):
-    """Full-batch gradient descent on an :class:`MLP`, optionally with clipping.
+def _batches(n, batch_size, seed):
+    """Index arrays of seeded mini-batches: a fresh permutation of ``range(n)`` per epoch."""
+    rng = np.random.default_rng(seed)
+    while True:
+        order = rng.permutation(n)
+        for start in range(0, n, batch_size):
+            yield order[start:start + batch_size]
+
+
+def train(net, X, y, lr, steps, clip=None, threshold=None, batch_size=None, seed=0, record_every=None):
+    """Gradient descent on an :class:`MLP` or an :class:`~gradclip.rnn.RNN`, optionally clipped.
+
+    Each step computes the gradient ``g`` on the data (or a mini-batch), clips it and updates
+    ``params <- params - lr * clip(g)``.
 
     Parameters
     ----------
-    net : MLP
+    net : MLP or RNN
         The network; its ``params`` are the starting point and are not modified.
     X, y : array_like
-        Inputs ``(n, sizes[0])`` and targets ``(n, sizes[-1])``.
+        Inputs and targets: ``(n, sizes[0])`` and ``(n, sizes[-1])`` for an MLP,
+        ``(n, T, input_size)`` and ``(n, output_size)`` for an RNN.
     lr : float
         Positive learning rate.
     steps : int
@@ -223,11 +374,20 @@ def train(net, X, y, lr, steps, clip=None, threshold=None):
         ``clipping=threshold``.
     threshold : float, optional
         The clipping threshold (required when ``clip`` is set).
+    batch_size : int, optional
+        ``None`` (default) uses all the data at every step. Otherwise mini-batch SGD: each
+        epoch draws a fresh permutation from ``numpy.random.default_rng(seed)`` and walks
+        through it in batches of ``batch_size`` (the last batch of an epoch may be smaller).
+    seed : int
+        Seed of the mini-batch order (unused for full batches).
+    record_every : int, optional
+        When set to ``k``, keep a copy of the parameters every ``k`` steps, step 0 included,
+        in ``Training.snapshots`` as ``(step, params)`` pairs (params before that step).
 
     Returns
     -------
     Training
-        Stops at the first non-finite loss and reports it in ``diverged_at``.
+        Stops at the first non-finite loss or gradient and reports its step in ``diverged_at``.
 
     Examples
     --------
@@ -236,9 +396,12 @@ def train(net, X, y, lr, steps, clip=None, threshold=None):
     >>> run = train(MLP([3, 8, 1], seed=0), X, y, lr=0.1, steps=200)
     >>> bool(run.losses[-1] < 0.05 * run.losses[0])
     True
+    >>> run = train(MLP([3, 8, 1], seed=0), X, y, lr=0.1, steps=40, batch_size=8, record_every=20)
+    >>> [step for step, _ in run.snapshots]
+    [0, 20, 40]
     """
-    if not isinstance(net, MLP):
-        raise ValueError(f"net must be an MLP, got {net!r}")
+    if not isinstance(net, (MLP, RNN)):
+        raise ValueError(f"net must be an MLP or an RNN, got {net!r}")
     X, y = net._inputs(X, y)
     lr = v.positive(lr, "lr")
     steps = v.non_negative_int(steps, "steps")
@@ -248,19 +411,37 @@ def train(net, X, y, lr, steps, clip=None, threshold=None):
         raise ValueError(f"clip={clip!r} and threshold={threshold!r}: give both or neither")
     if threshold is not None:
         threshold = v.positive(threshold, "threshold")
+    if batch_size is not None:
+        batch_size = v.non_negative_int(batch_size, "batch_size")
+        if not 1 <= batch_size <= len(X):
+            raise ValueError(f"batch_size must be between 1 and n = {len(X)}, got {batch_size!r}")
+        batches = _batches(len(X), batch_size, v.non_negative_int(seed, "seed"))
+    else:
+        v.non_negative_int(seed, "seed")
+    if record_every is not None:
+        record_every = v.non_negative_int(record_every, "record_every")
+        if record_every < 1:
+            raise ValueError(f"record_every must be a positive integer, got {record_every!r}")
     params = [p.copy() for p in net.params]
     losses = np.full(steps + 1, np.nan)
     grad_norms = np.full(steps, np.nan)
     clipped = np.zeros(steps, dtype=bool)
+    snapshots = None if record_every is None else []
     diverged_at = None
     with np.errstate(all="ignore"):
         for k in range(steps + 1):
-            loss, grads = net.loss_and_grads(X, y, params)
+            if batch_size is None or k == steps:
+                loss, grads = net.loss_and_grads(X, y, params)
+            else:
+                idx = next(batches)
+                loss, grads = net.loss_and_grads(X[idx], y[idx], params)
             if not np.isfinite(loss) or not all(np.all(np.isfinite(g)) for g in grads):
                 diverged_at = k
                 losses[k] = loss if k == 0 else np.nan
                 break
             losses[k] = loss
+            if record_every is not None and k % record_every == 0:
+                snapshots.append((k, [p.copy() for p in params]))
             if k == steps:
                 break
             total = float(v.vector_norm(np.array([v.vector_norm(g, 2.0) for g in grads]), 2.0))
@@ -277,4 +458,4 @@ def train(net, X, y, lr, steps, clip=None, threshold=None):
                 used = grads
             clipped[k] = any(not np.array_equal(a, b) for a, b in zip(used, grads))
             params = [p - lr * g for p, g in zip(params, used)]
-    return Training(losses, grad_norms, clipped, params, diverged_at)
+    return Training(losses, grad_norms, clipped, params, diverged_at, snapshots)

@@ -153,3 +153,208 @@ def test_train_bad_arguments():
             train(net, X, y, **args)
     with pytest.raises(ValueError, match="net"):
         train("net", X, y, 0.1, 5)
+
+
+# ---- initialisation, residual nets, per-layer statistics
+
+@pytest.mark.parametrize("init, std", [("normal", lambda i, o: 1 / np.sqrt(i)), ("he", lambda i, o: np.sqrt(2 / i)),
+                                       ("xavier", lambda i, o: np.sqrt(2 / (i + o))), ("small", lambda i, o: 0.01),
+                                       (0.3, lambda i, o: 0.3)])
+def test_init_standard_deviations(init, std):
+    net = MLP([400, 300, 200], init=init, weight_scale=1.5, seed=0)
+    for W, (i, o) in zip(net.params[0::2], [(400, 300), (300, 200)]):
+        assert W.shape == (o, i)
+        assert np.std(W) == pytest.approx(1.5 * std(i, o), rel=0.01)  # 60,000+ draws: 0.3 % noise
+        assert abs(np.mean(W)) < 0.01 * std(i, o) * 1.5 * 5
+    assert all(np.all(b == 0) for b in net.params[1::2])
+
+
+def _plain_residual_forward(params, X, act):
+    h = act(X @ params[0].T + params[1])
+    for k in range(1, len(params) // 2 - 1):
+        h = h + act(h @ params[2 * k].T + params[2 * k + 1])
+    return h @ params[-2].T + params[-1]
+
+
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid", "relu", "linear"])
+def test_residual_forward_and_gradients(activation):
+    act = {"tanh": np.tanh, "sigmoid": lambda z: 1 / (1 + np.exp(-z)), "relu": lambda z: np.maximum(z, 0),
+           "linear": lambda z: z}[activation]
+    net = MLP([3, 4, 4, 4, 2], activation=activation, residual=True, seed=1)
+    rng = np.random.default_rng(2)
+    params = [p + 0.1 * rng.normal(size=p.shape) for p in net.params]  # non-zero biases too
+    X, y = rng.normal(size=(6, 3)), rng.normal(size=(6, 2))
+    out = _plain_residual_forward(params, X, act)
+    np.testing.assert_allclose(net.forward(X, params), out, rtol=1e-12)
+    loss, grads = net.loss_and_grads(X, y, params)
+    assert loss == pytest.approx(0.5 * np.sum((out - y) ** 2) / 6, rel=1e-12)
+    h = 1e-6
+    for i, p in enumerate(params):
+        fd = np.empty_like(p)
+        for idx in np.ndindex(p.shape):
+            plus = [q.copy() for q in params]
+            minus = [q.copy() for q in params]
+            plus[i][idx] += h
+            minus[i][idx] -= h
+            fd[idx] = (net.loss_and_grads(X, y, plus)[0] - net.loss_and_grads(X, y, minus)[0]) / (2 * h)
+        np.testing.assert_allclose(grads[i], fd, rtol=1e-5, atol=1e-8, err_msg=f"params[{i}]")
+
+
+def test_residual_connections_keep_a_deep_sigmoid_net_from_vanishing():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(32, 8)), rng.normal(size=(32, 8))
+    plain = MLP([8] * 16, activation="sigmoid", seed=0).backprop_norms(X, y)
+    skip = MLP([8] * 16, activation="sigmoid", residual=True, seed=0).backprop_norms(X, y)
+    assert plain[0] / plain[-1] < 1e-6
+    assert skip[0] / skip[-1] > 1e-2
+
+
+def test_layer_stats_against_direct_computation():
+    rng = np.random.default_rng(3)
+    X, y = rng.normal(size=(50, 4)), rng.normal(size=(50, 1))
+    net = MLP([4, 6, 5, 1], activation="tanh", weight_scale=3.0, seed=2)
+    W1, b1, W2, b2, W3, b3 = net.params
+    a1 = np.tanh(X @ W1.T + b1)
+    a2 = np.tanh(a1 @ W2.T + b2)
+    stats = net.layer_stats(X, y, lr=0.05, bins=10)
+    np.testing.assert_allclose(stats.mean, [a1.mean(), a2.mean()], rtol=1e-12)
+    np.testing.assert_allclose(stats.std, [a1.std(), a2.std()], rtol=1e-12)
+    np.testing.assert_allclose(stats.saturated, [np.mean(np.abs(a1) > 0.97), np.mean(np.abs(a2) > 0.97)])
+    np.testing.assert_allclose(stats.bin_edges, np.linspace(-1, 1, 11))
+    assert stats.counts.tolist() == [np.histogram(a1, bins=10, range=(-1, 1))[0].tolist(),
+                                     np.histogram(a2, bins=10, range=(-1, 1))[0].tolist()]
+    _, grads = net.loss_and_grads(X, y)
+    gnorms = [np.linalg.norm(g) for g in grads[0::2]]
+    np.testing.assert_allclose(stats.grad_norms, gnorms, rtol=1e-12)
+    np.testing.assert_allclose(stats.update_ratios, [0.05 * g / np.linalg.norm(W) for g, W in zip(gnorms, (W1, W2, W3))],
+                               rtol=1e-12)
+    assert net.layer_stats(X, y).update_ratios is None
+
+
+def test_layer_stats_dead_relu_units_and_sigmoid_saturation():
+    X = np.random.default_rng(0).normal(size=(40, 3))
+    y = np.zeros((40, 1))
+    net = MLP([3, 5, 1], activation="relu", seed=0)
+    params = [p.copy() for p in net.params]
+    params[1] = np.array([-100.0, -100.0, 0.0, 0.0, 0.0])  # two units can never fire
+    a = np.maximum(X @ params[0].T + params[1], 0)
+    stats = net.layer_stats(X, y, params=params, bins=4)
+    assert stats.saturated[0] == pytest.approx(np.mean(np.all(a == 0, axis=0)))
+    assert stats.saturated[0] >= 0.4
+    np.testing.assert_allclose(stats.bin_edges, np.linspace(0, a.max(), 5))
+    assert stats.counts.sum() == a.size
+    sig = MLP([3, 5, 1], activation="sigmoid", init=10.0, seed=0)
+    s = 1 / (1 + np.exp(-(X @ sig.params[0].T)))
+    assert sig.layer_stats(X, y).saturated[0] == pytest.approx(np.mean((s < 0.03) | (s > 0.97)))
+    assert MLP([3, 5, 1], activation="linear").layer_stats(X, y).saturated.tolist() == [0.0]
+
+
+# ---- deep ReLU nets: He initialisation keeps the backward signal, half of it halves it per layer
+
+@pytest.mark.parametrize("seed", range(3))
+def test_he_init_keeps_backprop_norms_of_a_30_layer_relu_net(seed):
+    rng = np.random.default_rng(seed)
+    X, y = rng.normal(size=(64, 128)), rng.normal(size=(64, 1))
+    he = MLP([128] * 30 + [1], activation="relu", init="he", seed=seed).backprop_norms(X, y)
+    assert len(he) == 30
+    assert he.max() / he.min() < 4  # measured 1.3 .. 2.6 over widths 64-256 and 5 seeds
+    half = MLP([128] * 30 + [1], activation="relu", init="he", weight_scale=0.5, seed=seed).backprop_norms(X, y)
+    per_layer = (half[-1] / half[0]) ** (1 / 29)  # geometric mean of the 29 per-layer loss factors
+    assert 1.9 < per_layer < 2.1  # measured 1.98 .. 2.05
+
+
+# ---- training: mini-batches, recurrent nets, snapshots
+
+def _hand_minibatch_sgd(net, X, y, lr, steps, batch_size, seed, threshold=None):
+    """Mini-batch SGD written out: shuffle every epoch, walk through the batches."""
+    from gradclip import clip_by_global_norm
+
+    rng = np.random.default_rng(seed)
+    params = [p.copy() for p in net.params]
+    losses, queue = [], []
+    for _ in range(steps):
+        if not queue:
+            order = rng.permutation(len(X))
+            queue = [order[i:i + batch_size] for i in range(0, len(X), batch_size)]
+        idx = queue.pop(0)
+        loss, grads = net.loss_and_grads(X[idx], y[idx], params)
+        if threshold is not None:
+            grads, _ = clip_by_global_norm(grads, threshold)
+        losses.append(loss)
+        params = [p - lr * g for p, g in zip(params, grads)]
+    losses.append(net.loss_and_grads(X, y, params)[0])
+    return np.array(losses), params
+
+
+def test_minibatch_training_equals_a_hand_loop():
+    from gradclip.nets import train
+
+    X, y = _task(3)
+    net = MLP([4, 8, 1], activation="tanh", seed=0)
+    run = train(net, X, y, lr=0.1, steps=23, batch_size=10, seed=5)  # 64 = 6 x 10 + 4: uneven epochs
+    losses, params = _hand_minibatch_sgd(net, X, y, 0.1, 23, 10, 5)
+    np.testing.assert_allclose(run.losses, losses, rtol=1e-12)
+    for a, b in zip(run.params, params):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+    other = train(net, X, y, lr=0.1, steps=23, batch_size=10, seed=6)
+    assert not np.allclose(other.losses[:-1], run.losses[:-1])
+
+
+def test_rnn_training_with_clipping_equals_a_hand_loop_and_records_snapshots():
+    from gradclip.data import adding_problem
+    from gradclip.nets import train
+    from gradclip.rnn import RNN
+
+    X, y = adding_problem(40, 8, seed=0)
+    net = RNN(2, 6, 1, seed=0)
+    run = train(net, X, y, lr=0.5, steps=12, clip="global_norm", threshold=0.1, batch_size=16, seed=1,
+                record_every=5)
+    losses, params = _hand_minibatch_sgd(net, X, y, 0.5, 12, 16, 1, threshold=0.1)
+    np.testing.assert_allclose(run.losses, losses, rtol=1e-12)
+    for a, b in zip(run.params, params):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+    assert [step for step, _ in run.snapshots] == [0, 5, 10]
+    for a, b in zip(run.snapshots[0][1], net.params):
+        np.testing.assert_array_equal(a, b)
+    _, at5 = _hand_minibatch_sgd(net, X, y, 0.5, 5, 16, 1, threshold=0.1)
+    for a, b in zip(run.snapshots[1][1], at5):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+    assert train(net, X, y, lr=0.5, steps=3).snapshots is None
+
+
+def test_full_batch_rnn_training_equals_a_hand_loop():
+    from gradclip.data import adding_problem
+    from gradclip.nets import train
+    from gradclip.rnn import RNN
+
+    X, y = adding_problem(16, 6, seed=2)
+    net = RNN(2, 5, 1, activation="relu", seed=3)
+    run = train(net, X, y, lr=0.2, steps=10)
+    params = [p.copy() for p in net.params]
+    for k in range(10):
+        loss, grads = net.loss_and_grads(X, y, params)
+        assert run.losses[k] == pytest.approx(loss, rel=1e-12)
+        params = [p - 0.2 * g for p, g in zip(params, grads)]
+    for a, b in zip(run.params, params):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def test_new_arguments_are_validated():
+    from gradclip.nets import train
+
+    X, y = _task()
+    net = MLP([4, 1])
+    for kwargs, match in [({"batch_size": 0}, "batch_size"), ({"batch_size": 65}, "batch_size"),
+                          ({"batch_size": 2.0}, "batch_size"), ({"seed": -1}, "seed"),
+                          ({"record_every": 0}, "record_every"), ({"record_every": 1.5}, "record_every")]:
+        with pytest.raises(ValueError, match=match):
+            train(net, X, y, 0.1, 5, **kwargs)
+    for kwargs, match in [({"init": "glorot"}, "init"), ({"init": -0.1}, "init"), ({"residual": "yes"}, "residual"),
+                          ({"sizes": [3, 4, 5, 1], "residual": True}, "residual")]:
+        args = {"sizes": [3, 4, 1], **kwargs}
+        with pytest.raises(ValueError, match=match):
+            MLP(**args)
+    with pytest.raises(ValueError, match="lr"):
+        MLP([4, 3, 1]).layer_stats(X, y, lr=-1.0)
+    with pytest.raises(ValueError, match="bins"):
+        MLP([4, 3, 1]).layer_stats(X, y, bins=0)
