@@ -131,16 +131,16 @@ class RNN:
     # ---- forward and backward
 
     def _forward(self, X, params):
-        """Hidden states ``(n, T + 1, H)`` (``h_0 = 0`` first) and pre-activations ``(n, T, H)``."""
+        """Time-major hidden states ``(T + 1, n, H)`` (``h_0 = 0`` first) and pre-activations ``(T, n, H)``."""
         W_xh, W_hh, b_h, _, _ = params
         act, _ = ACTIVATIONS[self.activation]
         n, T, _ = X.shape
-        hs = np.zeros((n, T + 1, self.hidden_size))
+        hs = np.zeros((T + 1, n, self.hidden_size))
         with np.errstate(over="ignore", invalid="ignore"):
-            zs = X @ W_xh.T + b_h  # the input part of every step at once
+            zs = X.transpose(1, 0, 2) @ W_xh.T + b_h  # the input part of every step at once
             for t in range(T):
-                zs[:, t] += hs[:, t] @ W_hh.T
-                hs[:, t + 1] = act(zs[:, t])
+                zs[t] += hs[t] @ W_hh.T
+                hs[t + 1] = act(zs[t])
         return hs, zs
 
     def forward(self, X, params=None):
@@ -149,12 +149,12 @@ class RNN:
         params = self._params(params)
         hs, _ = self._forward(X, params)
         with np.errstate(over="ignore", invalid="ignore"):
-            return hs[:, -1] @ params[3].T + params[4]
+            return hs[-1] @ params[3].T + params[4]
 
     def hidden_states(self, X, params=None):
         """Hidden states ``h_0 .. h_T``, shape ``(n, T + 1, H)``; ``h_0 = 0``."""
         X = self._inputs(X)
-        return self._forward(X, self._params(params))[0]
+        return self._forward(X, self._params(params))[0].transpose(1, 0, 2).copy()
 
     def _backward(self, X, y, params):
         X, y = self._inputs(X, y)
@@ -162,20 +162,22 @@ class RNN:
         W_xh, W_hh, _, W_hy, _ = params
         _, slope = ACTIVATIONS[self.activation]
         hs, zs = self._forward(X, params)
-        n, T, _ = X.shape
-        dh = np.empty_like(zs)  # dL/dh_t for t = 1..T (index t - 1)
+        n, T, I = X.shape
+        H = self.hidden_size
+        dh = np.empty_like(zs)  # dL/dh_t for t = 1..T (index t - 1), time-major
         with np.errstate(over="ignore", invalid="ignore"):
-            err = hs[:, -1] @ W_hy.T + params[4] - y
+            err = hs[-1] @ W_hy.T + params[4] - y
             loss = float(0.5 * np.sum(err**2) / n)
             dout = err / n
-            dz = slope(zs, hs[:, 1:])  # act'(z_t), turned into dL/dz_t below
+            dz = slope(zs, hs[1:])  # act'(z_t), turned into dL/dz_t below
             g = dout @ W_hy
             for t in range(T - 1, -1, -1):
-                dh[:, t] = g
-                dz[:, t] *= g
-                g = dz[:, t] @ W_hh
-            grads = [np.einsum("nth,nti->hi", dz, X), np.einsum("nth,ntk->hk", dz, hs[:, :-1]),
-                     dz.sum(axis=(0, 1)), dout.T @ hs[:, -1], dout.sum(axis=0)]
+                dh[t] = g
+                dz[t] *= g
+                g = dz[t] @ W_hh
+            flat = dz.reshape(T * n, H).T  # sums over steps and sequences as one matrix product
+            grads = [flat @ X.transpose(1, 0, 2).reshape(T * n, I), flat @ hs[:-1].reshape(T * n, H),
+                     flat.sum(axis=1), dout.T @ hs[-1], dout.sum(axis=0)]
         return loss, grads, dh
 
     def loss_and_grads(self, X, y, params=None):
@@ -212,7 +214,7 @@ class RNN:
             Shape ``(T,)``, first step first.
         """
         _, _, dh = self._backward(X, y, params)
-        return v.vector_norm(dh, 2.0, axis=(0, 2))
+        return v.vector_norm(dh, 2.0, axis=(1, 2))
 
     def jacobian_norms(self, X, params=None):
         """Spectral norm of each step's Jacobian ``dh_t / dh_{t-1} = diag(act'(z_t)) W_hh``.
@@ -230,7 +232,7 @@ class RNN:
         _, slope = ACTIVATIONS[self.activation]
         hs, zs = self._forward(X, params)
         with np.errstate(over="ignore", invalid="ignore"):
-            J = slope(zs, hs[:, 1:])[..., :, None] * params[1]
+            J = (slope(zs, hs[1:])[..., :, None] * params[1]).transpose(1, 0, 2, 3)
         finite = np.all(np.isfinite(J), axis=(-2, -1))
         out = np.full(J.shape[:2], np.nan)
         if finite.any():
