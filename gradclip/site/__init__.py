@@ -1,0 +1,150 @@
+"""The notebooks as a static web site: ``python -m gradclip.site [--out site]``.
+
+Every notebook in ``notebooks/`` becomes ``site/<name>.html``: its prose (markdown, with every
+``$...$`` and ``$$...$$`` converted to MathML at build time), its code (highlighted by pygments
+when it is installed), its stored outputs (text, pictures, HTML tables) and every explorer,
+mounted live in the page by the explorers' own ES module (``gradclip/widgets/static/
+explorer.js``, copied to ``site/static/``) from the spec stored with the output. No kernel is
+needed and no request leaves the site: no CDN, no web font, no analytics. Links between
+notebooks point at the pages; pictures the markdown links to (``../figures/x.png``) are copied
+into the site. ``site/index.html`` lists the notebooks.
+
+Open the pages through a web server, not as files (browsers do not run ES modules from
+``file://``; without them the explorers stay as their stored pictures)::
+
+    python -m gradclip.site
+    python -m http.server --bind 127.0.0.1 --directory site 8000   # http://127.0.0.1:8000/
+
+Publishing on a static host (any host that serves files works):
+
+* GitHub Pages from a branch: build, then push the folder's content to a ``gh-pages``
+  branch, e.g. ``git subtree push --prefix site origin gh-pages`` after committing ``site/``
+  on a throw-away branch, or with ``ghp-import -n -p site``; in the repository's settings,
+  Pages, choose "Deploy from a branch", ``gh-pages``, ``/ (root)``.
+* GitHub Pages from Actions: in a workflow job, ``pip install -r requirements.txt``,
+  ``python -m gradclip.site --out site``, then ``actions/upload-pages-artifact`` with
+  ``path: site`` and ``actions/deploy-pages`` (settings, Pages, source "GitHub Actions").
+
+``site/`` is generated (git-ignored); building again replaces it.
+"""
+
+import argparse
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import nbformat
+
+from .cells import Assets, highlight_css, render_cells
+from .page import STYLE, index_page, notebook_page
+
+__all__ = ["build", "main", "notebook_title"]
+
+PACKAGE = Path(__file__).resolve().parents[1]
+STATIC = PACKAGE / "widgets" / "static"
+MARKER = ".gradclip-site"
+SITE_TITLE = "gradclip notebooks"
+
+
+def notebook_title(nb, default):
+    """The text of a notebook's first ``# `` heading, or ``default``."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            m = re.search(r"^#\s+(.+?)\s*#*\s*$", cell.source, re.M)
+            if m:
+                return re.sub(r"[*_`$]", "", m[1]).strip()
+    return default
+
+
+def _prepare(out):
+    if out.exists():
+        if not out.is_dir():
+            raise ValueError(f"out must be a folder, got the file {str(out)!r}")
+        if any(out.iterdir()) and not (out / MARKER).exists():
+            raise ValueError(f"out {str(out)!r} is not empty and was not built by gradclip.site; "
+                             "choose an empty or new folder")
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    (out / MARKER).write_text("built by python -m gradclip.site; rebuilt from scratch each time\n")
+
+
+def build(notebooks="notebooks", out="site", static=None, root=None):
+    """Write the static site of every notebook in ``notebooks`` into ``out``.
+
+    Parameters
+    ----------
+    notebooks : str or Path
+        Folder of ``*.ipynb`` files (executed: the stored outputs are what the pages show).
+    out : str or Path
+        The site folder. Replaced when it was built before; refused when it holds other files.
+    static : str or Path, optional
+        Folder with the explorers' ``explorer.js`` (and ``explorer.css``), copied to
+        ``out/static/``; by default ``gradclip/widgets/static``.
+    root : str or Path, optional
+        Files the notebooks link to are copied to their path relative to ``root`` (by
+        default the notebooks folder's parent, so ``../figures/x.png`` becomes
+        ``figures/x.png``).
+
+    Returns
+    -------
+    dict
+        ``{"pages": [Path, ...], "explorers": int}``: the pages written, index first, and the
+        number of explorers mounted.
+
+    Examples
+    --------
+    >>> import tempfile, nbformat
+    >>> from nbformat.v4 import new_notebook, new_markdown_cell
+    >>> tmp = Path(tempfile.mkdtemp())
+    >>> (tmp / "nb").mkdir()
+    >>> nbformat.write(new_notebook(cells=[new_markdown_cell("# One\\n\\n$x^2$")]), tmp / "nb" / "01.ipynb")
+    >>> result = build(tmp / "nb", tmp / "site")
+    >>> [p.name for p in result["pages"]], "<math" in (tmp / "site" / "01.html").read_text()
+    (['index.html', '01.html'], True)
+    >>> shutil.rmtree(tmp)
+    """
+    notebooks, out = Path(notebooks), Path(out)
+    paths = sorted(notebooks.glob("*.ipynb")) if notebooks.is_dir() else []
+    if not paths:
+        raise ValueError(f"notebooks must be a folder with .ipynb files, got {str(notebooks)!r}")
+    static = Path(static) if static is not None else STATIC
+    root = Path(root) if root is not None else notebooks.resolve().parent
+    _prepare(out)
+    (out / "style.css").write_text(STYLE + highlight_css() + "\n", encoding="utf-8")
+    names, pages, entries, explorers = {p.name for p in paths}, [out / "index.html"], [], 0
+    for path in paths:
+        nb = nbformat.read(path, as_version=4)
+        language = nb.metadata.get("language_info", {}).get("name") or \
+            nb.metadata.get("kernelspec", {}).get("language") or "python"
+        assets = Assets(out, path, root, names)
+        body = render_cells(nb, assets, language)
+        title = notebook_title(nb, path.stem)
+        if assets.explorers and not (static / "explorer.js").is_file():
+            raise FileNotFoundError(f"{path.name} has explorers but {static / 'explorer.js'} "
+                                    "does not exist")
+        page = notebook_page(title, body, SITE_TITLE, explorers=bool(assets.explorers),
+                             explorer_css=(static / "explorer.css").is_file())
+        pages.append(out / f"{path.stem}.html")
+        pages[-1].write_text(page, encoding="utf-8")
+        entries.append((pages[-1].name, title))
+        explorers += assets.explorers
+    if static.is_dir():
+        shutil.copytree(static, out / "static", ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    (out / "index.html").write_text(index_page(entries, SITE_TITLE), encoding="utf-8")
+    return {"pages": pages, "explorers": explorers}
+
+
+def main(argv=None):
+    """Command line: ``python -m gradclip.site [--notebooks notebooks] [--out site]``."""
+    parser = argparse.ArgumentParser(prog="python -m gradclip.site", description=__doc__.split("\n")[0])
+    parser.add_argument("--notebooks", default="notebooks", help="folder of .ipynb files")
+    parser.add_argument("--out", default="site", help="folder to write the site into")
+    args = parser.parse_args(argv)
+    try:
+        result = build(args.notebooks, args.out)
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {len(result['pages'])} pages ({result['explorers']} explorers) to {args.out}/")
+    return 0
