@@ -11,7 +11,7 @@ import numpy as np
 
 from . import _validate as v
 
-__all__ = ["Problem", "LinearRegression", "Quadratic", "Rosenbrock", "CliffRNN"]
+__all__ = ["Problem", "LinearRegression", "Quadratic", "Rosenbrock", "CliffRNN", "Power"]
 
 
 class Problem:
@@ -386,3 +386,126 @@ class CliffRNN(Problem):
 
     def __repr__(self):
         return f"CliffRNN(T={self.T}, x0={self.x0}, target={self.target})"
+
+
+class Power(Problem):
+    r"""The power bowl ``f(theta) = sum_i |theta_i|^p``: (L0, L1)-smooth but not L-smooth.
+
+    .. math::
+
+        f(\theta) = \sum_i |\theta_i|^p, \qquad
+        \partial_i f = p\,|\theta_i|^{p-1} \operatorname{sign}\theta_i, \qquad
+        \nabla^2 f = \operatorname{diag}\big(p (p-1) |\theta_i|^{p-2}\big)
+
+    For ``p > 2`` the curvature grows without bound away from the minimum, so no single
+    Lipschitz constant ``L`` bounds the Hessian and no fixed learning rate is safe from every
+    start. The curvature is bounded by the gradient instead,
+    ``||hessian|| <= L0 + L1 ||grad||`` (Zhang, He, Sra & Jadbabaie 2020), the condition under
+    which clipped and normalized gradient descent provably beat any fixed step.
+    In one dimension (the default) this is ``|x|^p``; with ``dim=2`` the level sets are
+    rounded squares, convenient for pictures.
+
+    Parameters
+    ----------
+    p : float
+        The power, ``p >= 2`` (``p = 2`` is the L-smooth quadratic ``sum theta_i^2``).
+    dim : int
+        Number of coordinates (>= 1).
+
+    References
+    ----------
+    Zhang, He, Sra & Jadbabaie (2020), "Why gradient clipping accelerates training: a
+    theoretical justification for adaptivity", ICLR. https://arxiv.org/abs/1905.11881
+
+    Examples
+    --------
+    >>> f = Power(p=4)
+    >>> float(f.loss([2.0])), f.grad([2.0]).tolist(), f.hessian([2.0]).tolist()
+    (16.0, [32.0], [[48.0]])
+    >>> f.edge_lr([10.0])             # gradient descent from x0 = 10 converges iff lr < 1/200
+    0.005
+    >>> [round(c, 6) for c in f.smoothness_constants()]   # (L0, L1) = (16/9, 3)
+    [1.777778, 3.0]
+    """
+
+    def __init__(self, p=4.0, dim=1):
+        p = v.positive(p, "p")
+        if p < 2:
+            raise ValueError(f"p must be >= 2, got {p!r}")
+        dim = v.non_negative_int(dim, "dim")
+        if dim < 1:
+            raise ValueError(f"dim must be >= 1, got {dim!r}")
+        self.p, self.dim = p, dim
+
+    def loss(self, theta):
+        """``sum_i |theta_i|^p`` (batched)."""
+        theta = self._theta(theta)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return np.sum(np.abs(theta) ** self.p, axis=-1)
+
+    def grad(self, theta):
+        """``p |theta_i|^(p-1) sign(theta_i)`` (batched)."""
+        theta = self._theta(theta)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self.p * np.abs(theta) ** (self.p - 1) * np.sign(theta)
+
+    def hessian(self, theta):
+        """The diagonal Hessian ``diag(p (p-1) |theta_i|^(p-2))`` (batched), shape ``(..., d, d)``."""
+        theta = self._theta(theta)
+        with np.errstate(over="ignore", invalid="ignore"):
+            diag = self.p * (self.p - 1) * np.abs(theta) ** (self.p - 2)
+        return diag[..., :, None] * np.eye(self.dim)
+
+    def smoothness_constants(self, L1=None):
+        r"""The smallest ``L0`` with ``||hessian|| <= L0 + L1 ||grad||`` everywhere.
+
+        With ``m = max_i |theta_i|`` the spectral norm of the Hessian is ``p (p-1) m^(p-2)`` and
+        ``||grad|| >= p m^(p-1)`` (equality on an axis), so
+        ``L0 = max_m [p (p-1) m^(p-2) - L1 p m^(p-1)] = p ((p-2) / L1)^(p-2)``, reached at
+        ``m = (p-2) / L1``. For ``p = 4`` and the default ``L1 = p - 1 = 3``: ``L0 = 16/9``.
+
+        Parameters
+        ----------
+        L1 : float, optional
+            Positive weight of the gradient norm; ``p - 1`` by default.
+
+        Returns
+        -------
+        tuple of float
+            ``(L0, L1)``.
+        """
+        L1 = self.p - 1 if L1 is None else v.positive(L1, "L1")
+        return float(self.p * ((self.p - 2) / L1) ** (self.p - 2)), float(L1)
+
+    def edge_lr(self, theta0):
+        r"""The exact learning rate above which gradient descent from ``theta0`` diverges.
+
+        Each coordinate follows ``x <- x (1 - u)`` with ``u = lr p |x|^(p-2)``, and ``u`` itself
+        follows ``u <- u |1 - u|^(p-2)``. For ``0 < u < 2`` the factor ``|1 - u|^(p-2)`` is
+        below 1, so ``u`` shrinks at every step and ``x -> 0``; at ``u = 2`` the iterate flips
+        between ``+x`` and ``-x`` forever; above 2, ``u`` grows and ``|x|`` explodes. Hence
+        descent converges iff ``lr < 2 / (p max_i |theta0_i|^(p-2))``; for ``p = 4`` this is
+        ``1 / (2 x0^2)``. It is three times the bound ``2 / ||hessian(theta0)||``.
+
+        Parameters
+        ----------
+        theta0 : array_like, shape (..., d)
+            Starting point(s).
+
+        Returns
+        -------
+        float or numpy.ndarray
+            The edge (``inf`` at the minimum when ``p > 2``).
+        """
+        theta0 = self._theta(theta0)
+        m = np.max(np.abs(theta0), axis=-1)
+        with np.errstate(divide="ignore", over="ignore"):
+            edge = 2.0 / (self.p * m ** (self.p - 2))
+        return float(edge) if np.ndim(edge) == 0 else edge
+
+    def solution(self):
+        """The minimiser, the origin."""
+        return np.zeros(self.dim)
+
+    def __repr__(self):
+        return f"Power(p={self.p}, dim={self.dim})"
