@@ -1,35 +1,42 @@
-"""Interactive explorers: sliders over precomputed runs, one persistent figure each.
+"""Interactive explorers: sliders over precomputed runs, drawn in the page.
 
-Every explorer is built the same way: all the runs its sliders can reach are computed once
-with :func:`gradclip.run_batch`; a slider move snaps to that grid, looks the run up and
-updates the figure's artists in place (``set_data`` + ``draw_idle``). Use them with the ipympl
-backend (``%matplotlib widget``); with any other backend (Agg in tests) they work headlessly.
+Every explorer is built the same way (:class:`~gradclip.widgets.stage.Stage`): all the runs its
+controls can reach are computed once with :func:`gradclip.run_batch`; matplotlib draws the
+static figure once (axes, labels, contours) and the runs become compact arrays; the page
+(``static/explorer.js``, an anywidget module) draws the moving parts on a canvas over that
+picture at every slider move, without a round trip to the kernel. The kernel keeps the
+chosen values (``explorer.values``, ``explorer.status_text``, presets). A saved notebook keeps a
+picture of the explorer and its full spec, so it reads well, and a static page can run it.
 
->>> import matplotlib; matplotlib.use("Agg")
 >>> from gradclip import widgets
->>> ex = widgets.condition_explorer(preset="condition=10;lr=1;steps=30")
+>>> ex = widgets.condition_explorer(preset="condition=10;lr=1;steps=30", max_steps=40)
 >>> ex.preset()
 'condition=10;lr=1;steps=30'
 >>> "oscillating" in ex.update(lr=1.9).status_text
 True
 """
 
-import ipywidgets as W
 import numpy as np
 
 from . import views as core
-from .controls import Explorer, _int_slider, _log_slider, _sizes
 from .figure import LogGrid
+from .live import Explorer
+from .stage import Stage
 from ..data import demo_regression
 from ..problems import CliffRNN, Quadratic
 
-__all__ = ["Explorer", "learning_rate_explorer", "condition_explorer", "clipping_explorer",
-           "demo_regression", "player"]
+__all__ = ["Explorer", "Stage", "learning_rate_explorer", "condition_explorer",
+           "clipping_explorer", "demo_regression", "player"]
 
 from .player import player  # noqa: E402
 
 
-def _start(explorer, preset):
+def _snap(stage, name, x):
+    return stage.controls[name].check(x)
+
+
+def _start(stage, values, preset):
+    explorer = stage.build(values)
     if preset is not None:
         explorer.apply_preset(preset)
     return explorer
@@ -71,13 +78,10 @@ def learning_rate_explorer(problem=None, theta0=None, lr=None, steps=40, max_ste
     edge = problem.max_stable_lr()
     e = np.log10(edge)
     grid = LogGrid("lr", e - 2.4, e + 0.3, 0.025, anchor=edge)
-    view = core.DescentView([{"problem": problem, "theta0": theta0, "label": ""}], grid, max_steps)
     lr = edge * 0.4 if lr is None else lr
-    controls = {"lr": _log_slider("lr", grid, lr, f"lr (edge {edge:.3g})"),
-                "steps": _int_slider("steps", 1, max_steps, steps, "steps")}
-    ex = Explorer(view, controls, {"lr": grid},
-                  lambda vals, idx: view.render(idx["lr"], vals["steps"]))
-    return _start(ex, preset)
+    stage = core.descent_stage("learning_rate", [{"problem": problem, "theta0": theta0, "label": ""}],
+                               grid, max_steps, f"lr (edge {edge:.3g})")
+    return _start(stage, {"lr": _snap(stage, "lr", lr), "steps": steps}, preset)
 
 
 def _steps_range(steps, max_steps):
@@ -117,13 +121,11 @@ def condition_explorer(theta0=(-4.0, 3.0), condition=10.0, lr=1.0, steps=40, max
     grid = LogGrid("lr", -2.7, 0.4, 0.025)  # 0.002 .. 2.5, with 1, 0.1 and 0.01 on the grid
     scenes = [{"problem": Quadratic.with_condition(k), "theta0": theta0, "label": f"κ = {k:.3g}"}
               for k in kgrid.values]
-    view = core.DescentView(scenes, grid, max_steps, xlim=(-5.0, 5.0), ylim=(-5.0, 5.0))
-    controls = {"condition": _log_slider("condition", kgrid, condition, "condition κ"),
-                "lr": _log_slider("lr", grid, lr, "lr (edge 2)"),
-                "steps": _int_slider("steps", 1, max_steps, steps, "steps")}
-    ex = Explorer(view, controls, {"lr": grid, "condition": kgrid},
-                  lambda vals, idx: view.render(idx["lr"], vals["steps"], idx["condition"]))
-    return _start(ex, preset)
+    stage = core.descent_stage("condition", scenes, grid, max_steps, "lr (edge 2)",
+                               scene_control=("condition", kgrid.values, "condition κ"),
+                               xlim=(-5.0, 5.0), ylim=(-5.0, 5.0))
+    return _start(stage, {"condition": _snap(stage, "condition", condition),
+                          "lr": _snap(stage, "lr", lr), "steps": steps}, preset)
 
 
 def clipping_explorer(problem=None, theta0=None, lr=1.0, threshold=0.5, clip="norm",

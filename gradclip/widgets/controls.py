@@ -1,175 +1,183 @@
-"""Controls and the Explorer wrapper shared by the explorers in :mod:`gradclip.widgets`."""
+"""The controls of an explorer: what they hold, how a value snaps, how it indexes arrays.
 
-import ipywidgets as W
+Every control has a *position*, the integer that indexes the explorer's arrays along the axis
+named after it: a grid slider's index in its value grid, an integer slider's (or a player's)
+value itself (an array axis named after one has an entry for every value up to the maximum),
+a toggle's option index. No ipywidgets here: the page draws the controls.
+"""
 
-from ..style import is_presentation
+import numpy as np
 
-
-#: Larger labels, readouts and buttons inside an explorer built in projector mode.
-PRESENTATION_CSS = ("<style>.gradclip-presentation .widget-label, .gradclip-presentation "
-                    ".widget-readout, .gradclip-presentation .widget-toggle-button "
-                    "{font-size: 20px; line-height: 28px;}</style>")
-
-
-def _sizes():
-    big = is_presentation()
-    return {"width": "560px" if big else "380px", "desc": "150px" if big else "100px",
-            "font": "20px" if big else "14px"}
+__all__ = ["Control", "GridSlider", "IntSlider", "Toggle", "Player", "format_value"]
 
 
-def _log_slider(name, grid, value, description):
-    sz = _sizes()
-    s = W.FloatLogSlider(value=grid.values[grid.index(value)], base=10, min=grid.lo, max=grid.hi,
-                         step=grid.step, description=description, readout_format=".3g",
-                         continuous_update=True, layout=W.Layout(width=sz["width"]),
-                         style={"description_width": sz["desc"]})
-    s.add_class(f"gradclip-slider-{name}")
-    return s
+def format_value(value, fmt):
+    """``format(value, fmt)`` for the formats the page also implements (``""``, ``.Ng``,
+    ``.Nf``, ``d``); integers print without a decimal point."""
+    if isinstance(value, (bool, np.bool_)):
+        value = int(value)
+    if isinstance(value, (int, np.integer)) and fmt in ("", "d"):
+        return str(int(value))
+    return format(value, fmt)
 
 
-def _int_slider(name, lo, hi, value, description):
-    sz = _sizes()
-    s = W.IntSlider(value=value, min=lo, max=hi, description=description,
-                    layout=W.Layout(width=sz["width"]), style={"description_width": sz["desc"]})
-    s.add_class(f"gradclip-slider-{name}")
-    return s
+def _name(name):
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ValueError(f"name must be an identifier string, got {name!r}")
+    return name
 
 
-class Explorer:
-    """A figure, its controls and a status line; displays itself as its widget.
+class Control:
+    """Base: a named control with a label; see the subclasses."""
 
-    Attributes
-    ----------
-    fig : matplotlib.figure.Figure
-        The one persistent figure, updated in place.
-    widget : ipywidgets.VBox
-        The root container (CSS class ``gradclip-explorer``).
-    controls : dict
-        Control name -> ipywidgets control.
-    status_text : str
-        The message currently shown (also drawn on the figure), e.g. "diverged at step 37".
+    kind = "control"
+
+    def __init__(self, name, label=None):
+        self.name = _name(name)
+        self.label = self.name if label is None else str(label)
+
+    def to_json(self, value):
+        return {"name": self.name, "kind": self.kind, "label": self.label,
+                "position": self.position(value)}
+
+
+class GridSlider(Control):
+    """A slider over a fixed grid of values (log-spaced for rates and thresholds).
+
+    ``index(x)`` snaps a value to the nearest grid entry (nearest in ``log10`` when ``log``);
+    values more than 0.1 % outside the grid raise ValueError naming the control.
     """
 
-    def __init__(self, view, controls, grids, render):
-        self._view, self.fig, self.controls = view, view.fig, controls
-        self._grids, self._render, self._hold = grids, render, False
-        # The figure draws the status line itself (it shows in screenshots, GIFs and the saved
-        # notebook). This widget carries the same text for screen readers and page scripts,
-        # kept out of sight so the line is not shown twice.
-        self.status = W.HTML(layout=W.Layout(height="0px", min_height="0px", margin="0",
-                                             overflow="hidden"))
-        self.status.add_class("gradclip-status")
-        sliders = [c for c in controls.values()]
-        items = [W.HBox(sliders[i:i + 2]) for i in range(0, len(sliders), 2)]
-        canvas = self.fig.canvas
-        parts = items + [self.status] + ([canvas] if isinstance(canvas, W.DOMWidget) else [])
-        if is_presentation():
-            parts.insert(0, W.HTML(PRESENTATION_CSS))
-        self.widget = W.VBox(parts)
-        self.widget.add_class("gradclip-explorer")
-        if is_presentation():
-            self.widget.add_class("gradclip-presentation")
-        for name, c in controls.items():
-            c.observe(self._on_change, names="value")
-        self.status_text = ""
-        self._redraw()
+    kind = "slider"
 
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
+    def __init__(self, name, values, label=None, fmt=".3g", log=True):
+        super().__init__(name, label)
+        v = np.array(values, dtype=np.float64).ravel()
+        if v.size < 2 or not np.all(np.isfinite(v)) or np.any(np.diff(v) <= 0):
+            raise ValueError(f"{name}: values must be >= 2 increasing finite numbers, got {values!r}")
+        if log and v[0] <= 0:
+            raise ValueError(f"{name}: a log slider needs positive values, got {v[0]!r}")
+        self.values, self.fmt, self.log = v, fmt, bool(log)
+        self.labels = [format_value(float(x), fmt) for x in v]
 
-    def _on_change(self, change):
-        owner = change["owner"]
-        name = next(k for k, c in self.controls.items() if c is owner)
-        grid = self._grids.get(name)
-        if grid is not None:
-            snapped = float(grid.values[grid.index(change["new"])])
-            if snapped != change["new"]:
-                owner.value = snapped  # re-enters with the snapped value
-                return
-        if not self._hold:
-            self._redraw()
+    def __len__(self):
+        return len(self.values)
 
-    def _redraw(self):
-        values = {k: c.value for k, c in self.controls.items()}
-        idx = {k: self._grids[k].index(v) for k, v in values.items() if k in self._grids}
-        self.status_text = self._render(values, idx)
-        color = "#D55E00" if "diverged" in self.status_text else "#333333"
-        self.status.value = (f"<span role='status' style='position:absolute;width:1px;height:1px;"
-                             f"overflow:hidden;clip:rect(0,0,0,0);color:{color}'>"
-                             f"{self.status_text}</span>")
-
-    def _check(self, name, value):
-        if name not in self.controls:
-            raise ValueError(f"unknown control {name!r}; expected one of {sorted(self.controls)}")
-        c = self.controls[name]
-        if name in self._grids:
-            return float(self._grids[name].values[self._grids[name].index(value)])
-        if isinstance(c, W.ToggleButtons):
-            opts = list(c.options)
-            if value not in opts:
-                raise ValueError(f"{name}={value!r} is not one of {opts}")
-            return value
+    def index(self, x):
         try:
-            ivalue = int(value)
+            x = float(x)
         except (TypeError, ValueError):
-            raise ValueError(f"{name} must be an integer, got {value!r}") from None
-        if ivalue != value or not c.min <= ivalue <= c.max:
-            raise ValueError(f"{name}={value!r} must be an integer in [{c.min}, {c.max}]")
-        return ivalue
+            raise ValueError(f"{self.name} must be a number, got {x!r}") from None
+        lo, hi = self.values[0], self.values[-1]
+        tol = 1e-3 * (abs(hi - lo) if not self.log else 0)
+        ok = lo * (1 - 1e-3) <= x <= hi * (1 + 1e-3) if self.log else lo - tol <= x <= hi + tol
+        if not np.isfinite(x) or not ok:
+            raise ValueError(f"{self.name}={x!r} is outside the slider range [{lo:.4g}, {hi:.4g}]")
+        if self.log:
+            return int(np.argmin(np.abs(np.log10(self.values) - np.log10(x))))
+        return int(np.argmin(np.abs(self.values - x)))
 
-    def update(self, **values):
-        """Set controls (snapped to the precomputed grid) and redraw once; returns self.
+    def check(self, x):
+        return float(self.values[self.index(x)])
 
-        Raises
-        ------
-        ValueError
-            For an unknown control name or a value outside a control's range.
-        """
-        checked = {k: self._check(k, v) for k, v in values.items()}
-        self._hold = True
+    def position(self, value):
+        return self.index(value)
+
+    def value_at(self, position):
+        return float(self.values[position])
+
+    def parse(self, raw):
+        return _number(self.name, raw)
+
+    def to_json(self, value):
+        return dict(super().to_json(value), values=self.values.tolist(), labels=self.labels,
+                    log=self.log)
+
+
+class IntSlider(Control):
+    """An integer slider ``lo..hi``; its position is its value."""
+
+    kind = "int"
+
+    def __init__(self, name, lo, hi, label=None):
+        super().__init__(name, label)
+        for arg, val in (("lo", lo), ("hi", hi)):
+            if isinstance(val, bool) or not isinstance(val, (int, np.integer)) or val < 0:
+                raise ValueError(f"{name}: {arg} must be a non-negative integer, got {val!r}")
+        if hi <= lo:
+            raise ValueError(f"{name}: hi ({hi}) must be > lo ({lo})")
+        self.lo, self.hi = int(lo), int(hi)
+
+    def check(self, x):
         try:
-            for k, v in checked.items():
-                self.controls[k].value = v
-        finally:
-            self._hold = False
-        self._redraw()
-        return self
+            ix = int(x)
+        except (TypeError, ValueError, OverflowError):
+            raise ValueError(f"{self.name} must be an integer, got {x!r}") from None
+        if isinstance(x, bool) or ix != x or not self.lo <= ix <= self.hi:
+            raise ValueError(f"{self.name}={x!r} must be an integer in [{self.lo}, {self.hi}]")
+        return ix
 
-    def preset(self):
-        """The current settings as ``"name=value;..."`` (restore with :meth:`apply_preset`)."""
-        out = []
-        for k, c in self.controls.items():
-            val = c.value
-            out.append(f"{k}={val:.4g}" if isinstance(val, float) else f"{k}={val}")
-        return ";".join(out)
+    def position(self, value):
+        return int(value)
 
-    def apply_preset(self, preset):
-        """Restore settings from a :meth:`preset` string; raises ValueError naming a bad entry."""
-        return self.update(**_parse(preset, self.controls))
+    def value_at(self, position):
+        return int(position)
 
-    def close(self):
-        """Close the figure (the explorer stops drawing)."""
-        import matplotlib.pyplot as plt
+    def parse(self, raw):
+        num = _number(self.name, raw)
+        return int(num) if num.is_integer() else num
 
-        plt.close(self.fig)
+    def to_json(self, value):
+        return dict(super().to_json(value), min=self.lo, max=self.hi)
 
 
-def _parse(preset, controls):
-    if not isinstance(preset, str) or not preset.strip():
-        raise ValueError(f"preset must be a non-empty string like 'lr=0.1;steps=50', got {preset!r}")
-    values = {}
-    for part in preset.strip().strip(";").split(";"):
-        key, sep, raw = part.partition("=")
-        key, raw = key.strip(), raw.strip()
-        if not sep or key not in controls:
-            raise ValueError(f"preset entry {part!r}: unknown key {key!r}; expected {sorted(controls)}")
-        c = controls[key]
-        if isinstance(c, W.ToggleButtons):
-            values[key] = raw
-        else:
-            try:
-                num = float(raw)
-            except ValueError:
-                raise ValueError(f"preset entry {part!r}: {key} must be a number, got {raw!r}") from None
-            values[key] = int(num) if isinstance(c, W.IntSlider) and num.is_integer() else num
-    return values
+class Player(IntSlider):
+    """An integer slider with a play/pause button that steps it every ``interval`` ms."""
+
+    kind = "player"
+
+    def __init__(self, name, lo, hi, label=None, interval=120):
+        super().__init__(name, lo, hi, label)
+        if isinstance(interval, bool) or not isinstance(interval, (int, np.integer)) or interval < 10:
+            raise ValueError(f"interval must be an integer number of milliseconds >= 10, got {interval!r}")
+        self.interval = int(interval)
+
+    def to_json(self, value):
+        return dict(super().to_json(value), interval=self.interval)
+
+
+class Toggle(Control):
+    """Toggle buttons over a few string options; its position is the option index."""
+
+    kind = "toggle"
+
+    def __init__(self, name, options, label=None):
+        super().__init__(name, label)
+        opts = list(options)
+        if len(opts) < 2 or not all(isinstance(o, str) for o in opts) or len(set(opts)) != len(opts):
+            raise ValueError(f"{name}: options must be >= 2 distinct strings, got {options!r}")
+        self.options = opts
+
+    def check(self, x):
+        if x not in self.options:
+            raise ValueError(f"{self.name}={x!r} is not one of {self.options}")
+        return x
+
+    def position(self, value):
+        return self.options.index(value)
+
+    def value_at(self, position):
+        return self.options[position]
+
+    def parse(self, raw):
+        return raw
+
+    def to_json(self, value):
+        return dict(super().to_json(value), options=self.options)
+
+
+def _number(name, raw):
+    try:
+        return float(raw)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number, got {raw!r}") from None

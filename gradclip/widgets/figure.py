@@ -1,18 +1,25 @@
-"""Figure plumbing for the explorers: snapping grids, a figure that caches its static
-background, and small layout helpers. No ipywidgets here."""
+"""Figure plumbing for the explorers: value grids, the static figure, paths ready to draw."""
 
 import numpy as np
-import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
+from ..plots import trajectory_xy
 from ..style import is_presentation
+
+#: CSS px per figure inch in projector mode (normal: 100): fonts grow with the figure and a
+#: 9.4-inch explorer stays inside a 1280 px wide screen.
+PROJECTOR_DPI = 125.0
 
 
 class LogGrid:
     """Slider positions ``anchor * 10 ** (k * step)`` for ``lo <= log10(value) <= hi``.
 
-    The anchor (e.g. the edge 2/lambda_max, or a default threshold) is exactly on the grid;
-    ``index(x)`` snaps any value in range to the nearest position.
+    The anchor (e.g. the edge 2/lambda_max, or a default threshold) is exactly on the grid.
+
+    Examples
+    --------
+    >>> LogGrid("lr", -1, 0, 0.5).values.round(4).tolist()
+    [0.1, 0.3162, 1.0]
     """
 
     def __init__(self, name, lo, hi, step, anchor=1.0):
@@ -21,88 +28,28 @@ class LogGrid:
         self.name, self.step = name, float(step)
         self.values = anchor * 10.0 ** (k * self.step)
         self.values[k == 0] = anchor
-        self.lo, self.hi = float(np.log10(self.values[0])), float(np.log10(self.values[-1]))
 
     def __len__(self):
         return len(self.values)
 
-    def index(self, x):
-        try:
-            x = float(x)
-        except (TypeError, ValueError):
-            raise ValueError(f"{self.name} must be a number, got {x!r}") from None
-        lo, hi = self.values[0], self.values[-1]
-        if not np.isfinite(x) or x < lo * (1 - 1e-3) or x > hi * (1 + 1e-3):
-            raise ValueError(f"{self.name}={x!r} is outside the slider range [{lo:.4g}, {hi:.4g}]")
-        return int(np.argmin(np.abs(np.log10(self.values) - np.log10(x))))
 
+def explorer_figure(width=9.4, height=4.9, top=0.93):
+    """A figure (not registered with pyplot) with a trajectory panel on the left and two
+    stacked panels on the right; the strip above ``top`` holds the status line.
 
-class CachedFigure(Figure):
-    """A figure that renders its static parts once and then only redraws its moving artists.
-
-    After :meth:`set_dynamic`, a draw with a raster renderer restores a cached image of
-    everything else (axes, ticks, labels, contours) and draws just the dynamic artists on
-    top. The cache is rebuilt whenever the pixel size or dpi changes (e.g. a HiDPI screen, or
-    ``savefig`` at another dpi); vector output always draws everything.
+    Returns ``fig, ax_left, ax_top_right, ax_bottom_right``.
     """
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._dynamic, self._background, self._background_key = [], None, None
-
-    def set_dynamic(self, artists):
-        """Artists redrawn on every draw, in this order; everything else is cached."""
-        self._dynamic = list(artists)
-        self._background = None
-        for ax in self.axes:  # a zoom or pan (ipympl toolbar) changes the static parts
-            for name in ("xlim_changed", "ylim_changed"):
-                ax.callbacks.connect(name, lambda _ax: self.invalidate())
-
-    def invalidate(self):
-        """Forget the cached background (call after changing a static artist)."""
-        self._background = None
-
-    def draw(self, renderer):
-        if not self._dynamic or not hasattr(renderer, "copy_from_bbox"):
-            return super().draw(renderer)
-        key = (renderer.width, renderer.height, self.dpi)
-        if self._background is None or self._background_key != key:
-            shown = [a.get_visible() for a in self._dynamic]
-            for a in self._dynamic:
-                a.set_visible(False)
-            try:
-                super().draw(renderer)
-            finally:
-                for a, v in zip(self._dynamic, shown):
-                    a.set_visible(v)
-            self._background, self._background_key = renderer.copy_from_bbox(self.bbox), key
-        else:
-            renderer.restore_region(self._background)
-        for a in self._dynamic:
-            if a.get_visible():
-                a.draw(renderer)
-        self.stale = False
-
-
-def _figure(n_cols_right=1):
-    scale = 1.2 if is_presentation() else 1.0  # ~1130 px wide: fits a projected notebook
-    with plt.ioff():
-        fig = plt.figure(figsize=(9.4 * scale, 4.9 * scale), layout="constrained",
-                         FigureClass=CachedFigure)
-    canvas = fig.canvas
-    for attr, val in (("header_visible", False), ("footer_visible", False), ("resizable", False),
-                      ("toolbar_position", "right")):
-        if hasattr(canvas, attr):
-            setattr(canvas, attr, val)
+    dpi = PROJECTOR_DPI if is_presentation() else 100.0
+    fig = Figure(figsize=(width, height), dpi=dpi, layout="constrained")
+    fig.get_layout_engine().set(h_pad=0.05, rect=(0, 0, 1, top))
     gs = fig.add_gridspec(2, 2, width_ratios=[1.15, 1.0])
     return fig, fig.add_subplot(gs[:, 0]), fig.add_subplot(gs[0, 1]), fig.add_subplot(gs[1, 1])
 
 
-def _key(ax, entries, horizontal=False):
-    """A legend made of coloured text (a real legend costs ~7 ms per full redraw)."""
+def key(ax, entries, horizontal=False):
+    """A legend made of coloured text, top right (or in a row, top left)."""
     from matplotlib.font_manager import FontProperties
 
-    horizontal = horizontal and not is_presentation()  # big fonts: one entry per line
     size = FontProperties(size="small").get_size_in_points()
     for i, (label, color) in enumerate(entries):
         xy, off = ((0.02 + 0.33 * i, 0.97), (0, 0)) if horizontal else ((0.98, 0.97), (0, -1.45 * size * i))
@@ -111,8 +58,8 @@ def _key(ax, entries, horizontal=False):
                     zorder=7, bbox=dict(fc="white", ec="none", alpha=0.7, pad=1))
 
 
-def _fast_log_axes(*axes):
-    """Few major ticks, no minor ticks on log axes: every tick label is text to render."""
+def few_ticks(*axes):
+    """Few major ticks, no minor ticks on log axes."""
     from matplotlib.ticker import LogLocator, MaxNLocator, NullLocator
 
     for ax in axes:
@@ -124,15 +71,25 @@ def _fast_log_axes(*axes):
                 axis.set_major_locator(MaxNLocator(6))
 
 
-def _freeze_layout(fig):
-    """Lay the figure out once, then switch the layout engine off: redraws skip re-layout."""
-    _fast_log_axes(*fig.axes)
-    # not fig.canvas.draw(): an ipympl canvas rendered before it is displayed stays 0 x 0 px
-    fig.draw_without_rendering()
-    fig.set_layout_engine("none")
-
-
-def _regime(x):
-    if abs(x - 2.0) < 1e-9:
-        return "on the edge"
-    return "slow" if x < 0.25 else "good" if x <= 1 else "oscillating" if x <= 2 else "divergent"
+def paths(thetas, xlim, ylim, factor=4.0):
+    """``(x, y)`` arrays ``(n, steps + 1)`` of runs to draw: :func:`gradclip.plots.trajectory_xy`
+    per run (NaN after a run leaves for good), the last point moved onto the border of the
+    box ``factor`` views around the view along its segment, so the line leaves in the right
+    direction and every coordinate stays small."""
+    thetas = np.asarray(thetas, dtype=np.float64)
+    n, m = thetas.shape[:2]
+    X, Y = np.full((n, m), np.nan), np.full((n, m), np.nan)
+    (x0, x1), (y0, y1) = xlim, ylim
+    wx, wy = factor * (x1 - x0), factor * (y1 - y0)
+    lo, hi = np.array([x0 - wx, y0 - wy]), np.array([x1 + wx, y1 + wy])
+    for i in range(n):
+        px, py = trajectory_xy(thetas[i], xlim, ylim, factor)
+        k = len(px)
+        X[i, :k], Y[i, :k] = px, py
+        if k >= 2 and not (lo[0] <= px[-1] <= hi[0] and lo[1] <= py[-1] <= hi[1]):
+            a, b = np.array([px[-2], py[-2]]), np.array([px[-1], py[-1]])
+            d = b - a
+            with np.errstate(divide="ignore", invalid="ignore"):
+                t = np.nanmin(np.where(d > 0, (hi - a) / d, np.where(d < 0, (lo - a) / d, np.inf)))
+            X[i, k - 1], Y[i, k - 1] = a + min(max(t, 0.0), 1.0) * d
+    return X, Y

@@ -1,0 +1,271 @@
+"""The explorer object: Python state, the anywidget view, the stored picture and the spec.
+
+The page draws everything that moves (``static/explorer.js``); the kernel keeps the chosen
+values (reported by the page, never written back while a control is dragged), the status
+text, presets, and answers the named requests that need new computation.
+"""
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from . import encoding
+from .evaluate import Evaluator, draw_state
+from .stage import FORMAT
+
+__all__ = ["Explorer", "ExplorerWidget", "MIME", "LIVE_HINT"]
+
+#: Mimetype of the explorer's full spec in a notebook output (read by the static site).
+MIME = "application/vnd.gradclip.explorer+json"
+#: The plain-text output: what to do to make the explorer live.
+LIVE_HINT = "Run this notebook to make the sliders live (the picture shows the explorer's start)."
+STATIC = Path(__file__).parent / "static"
+_WIDGET = None
+
+
+def _widget_class():
+    """The anywidget class, defined on first use (importing ``gradclip.widgets`` stays light)."""
+    global _WIDGET
+    if _WIDGET is None:
+        import anywidget
+        import traitlets
+
+        class ExplorerWidget(anywidget.AnyWidget):
+            """The page side of an :class:`Explorer` (``spec``, ``values``, ``patch``)."""
+
+            _esm = STATIC / "explorer.js"
+            _css = STATIC / "explorer.css"
+            spec = traitlets.Unicode("{}").tag(sync=True)
+            values = traitlets.Dict().tag(sync=True)
+            patch = traitlets.Unicode("").tag(sync=True)
+
+        _WIDGET = ExplorerWidget
+    return _WIDGET
+
+
+def __getattr__(name):
+    if name == "ExplorerWidget":
+        return _widget_class()
+    raise AttributeError(name)
+
+
+def _png(fig_or_bytes, stage):
+    if isinstance(fig_or_bytes, (bytes, bytearray)):
+        return bytes(fig_or_bytes)
+    from .stage import Stage
+
+    return encoding.png_bytes(Stage("patch", fig_or_bytes, stage.pixel_ratio).render())
+
+
+class Explorer:
+    """An explorer: controls over precomputed states, drawn in the page.
+
+    Built by :meth:`Stage.build` (the factories in :mod:`gradclip.widgets` use it). Displays
+    itself as a live view, a PNG of the current state, a one-line hint and its full spec.
+
+    Attributes
+    ----------
+    name : str
+    fig : matplotlib.figure.Figure
+        The static layer (its layout frozen).
+    controls : dict
+        Control name -> :class:`~gradclip.widgets.controls.Control`.
+    spec : dict
+        The JSON spec (see :mod:`gradclip.widgets.stage`).
+    """
+
+    def __init__(self, stage, values):
+        self.name, self.fig, self.controls = stage.name, stage.fig, dict(stage.controls)
+        self._stage, self._widget, self._patches = stage, None, {}
+        if set(values) != set(self.controls):
+            raise ValueError(f"values must give every control {sorted(self.controls)}, "
+                             f"got {sorted(values)}")
+        self._values = {k: self.controls[k].check(v) for k, v in values.items()}
+        stage.freeze()
+        w, h = stage.size()
+        dpi = float(self.fig.dpi)
+        st = stage._status
+        if st is not None:
+            st = dict(st, box=[st["at"][0] * w, st["at"][1] * h], size=st["points"] * dpi / 72)
+        self.spec = {"format": FORMAT, "name": self.name, "size": [w, h], "dpi": dpi,
+                     "background": self._background(encoding.png_bytes(stage.render()), stage),
+                     "axes": stage.mapping(), "controls": [], "arrays": stage.arrays,
+                     "artists": stage.artists, "status": st, "requests": stage.requests}
+        decoded = {k: encoding.decode_array(a) for k, a in stage.arrays.items()}
+        self._ev = Evaluator(self.spec, decoded, self.controls)
+        self._refresh()
+        for name, (handler, cached) in stage.handlers.items():
+            for vals in cached:
+                key = self._key(name, vals)
+                self.spec["requests"][name]["cache"][key] = self._make_patch(handler(dict(vals)))
+
+    @staticmethod
+    def _background(png, stage):
+        return {"src": "data:image/png;base64," + encoding.b64(png), "ratio": stage.pixel_ratio}
+
+    def _refresh(self):
+        self.spec["controls"] = [c.to_json(self._values[k]) for k, c in self.controls.items()]
+        self._status_text, self._status_color = self._ev.status(self._values)
+
+    # ---- Python API
+    @property
+    def values(self):
+        """The current value of every control (a new dict)."""
+        return dict(self._values)
+
+    @property
+    def status_text(self):
+        """The status line the page shows for the current values."""
+        return self._status_text
+
+    def update(self, **values):
+        """Set controls (grid values snap to the nearest entry) and show them; returns self.
+
+        Raises
+        ------
+        ValueError
+            For an unknown control or a value outside a control's range.
+        """
+        for k in values:
+            if k not in self.controls:
+                raise ValueError(f"unknown control {k!r}; expected one of {sorted(self.controls)}")
+        checked = {k: self.controls[k].check(v) for k, v in values.items()}
+        self._values.update(checked)
+        self._refresh()
+        if self._widget is not None:
+            self._widget.values = dict(self._values)  # Python -> page: the page moves its controls
+        return self
+
+    def preset(self):
+        """The current settings as ``"name=value;..."`` (restore with :meth:`apply_preset`)."""
+        out = []
+        for k, val in self._values.items():
+            out.append(f"{k}={val:.4g}" if isinstance(val, float) else f"{k}={val}")
+        return ";".join(out)
+
+    def apply_preset(self, preset):
+        """Restore settings from a :meth:`preset` string; raises ValueError naming a bad entry."""
+        if not isinstance(preset, str) or not preset.strip():
+            raise ValueError(f"preset must be a non-empty string like 'lr=0.1;steps=50', got {preset!r}")
+        values = {}
+        for part in preset.strip().strip(";").split(";"):
+            key, sep, raw = part.partition("=")
+            key, raw = key.strip(), raw.strip()
+            if not sep or key not in self.controls:
+                raise ValueError(f"preset entry {part!r}: unknown key {key!r}; "
+                                 f"expected {sorted(self.controls)}")
+            try:
+                values[key] = self.controls[key].parse(raw)
+            except ValueError as err:
+                raise ValueError(f"preset entry {part!r}: {err}") from None
+        return self.update(**values)
+
+    # ---- the page
+    @property
+    def widget(self):
+        """The anywidget view (made on first use; needs ``anywidget``)."""
+        if self._widget is None:
+            w = _widget_class()(spec=self.spec_json(), values=dict(self._values))
+            w.observe(self._from_page, names="values")
+            w.on_msg(self._on_request)
+            self._widget = w
+        return self._widget
+
+    def _from_page(self, change):
+        """The page reports values: keep them (never written back into the controls)."""
+        try:
+            checked = {k: self.controls[k].check(v) for k, v in change["new"].items()
+                       if k in self.controls}
+        except ValueError:
+            return
+        self._values.update(checked)
+        self._refresh()
+
+    @staticmethod
+    def _key(name, vals):
+        return json.dumps({k: vals[k] for k in sorted(vals)}, separators=(",", ":"))
+
+    def _make_patch(self, patch):
+        out = {}
+        if patch.get("background") is not None:
+            out["background"] = self._background(_png(patch["background"], self._stage), self._stage)
+        for name, values in (patch.get("arrays") or {}).items():
+            old = self.spec["arrays"][name]
+            enc = encoding.encode_array(values, quantum=old.get("quantum"), log=old.get("log", False))
+            enc.update(axes=old["axes"], integer=old["integer"])
+            if enc["shape"] != old["shape"]:
+                raise ValueError(f"patch array {name!r} has shape {enc['shape']}, expected {old['shape']}")
+            out.setdefault("arrays", {})[name] = enc
+        return out
+
+    def request(self, name, **values):
+        """Answer the kernel-backed request ``name`` for ``values`` (as the page would ask)."""
+        if name not in self._stage.handlers:
+            raise ValueError(f"unknown request {name!r}; expected {sorted(self._stage.handlers)}")
+        wanted = self.spec["requests"][name]["controls"]
+        self.update(**{k: v for k, v in values.items() if k in wanted})
+        vals = {k: self._values[k] for k in wanted}
+        patch = self._make_patch(self._stage.handlers[name][0](dict(vals)))
+        self._apply_patch(patch)
+        return patch
+
+    def _apply_patch(self, patch):
+        if "background" in patch:
+            self.spec["background"] = patch["background"]
+        for name, enc in patch.get("arrays", {}).items():
+            self.spec["arrays"][name] = enc
+            self._ev.arrays[name] = encoding.decode_array(enc)
+        self._refresh()
+
+    def _on_request(self, _widget, content, _buffers):
+        if not isinstance(content, dict) or content.get("kind") != "request":
+            return
+        try:
+            patch = self.request(content["name"], **content.get("values", {}))
+            reply = {"seq": content.get("seq"), "patch": patch, "values": self.values}
+        except Exception as err:  # the page shows the message instead of hanging busy
+            reply = {"seq": content.get("seq"), "error": f"{type(err).__name__}: {err}"}
+        self._widget.patch = json.dumps(reply, separators=(",", ":"))
+
+    # ---- outputs
+    def to_spec(self):
+        """The spec for the current values (a JSON-serialisable dict)."""
+        self._refresh()
+        return self.spec
+
+    def spec_json(self):
+        """:meth:`to_spec` as compact JSON text."""
+        return json.dumps(self.to_spec(), separators=(",", ":"))
+
+    def picture(self):
+        """PNG bytes of the current state drawn entirely by matplotlib (the stored picture)."""
+        st = self.spec["status"]
+        made = draw_state(self.fig, self._ev, self._values)
+        if st is not None and self._status_text:
+            x, y = st["at"]
+            made.append(self.fig.text(x, 1 - y, self._status_text, ha="left", va="top",
+                                      fontsize=st["points"], fontweight="bold",
+                                      color=self._status_color))
+        try:
+            return encoding.png_bytes(self._stage.render())
+        finally:
+            for a in made:
+                a.remove()
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        data = {"text/plain": LIVE_HINT,
+                "image/png": encoding.b64(self.picture()),
+                MIME: self.to_spec()}
+        try:
+            data.update(self.widget._repr_mimebundle_()[0])
+            data["text/plain"] = LIVE_HINT
+        except ImportError:  # without anywidget: the picture and the spec only
+            pass
+        return data
+
+    def close(self):
+        """Close the page view (the explorer stops reporting values)."""
+        if self._widget is not None:
+            self._widget.close()
+            self._widget = None
