@@ -18,7 +18,7 @@ True
 
 import numpy as np
 
-from . import views as core
+from . import clipview, views as core
 from .figure import LogGrid
 from .live import Explorer
 from .stage import Stage
@@ -141,7 +141,8 @@ def clipping_explorer(problem=None, theta0=None, lr=1.0, threshold=0.5, clip="no
     problem : Problem, optional
         A 2-D problem (default ``CliffRNN()`` from ``theta0 = (5, -3.5)``).
     lr, threshold : float
-        Initial values (lr 0.01 to 10, threshold 0.01 to 30).
+        Initial values (lr 0.01 to 10, threshold 0.01 to 30; both grids step by 26 %, with
+        1 and 0.5 on them).
     clip : {"none", "value", "norm"}
     steps, max_steps : int
     xlim, ylim : pair of float
@@ -158,20 +159,11 @@ def clipping_explorer(problem=None, theta0=None, lr=1.0, threshold=0.5, clip="no
         theta0 = (5.0, -3.5) if theta0 is None else theta0
     if theta0 is None:
         raise ValueError("theta0 is required when a problem is given")
-    if clip not in core.ClippingView.MODES:
+    if clip not in clipview.MODES:
         raise ValueError(f"clip must be 'none', 'value' or 'norm', got {clip!r}")
     max_steps = _steps_range(steps, max_steps)
-    lgrid = LogGrid("lr", -2.0, 1.0, 0.05)
-    tgrid = LogGrid("threshold", -2.01, 1.5, 0.05, anchor=0.5)
-    view = core.ClippingView(problem, theta0, lgrid, tgrid, max_steps, xlim, ylim)
-    toggle = W.ToggleButtons(options=list(core.ClippingView.MODES), value=clip,
-                             description="clip", style={"description_width": _sizes()["desc"]})
-    toggle.add_class("gradclip-toggle-clip")
-    controls = {"lr": _log_slider("lr", lgrid, lr, "lr"),
-                "threshold": _log_slider("threshold", tgrid, threshold, "threshold"),
-                "clip": toggle,
-                "steps": _int_slider("steps", 1, max_steps, steps, "steps")}
-    ex = Explorer(view, controls, {"lr": lgrid, "threshold": tgrid},
-                  lambda vals, idx: view.render(vals["clip"], idx["lr"], idx["threshold"],
-                                                vals["steps"]))
-    return _start(ex, preset)
+    lgrid = LogGrid("lr", -2.0, 1.0, 0.1)
+    tgrid = LogGrid("threshold", -2.01, 1.5, 0.1, anchor=0.5)
+    stage = clipview.clipping_stage(problem, theta0, lgrid, tgrid, max_steps, xlim, ylim)
+    return _start(stage, {"lr": _snap(stage, "lr", lr), "threshold": _snap(stage, "threshold", threshold),
+                          "clip": clip, "steps": steps}, preset)

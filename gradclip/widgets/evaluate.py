@@ -59,6 +59,8 @@ class Evaluator:
             seg = self._index(f["array"], pos, f["along"]).astype(np.float64)
             seg = seg[: max(0, min(len(seg), pos[f["cut"]] + 1 + f["shift"]))]
             seg = seg[np.isfinite(seg)]
+            if f["op"] == "count":
+                return int(seg.size)
             if f["op"] == "sum":
                 s = float(seg.sum())
                 return int(s) if self.meta[f["array"]]["integer"] else s
@@ -107,6 +109,9 @@ class Evaluator:
         x, y = x[:n], y[:n]
         if artist.get("fill_y") is not None:
             y = np.where(np.isfinite(y), y, artist["fill_y"])
+        if artist.get("mask") is not None:
+            keep = self._vector(artist["mask"], artist["along"], pos)[:n]
+            y = np.where(keep != 0, y, np.nan)
         if artist["only"] == "last":
             ok = np.flatnonzero(np.isfinite(x) & np.isfinite(y))
             x, y = (x[ok[-1:]], y[ok[-1:]]) if ok.size else (x[:0], y[:0])

@@ -20,7 +20,8 @@ Contract (``format`` ``"gradclip.explorer/1"``; written by :meth:`Stage.build`, 
   per dimension: a control, or the free axis a line runs along) and ``integer``.
 * ``artists`` (drawn in order of ``z``): ``line`` (``x``, ``y``: array names or numbers,
   ``along``, ``cut`` + ``shift``: points ``0 .. position(cut) + shift``; ``only: "last"``:
-  just the last finite point; ``fill_y``: y of points whose y is not finite), ``vline`` /
+  just the last finite point; ``fill_y``: y of points whose y is not finite; ``mask``: an
+  array, points where it is 0 are skipped), ``vline`` /
   ``hline`` (``x`` / ``y``: number or field),
   ``text`` (``template``, ``fields``, ``coords``). Each has ``axes``, ``clip`` (axes index or
   null), ``visible`` (field or null) and ``style`` (``color``, ``lw``, ``ls``, ``alpha``,
@@ -28,7 +29,7 @@ Contract (``format`` ``"gradclip.explorer/1"``; written by :meth:`Stage.build`, 
   matplotlib units: points; colour and marker may be ``{"switch": field, "values": [...]}``).
 * fields (numbers or strings computed from the state): ``value`` (a control's value),
   ``position``, ``at``
-  (array entry at the controls' positions), ``reduce`` (``sum``/``max``/``min`` over the cut
+  (array entry at the controls' positions), ``reduce`` (``sum``/``max``/``min``/``count`` over the cut
   part of an ``along`` axis), ``between``, ``isin``, ``pick``, ``div``, ``where``, ``const``.
 * ``status``: ``{"templates", "case", "fields", "color", "box", "size"}``; the text is
   ``templates[case]`` formatted like ``str.format`` (formats ``""``, ``.Ng``, ``.Nf``, ``d``),
@@ -77,9 +78,10 @@ def at(array):
 
 
 def reduce(array, op, along, cut, shift=0):
-    """``op`` (sum, max, min) of ``array`` along ``along`` over points ``0..position(cut)+shift``."""
-    if op not in ("sum", "max", "min"):
-        raise ValueError(f"op must be 'sum', 'max' or 'min', got {op!r}")
+    """``op`` (sum, max, min, count: finite entries) of ``array`` along ``along`` over points
+    ``0 .. position(cut) + shift``; NaN entries are skipped."""
+    if op not in ("sum", "max", "min", "count"):
+        raise ValueError(f"op must be 'sum', 'max', 'min' or 'count', got {op!r}")
     return {"kind": "reduce", "array": array, "op": op, "along": along, "cut": cut,
             "shift": int(shift)}
 
@@ -237,14 +239,15 @@ class Stage:
         self.artists.append(dict(type=kind, axes=index, clip=clip_index, z=float(z),
                                  visible=visible, **rest))
 
-    def line(self, ax, x, y, along=None, cut=None, shift=0, only=None, fill_y=None,
+    def line(self, ax, x, y, along=None, cut=None, shift=0, only=None, fill_y=None, mask=None,
              color="#333333", lw=1.5, ls="-", alpha=1.0, marker=None, ms=6.0, mfc=None, mec=None,
              mew=1.0, z=2, visible=None, clip=True):
         """A polyline (or markers) from arrays ``x`` and ``y`` along the axis ``along``.
 
         Points ``0 .. position(cut) + shift`` are drawn when ``cut`` names a control; NaN
         breaks the line. ``only="last"`` draws just the last finite point (a run's head);
-        ``fill_y`` replaces a y that is not finite (e.g. a diverged run's marker at the top).
+        ``fill_y`` replaces a y that is not finite (e.g. a diverged run's marker at the top);
+        ``mask`` (an array along the same axis) keeps only the points where it is non-zero.
         """
         if cut is not None and cut not in self.controls:
             raise ValueError(f"cut must be a control name, got {cut!r}")
@@ -254,7 +257,8 @@ class Stage:
                             ms=float(ms), mfc=mfc, mec=mec, mew=float(mew))
         self._artist("line", ax, z, visible, clip, x=self._ref(x, along, "x"),
                      y=self._ref(y, along, "y"), along=along, cut=cut, shift=int(shift),
-                     only=only, fill_y=None if fill_y is None else float(fill_y), style=style)
+                     only=only, fill_y=None if fill_y is None else float(fill_y),
+                     mask=None if mask is None else self._ref(mask, along, "mask"), style=style)
 
     def markers(self, ax, x, y, along=None, marker="o", ms=6.0, **kw):
         """Markers without a connecting line (see :meth:`line`)."""
@@ -310,9 +314,10 @@ class Stage:
     # ---- layout
     def freeze(self):
         """Lay the figure out once and switch its layout engine off (positions are final)."""
-        if self.fig.get_layout_engine() is not None:
+        if not getattr(self, "_frozen", False):
             self.fig.draw_without_rendering()
             self.fig.set_layout_engine("none")
+            self._frozen = True
 
     def quantum(self, ax, axis, px=0.25):
         """Data units (decades on a log axis) per ``px`` CSS pixels of ``ax``'s x or y axis:

@@ -110,7 +110,7 @@ def descent_stage(name, scenes, lr_grid, max_steps, lr_label, scene_control=None
     st.array("lr_values", lrs, ("lr",))
     dat = np.array([s["traj"].diverged_at for s in S])
     st.array("diverged_at", dat if multi else dat[0], lead + ("lr",), integer=True)
-    codes = np.array([[REGIMES.index(classify_rate(x, s["lam"])) for x in lrs] for s in S])
+    codes = np.array([[REGIMES.index(str(r)) for r in classify_rate(lrs, s["lam"])] for s in S])
     st.array("regime", codes if multi else codes[0], lead + ("lr",), integer=True)
     if not fixed_edge:
         st.array("edge", edges, lead)

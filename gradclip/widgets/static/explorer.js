@@ -412,11 +412,12 @@ class Explorer {
       case "reduce": {
         const {a, base, stride, n} = this.index(f.array, f.along);
         const m = Math.max(0, Math.min(n, this.pos[f.cut] + 1 + f.shift));
-        let acc = f.op === "sum" ? 0 : NaN;
+        let acc = f.op === "sum" || f.op === "count" ? 0 : NaN;
         for (let j = 0; j < m; j++) {
           const v = a.data[base + j * stride];
           if (Number.isNaN(v)) continue;
-          if (f.op === "sum") acc += v;
+          if (f.op === "count") acc += 1;
+          else if (f.op === "sum") acc += v;
           else if (Number.isNaN(acc) || (f.op === "max" ? v > acc : v < acc)) acc = v;
         }
         return acc;
@@ -526,12 +527,14 @@ class Explorer {
     const X = this.vector(art.x, art.along), Y = this.vector(art.y, art.along);
     let n = Math.max(X.n, Y.n);
     if (art.cut !== null && art.cut !== undefined) n = Math.max(0, Math.min(n, this.pos[art.cut] + 1 + art.shift));
+    const M = art.mask !== null && art.mask !== undefined ? this.vector(art.mask, art.along) : null;
     const pts = [];
     const clamp = (v) => Math.max(-1e6, Math.min(1e6, v));
     for (let j = 0; j < n; j++) {
       const x = X.get(X.n === 1 ? 0 : j);
       let y = Y.get(Y.n === 1 ? 0 : j);
       if (art.fill_y !== null && art.fill_y !== undefined && !Number.isFinite(y)) y = art.fill_y;
+      if (M && !M.get(M.n === 1 ? 0 : j)) y = NaN;
       if (art.only === "last") { if (Number.isFinite(x) && Number.isFinite(y)) pts[0] = [x, y]; continue; }
       pts.push([x, y]);
     }
