@@ -116,6 +116,8 @@ def stationary_set(a, threshold):
     c = v.positive(threshold, "threshold")
     kinks = np.unique(np.concatenate([pts - c, pts + c]))
     g = np.mean(np.clip(kinks[:, None] - pts, -c, c), axis=1)
+    # (a_i + c) - a_i need not round to c: values within rounding of 0 are 0
+    g[np.abs(g) <= 8 * np.finfo(float).eps * (np.max(np.abs(pts)) + c)] = 0.0
     lo_j = int(np.argmax(g >= 0))                   # first kink with G >= 0 (j >= 1: G = -c at 0)
     hi_j = int(len(g) - 1 - np.argmax(g[::-1] <= 0))  # last kink with G <= 0
     lo = kinks[lo_j] if g[lo_j] == 0 else kinks[lo_j - 1] + (0 - g[lo_j - 1]) * (
