@@ -13,8 +13,9 @@ new arrays are returned where the libraries modify gradients in place. Versions 
 Differences worth knowing (all checked in ``tests/test_frameworks.py``):
 
 * PyTorch divides by ``total_norm + 1e-6`` and always multiplies (by 1.0 when not clipped). Its
-  norms are computed without rescaling, so entries above about 1e154 square to inf: the total
-  is inf and the coefficient 0 ZEROES a large but finite gradient. An infinite entry gives a
+  norms are computed without rescaling, so entries above about 1e154 square to inf (except in a
+  tensor of one entry, whose norm is ``|x|``): the total is inf and the coefficient 0 ZEROES a
+  large but finite gradient. An infinite entry gives a
   coefficient 0 (finite entries become 0, infinite ones NaN); a NaN gives NaN everywhere.
 * TensorFlow and Keras multiply by ``clip_norm * min(1 / norm, 1 / clip_norm)``: below the
   threshold the factor is ``clip_norm * (1 / clip_norm)``, which is not exactly 1 for some
@@ -53,10 +54,11 @@ def _arrays(grads, name="grads", allow_none=True):
 
 
 def _torch_norm(a, p):
-    """``torch.linalg.vector_norm``: no rescaling, so squares overflow as in PyTorch."""
+    """``torch.linalg.vector_norm``: no rescaling, so squares overflow as in PyTorch; like
+    PyTorch it returns ``|x|`` for a single entry (checked against 2.13.0)."""
     a = np.abs(a)
-    if a.size == 0:
-        return np.float64(0.0)
+    if a.size <= 1:
+        return np.float64(a.ravel()[0]) if a.size else np.float64(0.0)
     if p == np.inf:
         return np.max(a)
     if p == 1.0:

@@ -60,6 +60,8 @@ def test_torch_zeroes_a_huge_finite_gradient_where_gradclip_clips_it():
     g = [np.array([1e200, 1e200])]
     out, total = torch_clip_grad_norm_(g, 1.0)
     assert total == INF and out[0].tolist() == [0.0, 0.0]
+    single, total = torch_clip_grad_norm_([np.array([1e200])], 1.0)   # one entry: |x|, no square
+    assert total == 1e200 and single[0].tolist() == [1e200 * (1.0 / (1e200 + 1e-6))]
     clipped, total = gc.clip_by_global_norm(g, 1.0)
     assert total == pytest.approx(np.sqrt(2) * 1e200)
     np.testing.assert_allclose(clipped[0], [np.sqrt(0.5)] * 2, rtol=1e-15)
