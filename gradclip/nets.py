@@ -275,7 +275,8 @@ class MLP:
                           weight_norms, ratios)
 
     def __repr__(self):
-        extra = ("" if self.init == "normal" else f", init={self.init!r}") + (", residual=True" if self.residual else "")
+        extra = "" if self.init == "normal" else f", init={self.init!r}"
+        extra += ", residual=True" if self.residual else ""
         return f"MLP({self.sizes}, activation={self.activation!r}, weight_scale={self.weight_scale}{extra})"
 
 

@@ -108,7 +108,8 @@ class RNN:
         if params is None:
             return self.params
         if not isinstance(params, (list, tuple)) or len(params) != 5:
-            raise ValueError(f"params must be a list of 5 arrays [W_xh, W_hh, b_h, W_hy, b_y], got {type(params).__name__}")
+            raise ValueError("params must be a list of 5 arrays [W_xh, W_hh, b_h, W_hy, b_y], "
+                             f"got {type(params).__name__}")
         out = []
         for i, (p, ref) in enumerate(zip(params, self.params)):
             p = v.as_float_array(p, f"params[{i}]")

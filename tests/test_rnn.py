@@ -123,7 +123,7 @@ def _geometric_factor(rho, seed, H=32, T=100):
 @pytest.mark.parametrize("rho", [0.9, 1.1])
 @pytest.mark.parametrize("seed", range(5))
 def test_linear_rnn_gradient_shrinks_or_grows_by_the_spectral_radius_per_step(rho, seed):
-    # a Gaussian W_hh rescaled to spectral radius rho; measured within 0.8 % for these seeds
+    # a Gaussian W_hh rescaled to spectral radius rho: measured within 0.3 % for these seeds (1.1 % over seeds 0-9)
     assert _geometric_factor(rho, seed) == pytest.approx(rho, rel=0.03)
 
 
@@ -176,7 +176,8 @@ def test_bad_arguments():
     with pytest.raises(ValueError, match="params"):
         net.forward(np.ones((4, 5, 2)), params=[np.ones((3, 2))])
     with pytest.raises(ValueError, match=r"params\[1\]"):
-        net.forward(np.ones((4, 5, 2)), params=[np.ones((3, 2)), np.ones((2, 2)), np.ones(3), np.ones((1, 3)), np.ones(1)])
+        net.forward(np.ones((4, 5, 2)),
+                    params=[np.ones((3, 2)), np.ones((2, 2)), np.ones(3), np.ones((1, 3)), np.ones(1)])
 
 
 def test_global_norm_clipping_keeps_rnn_training_on_the_adding_problem_finite():
