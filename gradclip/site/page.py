@@ -41,7 +41,8 @@ ul.gc-index { list-style: none; padding: 0; }
 ul.gc-index li { margin: .5rem 0; }
 """
 
-#: Mounts every explorer of a page from its JSON spec with the explorer's ES module. When the
+#: Mounts every explorer of a page from its JSON spec with the explorer's ES module (``mount``
+#: may return a promise). When the
 #: module or a spec cannot be loaded, the stored picture stays and the reason is recorded on
 #: the element (``data-mount-error``) and in the console.
 MOUNT_SCRIPT = """<script type="module">
@@ -50,7 +51,8 @@ for (const el of document.querySelectorAll(".gc-explorer-mount")) {
   const fallback = Array.from(el.childNodes);
   fetch(el.dataset.spec)
     .then((r) => { if (!r.ok) throw new Error(`${r.status} ${r.url}`); return r.json(); })
-    .then((spec) => { el.replaceChildren(); mount(el, spec); el.dataset.mounted = "true"; })
+    .then((spec) => { el.replaceChildren(); return mount(el, spec); })
+    .then(() => { el.dataset.mounted = "true"; })
     .catch((err) => {
       el.replaceChildren(...fallback);
       el.dataset.mountError = String(err);

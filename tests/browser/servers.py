@@ -1,4 +1,7 @@
-"""Start JupyterLab and Voila on 127.0.0.1 for the browser tests, and stop them by PID.
+"""Start JupyterLab, Voila and a static file server on 127.0.0.1 for the browser tests.
+
+Every server listens on 127.0.0.1 on a free port (JupyterLab and Voila with a random token)
+and is stopped by its PID.
 
 The servers are the ones installed next to the running Python (``sys.executable``'s folder),
 so the tests use the virtual environment's ``jupyter`` and ``voila`` whatever ``PATH`` says.
@@ -85,6 +88,8 @@ class Server:
         self.proc = None
 
     def url(self, path=""):
+        if self.token is None:
+            return f"http://127.0.0.1:{self.port}/{path.lstrip('/')}"
         sep = "&" if "?" in path else "?"
         return f"http://127.0.0.1:{self.port}/{path.lstrip('/')}{sep}token={self.token}"
 
@@ -192,3 +197,11 @@ def voila(root, env, log_path, notebook=None, extra_env=None):
 
 
 VOILA_READY = "voila/static/voila.js"
+
+
+def static_files(directory, log_path):
+    """``python -m http.server --bind 127.0.0.1`` serving ``directory`` (not started yet)."""
+    port = free_port()
+    argv = [sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(port),
+            "--directory", str(directory)]
+    return Server("http.server", argv, port, None, dict(os.environ), directory, log_path)

@@ -1,0 +1,56 @@
+"""Drive every explorer of an open page: mouse drags, keyboard, toggles, screenshots, latency."""
+
+from browser.probes import (EXPLORER, drag, explorer_problems, keyboard, slider_names,
+                            take_paints, toggles)
+
+RELEASES = (1.0, 0.5, 0.75)  # where each drag lets go, as fractions of the track
+
+
+def drive_explorers(page, setting, notebook, artifacts, latency, every_slider, expected=None,
+                    offset=0):
+    """Check and drive every ``.gradclip-explorer`` of ``page``; return the problems found.
+
+    Parameters
+    ----------
+    setting, notebook : str
+        For messages, screenshot names (``artifacts/<setting>_<notebook>_explorer<k>.png``)
+        and the latency table.
+    latency : list
+        Receives ``(setting, notebook, explorer, [paint ms])`` per explorer.
+    every_slider : bool
+        True: every slider dragged to 100 %, 50 % and 75 % of its track, then keyboard, and
+        every toggle clicked. False: one slider per explorer (the ``k + offset``-th, so that
+        different settings cover different sliders), one drag to 75 % and the keyboard.
+    expected : int, optional
+        How many explorers the page must show.
+    """
+    problems = explorer_problems(page)
+    roots = page.locator(EXPLORER)
+    count = roots.count()
+    if expected is not None and count != expected:
+        problems.append(f"{count} explorers on the page, the notebook stores {expected}")
+    for k in range(count):
+        root = roots.nth(k)
+        name = root.get_attribute("data-explorer") or f"#{k}"
+        tag = f"explorer {k} ({name})"
+        root.scroll_into_view_if_needed()
+        root.screenshot(path=artifacts / f"{setting}_{notebook}_explorer{k}.png")
+        take_paints(page, k)  # paints before the first input (mount, resize) are not timed
+        names = slider_names(root)
+        chosen = names if every_slider else names[(k + offset) % len(names):][:1] if names else []
+        for slider in chosen:
+            changed = False
+            for fraction in RELEASES if every_slider else (0.75,):
+                found, moved = drag(root, slider, fraction)
+                problems += [f"{tag}: {p}" for p in found]
+                changed |= moved
+            found, moved = keyboard(root, slider)
+            problems += [f"{tag}: {p}" for p in found]
+            if not (changed or moved):
+                problems.append(f"{tag}: moving {slider} with the mouse and the keys never "
+                                "changed the canvas pixels")
+        if every_slider:
+            problems += [f"{tag}: {p}" for p in toggles(root)]
+        latency.append((setting, notebook, name, take_paints(page, k)))
+        root.screenshot(path=artifacts / f"{setting}_{notebook}_explorer{k}_moved.png")
+    return problems
