@@ -1,5 +1,7 @@
-"""Drive every control of every explorer headlessly: ends, random values, presets, status."""
+"""Drive every control of every explorer headlessly; check what is drawn against gradclip.run."""
 
+import base64
+import json
 import warnings
 
 import matplotlib
@@ -12,40 +14,31 @@ import pytest  # noqa: E402
 import gradclip  # noqa: E402
 from gradclip import widgets  # noqa: E402
 from gradclip.plots import animation  # noqa: E402
+from gradclip.widgets.live import MIME  # noqa: E402
+
+#: the spec of one explorer stays below this (a notebook with three explorers < 2 MB)
+SPEC_LIMIT = 600_000
 
 
 @pytest.fixture(scope="module")
 def explorers():
     gradclip.setup(seed=0)
-    made = {
-        "lr": widgets.learning_rate_explorer(),
-        "condition": widgets.condition_explorer(),
-        "clipping": widgets.clipping_explorer(),
-    }
-    yield made
-    for ex in made.values():
-        ex.close()
-
-
-def _pixels(fig):
-    fig.canvas.draw()
-    return np.asarray(fig.canvas.buffer_rgba()).copy()
-
-
-def _line_data(fig):
-    """Data and visibility of every line (a toggle may only show or hide one)."""
-    return [np.append(np.asarray(ln.get_xydata()).ravel(), float(ln.get_visible()))
-            for ax in fig.axes for ln in ax.lines]
+    return {"lr": widgets.learning_rate_explorer(), "condition": widgets.condition_explorer(),
+            "clipping": widgets.clipping_explorer()}
 
 
 def _values(control, rng):
-    if hasattr(control, "options"):
-        return list(control.options) + list(rng.choice(list(control.options), 20))
-    lo, hi = control.min, control.max
-    if hasattr(control, "base"):  # log slider: min/max are exponents
-        ends = [control.base**lo, control.base**hi]
-        return ends + list(control.base ** rng.uniform(lo, hi, 20))
-    return [lo, hi] + [int(x) for x in rng.integers(lo, hi + 1, 20)]
+    if control.kind == "toggle":
+        return list(control.options) + list(rng.choice(control.options, 20))
+    if control.kind == "slider":
+        lo, hi = np.log10(control.values[[0, -1]])
+        return list(control.values[[0, -1]]) + list(10 ** rng.uniform(lo, hi, 20))
+    return [control.lo, control.hi] + [int(x) for x in rng.integers(control.lo, control.hi + 1, 20)]
+
+
+def _drawing(ex):
+    return [(d["type"], d.get("color"), np.asarray(d.get("x", [])).round(6).tolist(),
+             np.asarray(d.get("y", d.get("at", []))).round(6).tolist()) for d in ex.drawn()]
 
 
 @pytest.mark.parametrize("name", ["lr", "condition", "clipping"])
@@ -58,27 +51,23 @@ def test_every_control_end_to_end(explorers, name):
                 warnings.simplefilter("error")
                 ex.update(**{key: value})
             assert ex.status_text
-            assert np.all(np.isfinite(ex.fig.axes[0].get_xlim()))
+            shown = ex.values[key]
+            assert shown == value if control.kind != "slider" else abs(np.log10(shown / value)) < 0.06
+            for d in ex.drawn():
+                if d["type"] == "line":
+                    assert len(d["x"]) == len(d["y"])
 
 
 @pytest.mark.parametrize("name", ["lr", "condition", "clipping"])
-def test_each_control_changes_the_figure(explorers, name):
+def test_each_control_changes_the_drawing(explorers, name):
     ex = explorers[name]
     for key, control in ex.controls.items():
-        if hasattr(control, "options"):
-            ends = [control.options[0], control.options[-1]]
-        elif hasattr(control, "base"):
-            ends = [control.base**control.min, control.base**control.max]
-        else:
-            ends = [control.min, control.max]
+        ends = (control.options[0], control.options[-1]) if control.kind == "toggle" else (
+            (control.values[0], control.values[-1]) if control.kind == "slider" else (control.lo, control.hi))
         ex.update(**{key: ends[0]})
-        before, lines = _pixels(ex.fig), _line_data(ex.fig)
+        before = (_drawing(ex), ex.status_text)
         ex.update(**{key: ends[1]})
-        after = _pixels(ex.fig)
-        assert not np.array_equal(before, after), f"{name}: moving {key} changed nothing"
-        changed = [a.shape != b.shape or not np.array_equal(a, b, equal_nan=True)
-                   for a, b in zip(lines, _line_data(ex.fig))]
-        assert any(changed)
+        assert (_drawing(ex), ex.status_text) != before, f"{name}: moving {key} changed nothing"
 
 
 @pytest.mark.parametrize("name", ["lr", "condition", "clipping"])
@@ -107,19 +96,20 @@ def test_update_rejects_unknown_and_out_of_range(explorers):
         ex.update(speed=1)
     with pytest.raises(ValueError, match="steps"):
         ex.update(steps=10_000)
+    with pytest.raises(ValueError, match="lr"):
+        ex.update(lr=-1.0)
     assert ex.update(steps=5) is ex
 
 
 def test_factory_preset_argument():
-    ex = widgets.condition_explorer(preset="condition=100;lr=0.1;steps=20")
+    ex = widgets.condition_explorer(preset="condition=100;lr=0.1;steps=20", steps=20, max_steps=30)
     assert ex.preset() == "condition=100;lr=0.1;steps=20"
-    ex.close()
 
 
 def test_lr_explorer_reports_divergence_like_run(explorers):
     ex = explorers["lr"]
     prob, theta0 = widgets.demo_regression()
-    grid = ex._grids["lr"].values
+    grid = ex.controls["lr"].values
     edge = prob.max_stable_lr()
     lrs = list(grid[grid > 0.8 * edge]) + list(grid[::10])
     for lr in lrs:
@@ -132,75 +122,51 @@ def test_lr_explorer_reports_divergence_like_run(explorers):
                 assert f"diverged at step {k} " in ex.status_text + " "
 
 
-def test_edge_is_marked(explorers):
+def _path(ex, axes=0):
+    """The drawn trajectory: the longest line on the trajectory axes."""
+    lines = [d for d in ex.drawn() if d["type"] == "line" and d["axes"] == axes and d["marker"] == "o"]
+    return max(lines, key=lambda d: len(d["x"]))
+
+
+def test_drawn_runs_agree_with_run(explorers):
+    """Sample grid points: the drawn path and loss curve are gradclip.run's, within a pixel."""
     ex = explorers["lr"]
-    edge = widgets.demo_regression()[0].max_stable_lr()
-    assert f"{edge:.3g}" in ex.controls["lr"].description
-    assert any(f"{edge:.3g}" in t.get_text() for ax in ex.fig.axes for t in ax.texts)
-
-
-def test_css_classes_and_display(explorers):
-    ex = explorers["clipping"]
-    assert "gradclip-explorer" in ex.widget._dom_classes
-    for name in ("lr", "threshold", "steps"):
-        assert f"gradclip-slider-{name}" in ex.controls[name]._dom_classes
-    assert "gradclip-toggle-clip" in ex.controls["clip"]._dom_classes
-    assert "gradclip-status" in ex.status._dom_classes
-    assert "gradclip-slider-condition" in explorers["condition"].controls["condition"]._dom_classes
-    bundle = ex._repr_mimebundle_()
-    assert "application/vnd.jupyter.widget-view+json" in bundle
-
-
-def test_presentation_mode_makes_bigger_figures():
-    gradclip.setup(seed=0)
-    small = widgets.condition_explorer(max_steps=20, steps=10)
-    gradclip.presentation(True)
-    try:
-        big = widgets.condition_explorer(max_steps=20, steps=10)
-    finally:
-        gradclip.presentation(False)
-    assert big.fig.get_figwidth() > small.fig.get_figwidth()
-    assert big.controls["lr"].layout.width != small.controls["lr"].layout.width
-    small.close()
-    big.close()
-
-
-def test_factories_reject_bad_arguments():
-    with pytest.raises(ValueError, match="steps"):
-        widgets.learning_rate_explorer(steps=0)
-    with pytest.raises(ValueError, match="clip"):
-        widgets.clipping_explorer(clip="sometimes")
-    with pytest.raises(ValueError, match="max_stable_lr"):
-        widgets.learning_rate_explorer(problem=gradclip.CliffRNN(), theta0=(1.0, 1.0))
-
-
-def test_player_steps_through_frames():
     prob, theta0 = widgets.demo_regression()
-    traj = gradclip.run(prob, theta0, 0.5, 10)
-    scene = animation.TrajectoryScene(prob, [traj], ["run"], (-2, 8), (-2, 8))
-    pl = widgets.player(scene)
-    before = _pixels(pl.fig)
-    pl.update(10)
-    assert not np.array_equal(before, _pixels(pl.fig))
-    assert "gradclip-player" in pl.widget._dom_classes
-    with pytest.raises(ValueError, match="step"):
-        pl.update(11)
-    with pytest.raises(ValueError, match="scene"):
-        widgets.player("not a scene")
+    floor = float(prob.loss(prob.solution()))
+    for i in (0, 40, 80, len(ex.controls["lr"].values) - 1):
+        lr = float(ex.controls["lr"].values[i])
+        ex.update(lr=lr, steps=60)
+        ref = gradclip.run(prob, theta0, lr, 60)
+        path = _path(ex)
+        n = int(np.isfinite(path["x"]).sum())  # NaN after a run left for good
+        px = np.ptp(ex.fig.axes[0].get_xlim()) / ex.spec["axes"][0]["bbox"][2]  # one pixel
+        ref_x, ref_y = ref.thetas[:, 0], ref.thetas[:, 1]
+        inside = n if ref.diverged_at is None else n - 1  # a run leaving for good is cut
+        assert np.allclose(path["x"][:inside], ref_x[:inside], atol=px)
+        assert np.allclose(path["y"][:inside], ref_y[:inside], atol=px)
+        if inside < n:  # the last point lies on the segment towards the next iterate
+            d1 = np.array([path["x"][n - 1] - ref_x[n - 2], path["y"][n - 1] - ref_y[n - 2]])
+            d2 = np.array([ref_x[n - 1] - ref_x[n - 2], ref_y[n - 1] - ref_y[n - 2]])
+            assert abs(d1[0] * d2[1] - d1[1] * d2[0]) < 1e-3 * np.linalg.norm(d1) * np.linalg.norm(d2)
+        loss = [d for d in ex.drawn() if d["axes"] == 1][0]
+        good = np.isfinite(ref.losses)
+        expect = np.maximum(ref.losses[good] - floor, 1e-16)
+        assert np.allclose(loss["y"][: good.sum()], expect, rtol=0.006)
 
 
-@pytest.mark.parametrize("name", ["lr", "condition", "clipping"])
-def test_cached_redraw_matches_a_full_redraw(explorers, name, tmp_path):
-    ex = explorers[name]
-    rng = np.random.default_rng(3)
-    for _ in range(3):
-        ex.update(**{k: _values(c, rng)[-1] for k, c in ex.controls.items()})
-        cached = _pixels(ex.fig)
-        ex.fig.invalidate()
-        full = _pixels(ex.fig)
-        assert np.array_equal(cached, full)
-    ex.fig.savefig(tmp_path / "big.png", dpi=150)  # another size rebuilds the cache
-    assert np.array_equal(_pixels(ex.fig), full)
+def test_condition_explorer_runs_agree_with_run(explorers):
+    ex = explorers["condition"]
+    for kappa, lr in ((1.0, 0.5), (100.0, 1.9), (1000.0, 2.11)):
+        ex.update(condition=kappa, lr=lr, steps=150)
+        kappa, lr = ex.values["condition"], ex.values["lr"]
+        ref = gradclip.run(gradclip.Quadratic.with_condition(kappa), (-4.0, 3.0), lr, 150)
+        path = _path(ex)
+        finite = np.all(np.isfinite(ref.thetas), axis=1) & (np.abs(ref.thetas).max(axis=1) < 20)
+        m = min(len(path["x"]), int(np.argmin(finite)) if not finite.all() else len(finite))
+        assert np.allclose(path["x"][:m], ref.thetas[:m, 0], atol=0.03)
+        assert np.allclose(path["y"][:m], ref.thetas[:m, 1], atol=0.03)
+        assert ("diverged at step" in ex.status_text) == (ref.diverged_at is not None)
+        assert ex.status_text.startswith(f"κ = {kappa:.3g}")
 
 
 def test_clipping_explorer_reports_divergence_like_run():
@@ -211,23 +177,89 @@ def test_clipping_explorer_reports_divergence_like_run():
         for clip in ("none", "value", "norm"):
             ex.update(lr=lr, clip=clip, threshold=1.0)
             mode = None if clip == "none" else clip
-            lr_used, thr = ex.controls["lr"].value, ex.controls["threshold"].value
-            k = gradclip.run(quad, (-4.0, 3.0), lr_used, 40, clip=mode,
-                             threshold=None if mode is None else thr).diverged_at
+            lr_used, thr = ex.values["lr"], ex.values["threshold"]
+            ref = gradclip.run(quad, (-4.0, 3.0), lr_used, 40, clip=mode,
+                               threshold=None if mode is None else thr)
+            k = ref.diverged_at
             assert ("diverged at step" in ex.status_text) == (k is not None)
             if k is not None:
                 assert f"diverged at step {k} " in ex.status_text
-    ex.close()
+            else:
+                n = int(ref.clipped.sum())
+                assert ex.status_text.startswith("no clipping" if mode is None else f"clipped {n}/40 ")
 
 
-def test_zoom_refreshes_the_cached_background(explorers):
+def test_clipping_explorer_marks_the_clipped_steps(explorers):
     ex = explorers["clipping"]
-    ax = ex.fig.axes[0]
-    before = _pixels(ex.fig)
-    lim = ax.get_xlim()
-    ax.set_xlim(lim[0], (lim[0] + lim[1]) / 2)
-    zoomed = _pixels(ex.fig)
-    ex.fig.invalidate()
-    assert np.array_equal(zoomed, _pixels(ex.fig))
-    assert not np.array_equal(before, zoomed)
-    ax.set_xlim(*lim)
+    ex.update(lr=1.0, threshold=0.5, clip="norm", steps=60)
+    ref = gradclip.run(gradclip.CliffRNN(), (5.0, -3.5), ex.values["lr"], 60, clip="norm",
+                       threshold=ex.values["threshold"])
+    marks = [d for d in ex.drawn() if d["type"] == "line" and d["axes"] == 1 and d["marker"] == "o"][0]
+    drawn = np.asarray(marks["x"])[np.isfinite(marks["y"])]
+    assert drawn.tolist() == np.flatnonzero(ref.clipped).tolist()
+    gn = [d for d in ex.drawn() if d["type"] == "line" and d["axes"] == 1 and d["marker"] is None][0]
+    assert np.allclose(gn["y"], ref.grad_norms, rtol=0.07)  # a quarter pixel on a log axis
+    thr = [d for d in ex.drawn() if d["type"] == "hline"][0]
+    assert thr["at"] == ex.values["threshold"]
+
+
+def test_edge_is_marked(explorers):
+    ex = explorers["lr"]
+    edge = widgets.demo_regression()[0].max_stable_lr()
+    assert f"{edge:.3g}" in ex.controls["lr"].label
+    assert any(f"{edge:.3g}" in t.get_text() for ax in ex.fig.axes for t in ax.texts)
+
+
+def test_display_bundle_and_spec_size(explorers):
+    for name, ex in explorers.items():
+        bundle = ex._repr_mimebundle_()
+        assert "application/vnd.jupyter.widget-view+json" in bundle
+        png = base64.b64decode(bundle["image/png"])
+        assert png[:8] == b"\x89PNG\r\n\x1a\n"
+        assert int.from_bytes(png[16:20], "big") == round(ex.spec["size"][0])
+        size = len(json.dumps(bundle[MIME], separators=(",", ":")))
+        assert size < SPEC_LIMIT, f"{name}: spec of {size} bytes"
+        names = [c["name"] for c in bundle[MIME]["controls"]]
+        assert names == list(ex.controls)
+
+
+def test_presentation_mode_makes_bigger_figures_with_bigger_fonts():
+    gradclip.setup(seed=0)
+    small = widgets.condition_explorer(max_steps=20, steps=10)
+    gradclip.presentation(True)
+    try:
+        big = widgets.condition_explorer(max_steps=20, steps=10)
+    finally:
+        gradclip.presentation(False)
+    assert big.spec["size"][0] > small.spec["size"][0] <= 1000
+    assert big.spec["size"][0] <= 1200  # fits a 1280 px projector
+    assert big.spec["status"]["size"] > small.spec["status"]["size"]
+    assert big.spec["presentation"] and not small.spec["presentation"]
+
+
+def test_factories_reject_bad_arguments():
+    with pytest.raises(ValueError, match="steps"):
+        widgets.learning_rate_explorer(steps=0)
+    with pytest.raises(ValueError, match="clip"):
+        widgets.clipping_explorer(clip="sometimes")
+    with pytest.raises(ValueError, match="max_stable_lr"):
+        widgets.learning_rate_explorer(problem=gradclip.CliffRNN(), theta0=(1.0, 1.0))
+    with pytest.raises(ValueError, match="threshold"):
+        widgets.clipping_explorer(threshold=1e6)
+
+
+def test_player_steps_through_frames():
+    prob, theta0 = widgets.demo_regression()
+    traj = gradclip.run(prob, theta0, 0.5, 10)
+    scene = animation.TrajectoryScene(prob, [traj], ["run"], (-2, 8), (-2, 8))
+    pl = widgets.player(scene)
+    assert len(_path(pl)["x"]) == 1
+    pl.update(10)
+    assert len(_path(pl)["x"]) == 11
+    assert np.allclose(_path(pl)["x"], traj.thetas[:, 0], atol=0.01)
+    assert any(d.get("text") == "step 10 / 10" for d in pl.drawn())
+    assert pl.spec["controls"][0]["kind"] == "player"
+    with pytest.raises(ValueError, match="step"):
+        pl.update(11)
+    with pytest.raises(ValueError, match="scene"):
+        widgets.player("not a scene")

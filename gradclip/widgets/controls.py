@@ -13,8 +13,12 @@ __all__ = ["Control", "GridSlider", "IntSlider", "Toggle", "Player", "format_val
 
 def format_value(value, fmt):
     """``format(value, fmt)`` for the formats the page also implements (``""``, ``.Ng``,
-    ``.Nf``, ``d``); integers print without a decimal point."""
+    ``.Nf``, ``d``); whole numbers print without a decimal point (give other numbers a
+    format: without one, the page and Python may spell them differently)."""
     if isinstance(value, (bool, np.bool_)):
+        value = int(value)
+    if isinstance(value, (float, np.floating)) and fmt in ("", "d") and float(value).is_integer() \
+            and abs(value) < 1e15:
         value = int(value)
     if isinstance(value, (int, np.integer)) and fmt in ("", "d"):
         return str(int(value))

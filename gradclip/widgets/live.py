@@ -8,11 +8,10 @@ text, presets, and answers the named requests that need new computation.
 import json
 from pathlib import Path
 
-import numpy as np
-
 from . import encoding
 from .evaluate import Evaluator, draw_state
 from .stage import FORMAT
+from ..style import is_presentation
 
 __all__ = ["Explorer", "ExplorerWidget", "MIME", "LIVE_HINT"]
 
@@ -91,7 +90,8 @@ class Explorer:
         self.spec = {"format": FORMAT, "name": self.name, "size": [w, h], "dpi": dpi,
                      "background": self._background(encoding.png_bytes(stage.render()), stage),
                      "axes": stage.mapping(), "controls": [], "arrays": stage.arrays,
-                     "artists": stage.artists, "status": st, "requests": stage.requests}
+                     "artists": stage.artists, "status": st, "requests": stage.requests,
+                     "presentation": is_presentation()}
         decoded = {k: encoding.decode_array(a) for k, a in stage.arrays.items()}
         self._ev = Evaluator(self.spec, decoded, self.controls)
         self._refresh()
@@ -127,13 +127,16 @@ class Explorer:
         ValueError
             For an unknown control or a value outside a control's range.
         """
+        return self._set(values, push=True)
+
+    def _set(self, values, push):
         for k in values:
             if k not in self.controls:
                 raise ValueError(f"unknown control {k!r}; expected one of {sorted(self.controls)}")
         checked = {k: self.controls[k].check(v) for k, v in values.items()}
         self._values.update(checked)
         self._refresh()
-        if self._widget is not None:
+        if push and self._widget is not None:
             self._widget.values = dict(self._values)  # Python -> page: the page moves its controls
         return self
 
@@ -182,9 +185,11 @@ class Explorer:
         self._values.update(checked)
         self._refresh()
 
-    @staticmethod
-    def _key(name, vals):
-        return json.dumps({k: vals[k] for k in sorted(vals)}, separators=(",", ":"))
+    def _key(self, name, vals):
+        """The cache key of a request: ``"control=position;..."`` in the request's order."""
+        wanted = self.spec["requests"][name]["controls"]
+        return ";".join(f"{k}={self.controls[k].position(self.controls[k].check(vals[k]))}"
+                        for k in wanted)
 
     def _make_patch(self, patch):
         out = {}
@@ -199,15 +204,18 @@ class Explorer:
             out.setdefault("arrays", {})[name] = enc
         return out
 
-    def request(self, name, **values):
-        """Answer the kernel-backed request ``name`` for ``values`` (as the page would ask)."""
+    def request(self, name, push=True, **values):
+        """Answer the kernel-backed request ``name`` for ``values`` (as the page would ask):
+        compute the patch, show it, and return it."""
         if name not in self._stage.handlers:
             raise ValueError(f"unknown request {name!r}; expected {sorted(self._stage.handlers)}")
         wanted = self.spec["requests"][name]["controls"]
-        self.update(**{k: v for k, v in values.items() if k in wanted})
+        self._set({k: v for k, v in values.items() if k in wanted}, push=push)
         vals = {k: self._values[k] for k in wanted}
         patch = self._make_patch(self._stage.handlers[name][0](dict(vals)))
         self._apply_patch(patch)
+        if push and self._widget is not None:
+            self._widget.patch = json.dumps({"seq": None, "patch": patch}, separators=(",", ":"))
         return patch
 
     def _apply_patch(self, patch):
@@ -222,11 +230,34 @@ class Explorer:
         if not isinstance(content, dict) or content.get("kind") != "request":
             return
         try:
-            patch = self.request(content["name"], **content.get("values", {}))
+            patch = self.request(content["name"], push=False, **content.get("values", {}))
             reply = {"seq": content.get("seq"), "patch": patch, "values": self.values}
         except Exception as err:  # the page shows the message instead of hanging busy
             reply = {"seq": content.get("seq"), "error": f"{type(err).__name__}: {err}"}
         self._widget.patch = json.dumps(reply, separators=(",", ":"))
+
+    def drawn(self):
+        """What the page draws now: one dict per visible artist (``type``, ``axes``, ``x``,
+        ``y`` for lines; ``at`` for rules; ``text``), plus the status line."""
+        ev, vals = self._ev, self._values
+        pos = ev.positions(vals)
+        out = []
+        for art in self.spec["artists"]:
+            if not ev.visible(art, vals, pos):
+                continue
+            d = {"type": art["type"], "axes": art["axes"],
+                 "color": ev.resolve(art["style"].get("color"), vals, pos),
+                 "marker": ev.resolve(art["style"].get("marker"), vals, pos)}
+            if art["type"] == "line":
+                d["x"], d["y"] = ev.points(art, vals, pos)
+            elif art["type"] == "text":
+                from .evaluate import format_template
+
+                d["text"] = format_template(art["template"], ev.fields(art["fields"], vals, pos))
+            else:
+                d["at"] = float(ev.field(art["x" if art["type"] == "vline" else "y"], vals, pos))
+            out.append(d)
+        return out
 
     # ---- outputs
     def to_spec(self):

@@ -4,7 +4,8 @@ Contract (``format`` ``"gradclip.explorer/1"``; written by :meth:`Stage.build`, 
 ``static/explorer.js``, which exports ``default {render}`` for anywidget and
 ``mount(el, spec)`` for a page without a kernel; both run the same UI):
 
-* ``size``: ``[width, height]`` of the figure in CSS px (figure inches x figure dpi).
+* ``size``: ``[width, height]`` of the figure in CSS px (figure inches x figure dpi);
+  ``dpi`` (CSS px per inch: a point is ``dpi / 72`` px); ``presentation`` (projector mode).
 * ``background``: ``{"src": "data:image/png;base64,...", "ratio": r}``, the static layer drawn
   once by matplotlib at ``r`` image px per CSS px, shown at ``size``.
 * ``axes[i]`` (``fig.axes[i]``): ``{"bbox": [left, top, width, height]`` in CSS px from the

@@ -366,6 +366,7 @@ class Explorer {
   async reply(text) {
     if (!text) return;
     const r = JSON.parse(text);
+    if (r.seq === null || r.seq === undefined) { if (r.patch) await this.applyPatch(r.patch); return; }
     if (r.seq !== this.seq) return;  // an older answer: a newer request is under way
     if (r.error) this.status.textContent = r.error;
     else await this.applyPatch(r.patch);
