@@ -12,7 +12,9 @@ solver asks for the loss of the new point and then for the gradient at the same 
 passes of the recurrence per descent step (two forward, one backward). `FusedCliffRNN` below
 computes both in ONE forward pass (forward-mode differentiation: the derivatives of x_t with
 respect to w and b are carried along with x_t) and keeps the gradient for the next call.
-The script checks that it gives the same phase map and reports the speed-up.
+The script checks that it gives the same phase map and reports the speed-up. It also times a
+grid of one run: the loop over the T time steps costs a fixed time per descent step (numpy
+calls on small arrays), so even a single CliffRNN run is not free.
 """
 
 import argparse
@@ -141,6 +143,10 @@ def main(argv=None):
     print(f"fused vs plain: gradients at 2000 random points agree to {grad_err:.1e} (relative); "
           f"final losses equal (rtol 1e-6) in {same.mean():.1%} of runs, solved map (loss < 0.01) "
           f"equal in {same_map:.1%}: rounding differences grow along the chaotic oscillation at the wall")
+    t_one, _ = best_time(lambda: gradclip.sweep(gradclip.CliffRNN(), theta0, lrs[:1], thr[:1], steps, "norm"),
+                         args.repeat)
+    print(f"{'CliffRNN, ONE run':22s} {t_one * 1e3:8.1f} ms  (the floor: {t_one / steps * 1e3:.2f} ms per "
+          f"descent step for 3 passes of the T-step Python loop, whatever the grid size)")
     t_half, _ = best_time(lambda: gradclip.sweep(FusedCliffRNN(), theta0, lrs[::2], thr[::2], steps, "norm"),
                           args.repeat)
     print(f"{'CliffRNN fused, half grid':26s} {t_half * 1e3:8.1f} ms  ({n // 2} x {n // 2})")
