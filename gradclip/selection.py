@@ -322,9 +322,10 @@ def threshold_from_norms(grad_norms, method="median", q=50, factor=1.0):
         raise ValueError(f"grad_norms must be a non-empty 1-D array of finite norms >= 0, got {grad_norms!r}")
     if method not in THRESHOLD_METHODS:
         raise ValueError(f"method must be one of {THRESHOLD_METHODS}, got {method!r}")
-    q = float(v.as_float_array(q, "q"))
-    if not 0 <= q <= 100:
-        raise ValueError(f"q must lie in [0, 100], got {q!r}")
+    q_arr = v.as_float_array(q, "q")
+    if q_arr.ndim != 0 or not 0 <= q_arr <= 100:
+        raise ValueError(f"q must be one number in [0, 100], got {q!r}")
+    q = float(q_arr)
     factor = v.positive(factor, "factor")
     stat = {"median": np.median, "mean": np.mean,
             "percentile": lambda a: np.percentile(a, q)}[method](norms)

@@ -256,6 +256,7 @@ def test_threshold_from_norms_hand_numbers():
     (dict(grad_norms=[0.0, 0.0]), "grad_norms"),
     (dict(method="max"), "method"),
     (dict(method="percentile", q=101), "q"),
+    (dict(method="percentile", q=[10, 20]), "q"),
     (dict(factor=0.0), "factor"),
 ])
 def test_threshold_from_norms_rejects_bad_inputs(kwargs, name):
