@@ -224,8 +224,9 @@ def lr_range_test(problem, theta0, lr_min=1e-5, lr_max=10.0, steps=100, stop_fac
 
     One run of gradient descent whose rate grows geometrically, ``lrs = geomspace(lr_min,
     lr_max, steps)``, one rate per step. It stops at the first step whose loss is non-finite
-    or exceeds ``stop_factor`` times the best loss so far (the start included). fast.ai
-    smooths a mini-batch loss first; with full-batch gradients there is nothing to smooth.
+    or exceeds ``stop_factor`` times the best loss so far (the start included). Smith raised the
+    rate linearly; fast.ai raises it geometrically, as here, and smooths a mini-batch loss
+    first (with full-batch gradients there is nothing to smooth).
 
     Parameters
     ----------
