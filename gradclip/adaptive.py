@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _validate as v
+from . import validation as v
 from .clipping import _norm_scale
 from .solvers import _check_problem, _check_theta0
 

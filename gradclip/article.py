@@ -7,7 +7,7 @@ Use :func:`gradclip.run` for everything else (divergence steps, norm clipping, b
 
 import numpy as np
 
-from . import _validate as v
+from . import validation as v
 from .clipping import clip_by_value
 
 __all__ = ["gradient_descent", "gradient_clipping"]

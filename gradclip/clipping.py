@@ -12,7 +12,7 @@ References
 
 import numpy as np
 
-from . import _validate as v
+from . import validation as v
 
 __all__ = ["clip_by_value", "clip_by_norm", "clip_by_global_norm", "adaptive_clip", "clip_angle"]
 

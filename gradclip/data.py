@@ -6,7 +6,7 @@ calls with the same arguments return the same arrays.
 
 import numpy as np
 
-from . import _validate as v
+from . import validation as v
 from .problems import LinearRegression
 
 __all__ = ["adding_problem", "demo_regression"]

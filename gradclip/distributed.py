@@ -21,7 +21,7 @@ buffers.
 
 import numpy as np
 
-from . import _validate as v
+from . import validation as v
 from .clipping import _norm_scale, clip_by_norm
 from .problems import LinearRegression
 

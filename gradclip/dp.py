@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _validate as v
+from . import validation as v
 from .clipping import _norm_scale
 from .noise import _check_seed, _noise_blocks
 

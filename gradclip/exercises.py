@@ -8,7 +8,7 @@ is truthy exactly when the answer is right, so an exercise cell is one line::
 
 import numpy as np
 
-from . import _validate as v
+from . import validation as v
 from .clipping import clip_angle, clip_by_global_norm, clip_by_norm, clip_by_value
 from .solvers import classify_rate
 

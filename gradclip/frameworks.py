@@ -33,7 +33,7 @@ Differences worth knowing (all checked in ``tests/test_frameworks.py``):
 
 import numpy as np
 
-from . import _validate as v
+from . import validation as v
 
 __all__ = ["torch_clip_grad_norm_", "torch_clip_grad_value_", "tf_clip_by_global_norm",
            "tf_clip_by_norm", "keras_clip_gradients", "optax_clip_by_global_norm",

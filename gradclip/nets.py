@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _validate as v
+from . import validation as v
 from .activations import ACTIVATIONS, check_activation, saturated
 from .clipping import adaptive_clip, clip_by_global_norm, clip_by_norm, clip_by_value
 from .rnn import RNN

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _validate as v
+from . import validation as v
 from .optim import _clip_rows
 from .solvers import _check_clip, _check_problem, _check_theta0
 

@@ -9,7 +9,7 @@ own arithmetic, as ``torch.nn.utils.clip_grad_norm_`` does before ``optimizer.st
 
 import numpy as np
 
-from . import _validate as v
+from . import validation as v
 from .clipping import _clip_values, _norm_scale, _row_norms
 from .solvers import DIVERGENCE_FACTOR, Trajectories, Trajectory, _check_clip, _check_problem, _check_theta0
 

@@ -9,7 +9,7 @@ give it, in the style of scipy's ``rosen`` / ``rosen_der`` / ``rosen_hess`` fami
 
 import numpy as np
 
-from . import _validate as v
+from . import validation as v
 
 __all__ = ["Problem", "LinearRegression", "Quadratic", "Rosenbrock", "CliffRNN", "Power"]
 

@@ -17,7 +17,7 @@ References
 
 import numpy as np
 
-from . import _validate as v
+from . import validation as v
 from .activations import ACTIVATIONS, check_activation
 
 __all__ = ["RNN"]

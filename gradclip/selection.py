@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _validate as v
+from . import validation as v
 from .problems import LinearRegression
 from .solvers import _check_problem, _check_theta0, _descend, run
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _validate as v
+from . import validation as v
 from .optim import _descend_rule, _plain, _unit
 from .problems import Power
 from .solvers import _check_problem

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _validate as v
+from . import validation as v
 from .clipping import _clip_values, _norm_scale, _row_norms
 
 __all__ = [

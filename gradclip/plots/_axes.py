@@ -5,7 +5,7 @@ Public names, so the explorers in :mod:`gradclip.widgets` may use them too.
 
 import numpy as np
 
-from .. import _validate as v
+from .. import validation as v
 from ..style import PALETTE
 
 __all__ = ["REGIME_COLORS", "check_ax", "check_lim", "excess", "contour_levels", "surface_height"]

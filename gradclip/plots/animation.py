@@ -11,7 +11,7 @@ import numpy as np
 import matplotlib.pyplot as plt
 from matplotlib.animation import FuncAnimation, PillowWriter
 
-from .. import _validate as v
+from .. import validation as v
 from . import surfaces as plots
 from ._axes import surface_height
 from ..style import PALETTE

@@ -7,7 +7,7 @@ results, draw, return the artists.
 import numpy as np
 from matplotlib.patches import Arc, Circle, Rectangle
 
-from .. import _validate as v
+from .. import validation as v
 from ..clipping import clip_angle, clip_by_norm, clip_by_value
 from ._axes import REGIME_COLORS, check_ax
 from .surfaces import plot_contour, plot_trajectory

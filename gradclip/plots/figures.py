@@ -6,7 +6,7 @@ pixels, wide; projector mode enlarges it through the dpi), draws, and returns it
 
 import numpy as np
 
-from .. import _validate as v
+from .. import validation as v
 from .surfaces import plot_contour, plot_regimes, plot_surface, view_box
 
 __all__ = ["loss_surface_figure", "regimes_figure", "text_overlaps", "COLUMN_WIDTH"]

@@ -6,7 +6,7 @@ elsewhere (:mod:`gradclip.nets`, :class:`gradclip.CliffRNN`), and returns its ar
 
 import numpy as np
 
-from .. import _validate as v
+from .. import validation as v
 from ..nets import chain_gradient
 from ._axes import check_ax
 from ..style import PALETTE

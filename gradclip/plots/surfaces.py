@@ -8,7 +8,7 @@ explorers and animations can update them in place with ``set_data``.
 import numpy as np
 from matplotlib.collections import LineCollection
 
-from .. import _validate as v
+from .. import validation as v
 from ..style import PALETTE
 from ._axes import REGIME_COLORS, check_ax, check_lim, contour_levels, excess, surface_height
 

@@ -5,7 +5,7 @@ Functions take an ``ax`` and a :class:`~gradclip.SweepResult`, draw, and return 
 
 import numpy as np
 
-from .. import _validate as v
+from .. import validation as v
 from ._axes import check_ax
 from ..style import PALETTE
 

@@ -1,4 +1,7 @@
-"""Input checks shared by the public functions (internal)."""
+"""Argument checks shared by the public functions of every layer.
+
+Each raises ``ValueError`` naming the argument and the value received.
+"""
 
 import numbers
 
