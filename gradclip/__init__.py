@@ -1,52 +1,51 @@
 """gradclip: gradient descent, exploding and vanishing gradients, and gradient clipping.
 
-The core imports numpy only. Plots (:mod:`gradclip.plots`), animations
-(:mod:`gradclip.animation`) and widgets (:mod:`gradclip.widgets`) are submodules imported
-when used, so ``import gradclip`` pulls in neither matplotlib nor ipywidgets.
+This is the numpy core's public API (re-exports only); ``import gradclip`` loads neither
+matplotlib nor ipywidgets. Plots live in :mod:`gradclip.plots` (matplotlib) and the explorers
+in :mod:`gradclip.widgets`; both are imported when used.
 """
 
-from .clipping import adaptive_clip, clip_angle, clip_by_global_norm, clip_by_norm, clip_by_value
-from .nets import MLP, Training, chain_gradient, train
+from . import distributed, frameworks, validation
+from .adaptive import (AutoClip, FixedThreshold, RuleRun, SpikeProcess, ZClip, compare_rules,
+                       rule_thresholds, run_with_rule, spike_process)
 from .article import gradient_clipping, gradient_descent
-from .data import demo_regression
-from .problems import CliffRNN, LinearRegression, Problem, Quadratic, Rosenbrock
-from .solvers import (
-    SweepResult,
-    Trajectories,
-    Trajectory,
-    run,
-    run_batch,
-    sweep,
-)
+from .clipping import adaptive_clip, clip_angle, clip_by_global_norm, clip_by_norm, clip_by_value
+from .data import adding_problem, demo_regression
+from .dp import PerExampleRuns, mean_clipped_gradient, per_example_clipped_gd, stationary_set
+from .nets import MLP, LayerStats, Training, chain_gradient, train
+from .noise import NoisyRuns, noisy_sgd
+from .optim import adam, heavy_ball, normalized_gd
+from .problems import CliffRNN, LinearRegression, Power, Problem, Quadratic, Rosenbrock
+from .rnn import RNN
+from .selection import (CVResult, LRRangeTest, WarmupThreshold, cross_validate, lr_range_test,
+                        net_lr_range_test, threshold_from_norms, warmup_threshold)
+from .smoothness import BestSteps, FixedVsClipped, best_steps, fixed_vs_clipped, steps_to_target
+from .solvers import SweepResult, Trajectories, Trajectory, classify_rate, run, run_batch, sweep
+from .style import presentation, setup
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
-    "adaptive_clip",
-    "clip_angle",
-    "clip_by_global_norm",
-    "clip_by_norm",
-    "clip_by_value",
-    "CliffRNN",
-    "MLP",
-    "chain_gradient",
-    "Training",
-    "train",
-    "LinearRegression",
-    "Problem",
-    "Quadratic",
-    "Rosenbrock",
-    "SweepResult",
-    "Trajectories",
-    "Trajectory",
-    "demo_regression",
-    "gradient_clipping",
-    "gradient_descent",
-    "run",
-    "run_batch",
-    "sweep",
+    # clipping
+    "adaptive_clip", "clip_angle", "clip_by_global_norm", "clip_by_norm", "clip_by_value",
+    # problems and data
+    "CliffRNN", "LinearRegression", "Power", "Problem", "Quadratic", "Rosenbrock",
+    "adding_problem", "demo_regression",
+    # solvers and the article
+    "SweepResult", "Trajectories", "Trajectory", "classify_rate", "run", "run_batch", "sweep",
+    "gradient_clipping", "gradient_descent",
+    # networks
+    "MLP", "RNN", "LayerStats", "Training", "chain_gradient", "train",
+    # other optimizers, noise, clipping rules
+    "adam", "heavy_ball", "normalized_gd",
+    "BestSteps", "FixedVsClipped", "best_steps", "fixed_vs_clipped", "steps_to_target",
+    "NoisyRuns", "noisy_sgd",
+    "PerExampleRuns", "mean_clipped_gradient", "per_example_clipped_gd", "stationary_set",
+    "AutoClip", "FixedThreshold", "RuleRun", "SpikeProcess", "ZClip", "compare_rules",
+    "rule_thresholds", "run_with_rule", "spike_process",
+    # choosing lr and threshold
+    "CVResult", "LRRangeTest", "WarmupThreshold", "cross_validate", "lr_range_test",
+    "net_lr_range_test", "threshold_from_norms", "warmup_threshold",
+    # submodules and notebook setup
+    "distributed", "frameworks", "validation", "presentation", "setup",
 ]
-
-from .style import presentation, setup  # noqa: E402  (numpy-only; matplotlib loads on call)
-
-__all__ += ["presentation", "setup"]

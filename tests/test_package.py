@@ -22,6 +22,14 @@ def test_public_api():
                  "Quadratic", "Rosenbrock", "CliffRNN", "setup", "presentation"]:
         assert name in gradclip.__all__ and callable(getattr(gradclip, name))
         assert getattr(gradclip, name).__doc__, name
+    for name in gradclip.__all__:  # every public name exists and says what it is
+        assert getattr(gradclip, name).__doc__, name
+
+
+def test_version_is_the_one_in_pyproject():
+    from importlib.metadata import version
+
+    assert version("gradclip") == gradclip.__version__
 
 
 @pytest.mark.parametrize("bad", [-1, 1.5, "0", True])
