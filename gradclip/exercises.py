@@ -22,6 +22,8 @@ __all__ = [
     "check_clip",
     "check_angle",
     "check_global_norm",
+    "check_array",
+    "check_function",
 ]
 
 #: The regimes of gradient descent on a quadratic, by ``lr * lambda_max``.
@@ -170,3 +172,88 @@ def check_global_norm(grads, answer):
     _, total = clip_by_global_norm(grads, 1.0)
     return check_number(answer, total, rtol=1e-3, name="global norm",
                         hint="square every entry of every array, sum, then take the root")
+
+
+def check_array(answer, expected, rtol=1e-3, atol=1e-8, name="answer", hint=""):
+    """Check an array answer against ``expected`` (same shape, ``np.allclose``).
+
+    Examples
+    --------
+    >>> check_array([0.6, 0.8], [0.6, 0.8])
+    ✓ answer = [0.6, 0.8] is right
+    >>> check_array(None, [1.0])
+    ✎ enter your answer: replace None with your answer
+    """
+    if answer is None:
+        return _waiting(f"your {name}")
+    e = v.as_float_array(expected, "expected")
+    try:
+        a = np.asarray(answer, dtype=np.float64)
+    except (TypeError, ValueError):
+        return Feedback(False, f"{name} must be numbers, got {answer!r}")
+    if a.shape != e.shape:
+        return Feedback(False, f"{name} must have shape {e.shape}, got {a.shape}")
+    if np.allclose(a, e, rtol=rtol, atol=atol, equal_nan=True):
+        return Feedback(True, f"{name} = {np.round(a, 6).tolist()} is right")
+    worst = int(np.argmax(np.abs(a - e).ravel()))
+    extra = f" ({hint})" if hint else ""
+    return Feedback(False, f"{name} differs from the truth most at entry {worst}: "
+                           f"{a.ravel()[worst]:.4g} instead of {e.ravel()[worst]:.4g}{extra}")
+
+
+def check_function(fn, reference, cases, name="your function", rtol=1e-6, atol=1e-10, hint=""):
+    """Check code a learner wrote: call ``fn`` and ``reference`` on each case and compare.
+
+    ``fn = None`` (the exercise's starting point) waits for an answer. An exception raised by
+    ``fn`` is reported with the case that raised it, not re-raised.
+
+    Parameters
+    ----------
+    fn : callable or None
+        The learner's function.
+    reference : callable
+        The truth, usually a gradclip function.
+    cases : list of tuple
+        Positional arguments for each call.
+    name : str
+        How to call ``fn`` in the messages.
+    rtol, atol : float
+        Tolerances of ``np.allclose``.
+    hint : str
+        Shown after a wrong result.
+
+    Examples
+    --------
+    >>> from gradclip import clip_by_norm
+    >>> def mine(g, c):
+    ...     g = np.asarray(g, float); n = np.linalg.norm(g)
+    ...     return g * min(1.0, c / n) if n > 0 else g
+    >>> check_function(mine, clip_by_norm, [([3.0, 4.0], 1.0), ([0.1, 0.0], 1.0)], name="clip")
+    ✓ clip agrees with the reference on all 2 cases
+    >>> check_function(lambda g, c: g, clip_by_norm, [([3.0, 4.0], 1.0)], name="clip")
+    ✗ clip([3.0, 4.0], 1.0) gave [3.0, 4.0], expected [0.6, 0.8]
+    """
+    if fn is None:
+        return _waiting(f"a function ({name})")
+    if not callable(fn):
+        return Feedback(False, f"{name} must be a function, got {fn!r}")
+    if not callable(reference):
+        raise ValueError(f"reference must be callable, got {reference!r}")
+    if not isinstance(cases, (list, tuple)) or not cases:
+        raise ValueError(f"cases must be a non-empty list of argument tuples, got {cases!r}")
+    extra = f" ({hint})" if hint else ""
+    for args in cases:
+        args = tuple(args) if isinstance(args, (list, tuple)) else (args,)
+        shown = ", ".join(repr(np.asarray(a).tolist()) if isinstance(a, (list, np.ndarray)) else repr(a)
+                          for a in args)
+        truth = np.asarray(reference(*args), dtype=np.float64)
+        try:
+            with np.errstate(all="ignore"):
+                got = np.asarray(fn(*(np.array(a, copy=True) if isinstance(a, np.ndarray) else a
+                                      for a in args)), dtype=np.float64)
+        except Exception as exc:  # the learner's code may fail in any way: report, do not raise
+            return Feedback(False, f"{name}({shown}) raised {type(exc).__name__}: {exc}{extra}")
+        if got.shape != truth.shape or not np.allclose(got, truth, rtol=rtol, atol=atol, equal_nan=True):
+            return Feedback(False, f"{name}({shown}) gave {np.round(got, 6).tolist()}, "
+                                   f"expected {np.round(truth, 6).tolist()}{extra}")
+    return Feedback(True, f"{name} agrees with the reference on all {len(cases)} cases")

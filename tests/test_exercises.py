@@ -47,3 +47,23 @@ def test_bad_inputs():
         exercises.regime(Quadratic.with_condition(2.0), -1.0)
     with pytest.raises(ValueError, match="answer"):
         exercises.check_number([1.0, 2.0], 1.0)
+
+
+def test_check_function_runs_learner_code_against_a_reference():
+    ref = lambda w, g: w.T @ g  # noqa: E731  (one backward step through a linear layer)
+    cases = [(np.eye(2) * 2.0, np.array([1.0, -1.0])), (np.ones((2, 3)), np.array([0.5, 2.0]))]
+    assert exercises.check_function(lambda w, g: w.T @ g, ref, cases)
+    wrong = exercises.check_function(lambda w, g: w @ g[: w.shape[1]], ref, cases, hint="transpose")
+    assert not wrong and "transpose" in repr(wrong) and repr(wrong).startswith("✗")
+    broken = exercises.check_function(lambda w, g: 1 / 0, ref, cases)
+    assert not broken and "ZeroDivisionError" in repr(broken)
+    waiting = exercises.check_function(None, ref, cases)
+    assert waiting.correct is None and "✗" not in repr(waiting)
+    with pytest.raises(ValueError, match="cases"):
+        exercises.check_function(ref, ref, [])
+
+
+def test_check_array_compares_shape_and_values():
+    assert exercises.check_array([1.0, 2.0], np.array([1.0, 2.0]))
+    assert not exercises.check_array([1.0], [1.0, 2.0])
+    assert "entry 1" in repr(exercises.check_array([1.0, 3.0], [1.0, 2.0]))
