@@ -13,7 +13,7 @@ import time
 import numpy as np
 
 from gradclip.data import adding_problem
-from gradclip.nets import train
+from gradclip.training import train
 from gradclip.rnn import RNN
 
 CASES = [(32, 10, 16), (32, 50, 16), (32, 50, 32), (32, 100, 32), (64, 100, 32), (128, 100, 64)]

@@ -12,7 +12,8 @@ from .article import gradient_clipping, gradient_descent
 from .clipping import adaptive_clip, clip_angle, clip_by_global_norm, clip_by_norm, clip_by_value
 from .data import adding_problem, demo_regression
 from .dp import PerExampleRuns, mean_clipped_gradient, per_example_clipped_gd, stationary_set
-from .nets import MLP, LayerStats, Training, chain_gradient, train
+from .nets import MLP, LayerStats, chain_gradient
+from .training import Training, train
 from .noise import NoisyRuns, noisy_sgd
 from .optim import adam, heavy_ball, normalized_gd
 from .problems import CliffRNN, LinearRegression, Power, Problem, Quadratic, Rosenbrock

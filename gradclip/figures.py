@@ -191,7 +191,8 @@ def training(path):
     """Notebook 06: an exploding ReLU net trained with and without global-norm clipping."""
     import matplotlib.pyplot as plt
     from .plots import nets as netplots
-    from .nets import MLP, train
+    from .nets import MLP
+    from .training import train
 
     rng = np.random.default_rng(0)
     X = rng.normal(size=(128, 8))

@@ -65,7 +65,7 @@ class RNN:
     See Also
     --------
     gradclip.nets.MLP : the feed-forward net with the same loss and conventions.
-    gradclip.nets.train : trains either.
+    gradclip.training.train : trains either.
     gradclip.data.adding_problem : a long-range task for this net.
 
     References

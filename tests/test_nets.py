@@ -90,7 +90,7 @@ def _task(seed=0):
 
 def test_train_equals_a_hand_loop_and_leaves_the_net_alone():
     from gradclip import clip_by_global_norm
-    from gradclip.nets import train
+    from gradclip.training import train
 
     X, y = _task()
     net = MLP([4, 8, 8, 1], activation="relu", weight_scale=2.0, seed=1)
@@ -111,7 +111,7 @@ def test_train_equals_a_hand_loop_and_leaves_the_net_alone():
 
 
 def test_clipping_rescues_an_exploding_relu_net():
-    from gradclip.nets import train
+    from gradclip.training import train
 
     rng = np.random.default_rng(0)
     X = rng.normal(size=(128, 8))
@@ -125,7 +125,7 @@ def test_clipping_rescues_an_exploding_relu_net():
 
 @pytest.mark.parametrize("clip", ["value", "norm", "global_norm", "agc"])
 def test_train_clip_modes_run_and_flag_clipping(clip):
-    from gradclip.nets import train
+    from gradclip.training import train
 
     X, y = _task(1)
     result = train(MLP([4, 8, 1], seed=0), X, y, lr=0.1, steps=20, clip=clip, threshold=1e-3)
@@ -133,7 +133,7 @@ def test_train_clip_modes_run_and_flag_clipping(clip):
 
 
 def test_train_divergence_is_reported():
-    from gradclip.nets import train
+    from gradclip.training import train
 
     X, y = _task(2)
     result = train(MLP([4, 16, 16, 1], activation="linear", weight_scale=3.0, seed=0), X, y, lr=5.0, steps=500)
@@ -142,7 +142,7 @@ def test_train_divergence_is_reported():
 
 
 def test_train_bad_arguments():
-    from gradclip.nets import train
+    from gradclip.training import train
 
     X, y = _task()
     net = MLP([4, 1])
@@ -287,7 +287,7 @@ def _hand_minibatch_sgd(net, X, y, lr, steps, batch_size, seed, threshold=None):
 
 
 def test_minibatch_training_equals_a_hand_loop():
-    from gradclip.nets import train
+    from gradclip.training import train
 
     X, y = _task(3)
     net = MLP([4, 8, 1], activation="tanh", seed=0)
@@ -302,7 +302,7 @@ def test_minibatch_training_equals_a_hand_loop():
 
 def test_rnn_training_with_clipping_equals_a_hand_loop_and_records_snapshots():
     from gradclip.data import adding_problem
-    from gradclip.nets import train
+    from gradclip.training import train
     from gradclip.rnn import RNN
 
     X, y = adding_problem(40, 8, seed=0)
@@ -324,7 +324,7 @@ def test_rnn_training_with_clipping_equals_a_hand_loop_and_records_snapshots():
 
 def test_full_batch_rnn_training_equals_a_hand_loop():
     from gradclip.data import adding_problem
-    from gradclip.nets import train
+    from gradclip.training import train
     from gradclip.rnn import RNN
 
     X, y = adding_problem(16, 6, seed=2)
@@ -340,7 +340,7 @@ def test_full_batch_rnn_training_equals_a_hand_loop():
 
 
 def test_new_arguments_are_validated():
-    from gradclip.nets import train
+    from gradclip.training import train
 
     X, y = _task()
     net = MLP([4, 1])

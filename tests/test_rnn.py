@@ -182,7 +182,7 @@ def test_bad_arguments():
 
 def test_global_norm_clipping_keeps_rnn_training_on_the_adding_problem_finite():
     from gradclip.data import adding_problem
-    from gradclip.nets import train
+    from gradclip.training import train
 
     X, y = adding_problem(1000, 30, seed=0)
     net = RNN(2, 32, 1, spectral_radius=1.2, seed=0)

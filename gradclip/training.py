@@ -1,0 +1,159 @@
+"""Training a network by (mini-batch) gradient descent, with every clipping method.
+
+:func:`train` takes an :class:`~gradclip.MLP` or an :class:`~gradclip.RNN` and returns a
+:class:`Training`: losses, gradient norms, which steps were clipped, and (on request)
+snapshots of the parameters along the way. Divergence is a result (``diverged_at``).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import validation as v
+from .clipping import adaptive_clip, clip_by_global_norm, clip_by_norm, clip_by_value
+from .nets import MLP
+from .rnn import RNN
+
+__all__ = ["Training", "train", "TRAIN_CLIPS"]
+
+TRAIN_CLIPS = (None, "value", "norm", "global_norm", "agc")
+
+
+@dataclass(frozen=True)
+class Training:
+    """Result of :func:`train`: per-step losses and gradient norms, final parameters.
+
+    With mini-batches, ``losses[k]`` for ``k < steps`` is the loss of the batch used at step
+    ``k`` (what the update saw) and ``losses[steps]`` the loss on all the data at the end.
+    """
+
+    losses: np.ndarray  # (steps + 1,) loss before each step and after the last; NaN after divergence
+    grad_norms: np.ndarray  # (steps,) global 2-norm of the raw gradient
+    clipped: np.ndarray  # (steps,) bool: clipping changed the gradient
+    params: list
+    diverged_at: object
+    snapshots: object = None  # [(step, params), ...] every record_every steps from step 0, or None
+
+    @property
+    def final_loss(self):
+        return np.inf if self.diverged_at is not None else float(self.losses[-1])
+
+
+def _batches(n, batch_size, seed):
+    """Index arrays of seeded mini-batches: a fresh permutation of ``range(n)`` per epoch."""
+    rng = np.random.default_rng(seed)
+    while True:
+        order = rng.permutation(n)
+        for start in range(0, n, batch_size):
+            yield order[start:start + batch_size]
+
+
+def train(net, X, y, lr, steps, clip=None, threshold=None, batch_size=None, seed=0, record_every=None):
+    """Gradient descent on an :class:`MLP` or an :class:`~gradclip.rnn.RNN`, optionally clipped.
+
+    Each step computes the gradient ``g`` on the data (or a mini-batch), clips it and updates
+    ``params <- params - lr * clip(g)``.
+
+    Parameters
+    ----------
+    net : MLP or RNN
+        The network; its ``params`` are the starting point and are not modified.
+    X, y : array_like
+        Inputs and targets: ``(n, sizes[0])`` and ``(n, sizes[-1])`` for an MLP,
+        ``(n, T, input_size)`` and ``(n, output_size)`` for an RNN.
+    lr : float
+        Positive learning rate.
+    steps : int
+        Number of updates.
+    clip : {None, "value", "norm", "global_norm", "agc"}
+        ``"norm"`` clips every parameter array on its own (Keras ``clipnorm``, TensorFlow
+        ``clip_by_norm`` per variable); ``"global_norm"`` clips all together (PyTorch
+        ``clip_grad_norm_``); ``"agc"`` is :func:`~gradclip.adaptive_clip` with
+        ``clipping=threshold``.
+    threshold : float, optional
+        The clipping threshold (required when ``clip`` is set).
+    batch_size : int, optional
+        ``None`` (default) uses all the data at every step. Otherwise mini-batch SGD: each
+        epoch draws a fresh permutation from ``numpy.random.default_rng(seed)`` and walks
+        through it in batches of ``batch_size`` (the last batch of an epoch may be smaller).
+    seed : int
+        Seed of the mini-batch order (unused for full batches).
+    record_every : int, optional
+        When set to ``k``, keep a copy of the parameters every ``k`` steps, step 0 included,
+        in ``Training.snapshots`` as ``(step, params)`` pairs (params before that step).
+
+    Returns
+    -------
+    Training
+        Stops at the first non-finite loss or gradient and reports its step in ``diverged_at``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(32, 3)); y = X[:, :1] * 0.5
+    >>> run = train(MLP([3, 8, 1], seed=0), X, y, lr=0.1, steps=200)
+    >>> bool(run.losses[-1] < 0.05 * run.losses[0])
+    True
+    >>> run = train(MLP([3, 8, 1], seed=0), X, y, lr=0.1, steps=40, batch_size=8, record_every=20)
+    >>> [step for step, _ in run.snapshots]
+    [0, 20, 40]
+    """
+    if not isinstance(net, (MLP, RNN)):
+        raise ValueError(f"net must be an MLP or an RNN, got {net!r}")
+    X, y = net._inputs(X, y)
+    lr = v.positive(lr, "lr")
+    steps = v.non_negative_int(steps, "steps")
+    if clip not in TRAIN_CLIPS:
+        raise ValueError(f"clip must be one of {TRAIN_CLIPS}, got {clip!r}")
+    if (clip is None) != (threshold is None):
+        raise ValueError(f"clip={clip!r} and threshold={threshold!r}: give both or neither")
+    if threshold is not None:
+        threshold = v.positive(threshold, "threshold")
+    if batch_size is not None:
+        batch_size = v.non_negative_int(batch_size, "batch_size")
+        if not 1 <= batch_size <= len(X):
+            raise ValueError(f"batch_size must be between 1 and n = {len(X)}, got {batch_size!r}")
+        batches = _batches(len(X), batch_size, v.non_negative_int(seed, "seed"))
+    else:
+        v.non_negative_int(seed, "seed")
+    if record_every is not None:
+        record_every = v.non_negative_int(record_every, "record_every")
+        if record_every < 1:
+            raise ValueError(f"record_every must be a positive integer, got {record_every!r}")
+    params = [p.copy() for p in net.params]
+    losses = np.full(steps + 1, np.nan)
+    grad_norms = np.full(steps, np.nan)
+    clipped = np.zeros(steps, dtype=bool)
+    snapshots = None if record_every is None else []
+    diverged_at = None
+    with np.errstate(all="ignore"):
+        for k in range(steps + 1):
+            if batch_size is None or k == steps:
+                loss, grads = net.loss_and_grads(X, y, params)
+            else:
+                idx = next(batches)
+                loss, grads = net.loss_and_grads(X[idx], y[idx], params)
+            if not np.isfinite(loss) or not all(np.all(np.isfinite(g)) for g in grads):
+                diverged_at = k
+                losses[k] = loss if k == 0 else np.nan
+                break
+            losses[k] = loss
+            if record_every is not None and k % record_every == 0:
+                snapshots.append((k, [p.copy() for p in params]))
+            if k == steps:
+                break
+            total = float(v.vector_norm(np.array([v.vector_norm(g, 2.0) for g in grads]), 2.0))
+            grad_norms[k] = total
+            if clip == "value":
+                used = [clip_by_value(g, threshold) for g in grads]
+            elif clip == "norm":
+                used = [clip_by_norm(g, threshold) for g in grads]
+            elif clip == "global_norm":
+                used, _ = clip_by_global_norm(grads, threshold)
+            elif clip == "agc":
+                used = adaptive_clip(grads, params, clipping=threshold)
+            else:
+                used = grads
+            clipped[k] = any(not np.array_equal(a, b) for a, b in zip(used, grads))
+            params = [p - lr * g for p, g in zip(params, used)]
+    return Training(losses, grad_norms, clipped, params, diverged_at, snapshots)
