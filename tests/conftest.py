@@ -1,4 +1,23 @@
-"""Shared test configuration: the real-browser fixtures live in ``tests/browser/plugin.py``."""
+"""Shared test configuration: the Agg backend, an ``ax`` fixture, and the browser fixtures.
 
-from browser.plugin import (artifacts, browser, lab_server, latency_report,  # noqa: F401
+The real-browser fixtures (servers, Chromium) live in ``tests/browser/plugin.py`` and start
+only when a browser test asks for them.
+"""
+
+import matplotlib
+
+matplotlib.use("Agg")  # before any test imports pyplot: no window, deterministic PNGs
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+
+from browser.plugin import (artifacts, browser, lab_server, latency_report,  # noqa: E402,F401
                             pytest_terminal_summary, site_server, workspace)
+
+
+@pytest.fixture
+def ax():
+    """A fresh matplotlib Axes on its own figure, closed after the test."""
+    fig, ax = plt.subplots()
+    yield ax
+    plt.close(fig)

@@ -1,15 +1,11 @@
 """`python -m gradclip.figures` writes every listed file, small and deterministic."""
 
-import matplotlib
+import hashlib
 
-matplotlib.use("Agg")
+import pytest
+from PIL import Image
 
-import hashlib  # noqa: E402
-
-import pytest  # noqa: E402
-from PIL import Image  # noqa: E402
-
-from gradclip import figures  # noqa: E402
+from gradclip import figures
 
 
 def test_main_writes_all_files(tmp_path):

@@ -1,22 +1,11 @@
 """Plots return artists, draw what they are given and reject bad input."""
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-import gradclip  # noqa: E402
-from gradclip import plots  # noqa: E402
-
-
-@pytest.fixture
-def ax():
-    fig, ax = plt.subplots()
-    yield ax
-    plt.close(fig)
+import gradclip
+from gradclip import plots
 
 
 @pytest.fixture

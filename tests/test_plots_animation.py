@@ -1,16 +1,12 @@
 """Animations: the right number of frames, artists moved in place, small GIFs."""
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from PIL import Image
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from PIL import Image  # noqa: E402
-
-import gradclip  # noqa: E402
-from gradclip.plots import animation  # noqa: E402
+import gradclip
+from gradclip.plots import animation
 
 
 @pytest.fixture(scope="module")

@@ -1,21 +1,11 @@
 """Network plots: they draw the data they are given and reject bad input."""
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from gradclip import CliffRNN, chain_gradient  # noqa: E402
-from gradclip.plots import nets as netplots  # noqa: E402
-
-
-@pytest.fixture
-def ax():
-    fig, ax = plt.subplots()
-    yield ax
-    plt.close(fig)
+from gradclip import CliffRNN, chain_gradient
+from gradclip.plots import nets as netplots
 
 
 def test_plot_chains_draws_the_products(ax):

@@ -1,16 +1,13 @@
 """Sweep plots draw what the sweep computed and reject bad input."""
 
-import matplotlib
+import matplotlib.pyplot as plt
+import warnings
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import warnings  # noqa: E402
+import numpy as np
+import pytest
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-import gradclip as gc  # noqa: E402
-from gradclip.plots import sweeps as sweepplots  # noqa: E402
+import gradclip as gc
+from gradclip.plots import sweeps as sweepplots
 
 
 @pytest.fixture
