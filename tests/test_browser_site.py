@@ -19,8 +19,9 @@ import nbformat
 import pytest
 
 from browser import NOTEBOOKS_DIR, fixture_notebooks, servers
-from browser.drive import drive_explorers
-from browser.probes import EXPLORER, layout_offenders, page_problems, state
+from browser.drive import RELEASES, drive_explorers
+from browser.probes import (EXPLORER, drag, explorer_problems, layout_offenders, page_problems,
+                            state)
 from gradclip.site import build
 
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
@@ -133,15 +134,18 @@ def test_probes_on_a_known_explorer(fixture_site, browser, artifacts):
 
 
 def test_probes_catch_a_stale_last_frame(fixture_site, browser, artifacts):
-    """An explorer that drops input arriving soon after a paint ends a drag on a stale frame."""
+    """An explorer that drops input arriving soon after a paint ends a drag on a stale frame;
+    an output wider than the column is reported."""
     offline = Offline(browser)
     try:
         page = offline.open(fixture_site.url("b_second.html"))
-        problems = drive_explorers(page, "fixture", "b_second", artifacts, [], every_slider=True,
-                                   expected=1)
-        print("\n".join(problems))
-        drags = [p for p in problems if "dragged to" in p]
+        assert explorer_problems(page) == []
+        root = page.locator(EXPLORER).first
+        drags = [p for fraction in RELEASES for p in drag(root, "lr", fraction)[0]]
         assert drags and all(re.search(r"readout .* for the same value|stale frame|did not step", p)
-                             for p in drags), problems
+                             for p in drags), drags
+        # and the layout probe reports the 1500 px wide output of this page, and only it
+        wide = layout_offenders(page, ".gc-output, .gc-explorer-mount", "main.gc-notebook")
+        assert len(wide) == 1 and "1500 px wide" in wide[0], wide
     finally:
         offline.close()

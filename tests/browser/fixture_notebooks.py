@@ -71,7 +71,7 @@ def make(tmp):
 
     Returns the notebooks folder. ``a_first`` has math, a picture linked twice, links, code
     with an nbval marker, text / PNG / HTML outputs and the explorer ``good``; ``b_second``
-    has the explorer ``stale`` (drops its last input) and no math.
+    has the explorer ``stale`` (drops its last input), an output 1500 px wide and no math.
     """
     tmp = Path(tmp)
     (tmp / "figures").mkdir(parents=True, exist_ok=True)
@@ -94,6 +94,8 @@ def make(tmp):
     second = new_notebook(cells=[
         new_markdown_cell("# B · Second\n\n## Second\n\n[back](a_first.ipynb)"),
         new_code_cell("explorer('stale')", outputs=[explorer_output("stale", stale=True)]),
+        new_code_cell("too_wide()", outputs=[new_output("display_data", data={
+            "text/html": '<div style="width:1500px;height:12px;background:#ddd">wide</div>'})]),
     ])
     for nb in (first, second):
         nb.metadata["language_info"] = {"name": "python"}

@@ -204,7 +204,7 @@ def _press(explorer, name, key):
     slider.press(key)
     try:
         explorer.page.wait_for_function("([r, f]) => parseInt(r.dataset.frame || '0') > f",
-                                        arg=[explorer.element_handle(), frame], timeout=3_000, polling=20)
+                                        arg=[explorer.element_handle(), frame], timeout=2_000, polling=20)
     except PlaywrightTimeout:
         pass
     settle(explorer, quiet_ms=80)
@@ -309,3 +309,20 @@ def layout_offenders(page, outputs, column):
       });
       return out;
     }""", [outputs, column])
+
+
+def full_screenshot(page, path, max_height=16_000):
+    """The whole page as one picture, also when an inner panel scrolls (JupyterLab, Voila):
+    the window is made as tall as that panel's content for the picture, then restored."""
+    extra = page.evaluate("""() => Math.max(0, ...Array.from(document.querySelectorAll('*'))
+      .filter(e => e.scrollHeight > e.clientHeight + 1 && /(auto|scroll)/.test(getComputedStyle(e).overflowY))
+      .map(e => e.scrollHeight - e.clientHeight))""")
+    size = page.viewport_size
+    if extra:
+        page.set_viewport_size({"width": size["width"], "height": min(max_height, size["height"] + extra)})
+        page.wait_for_timeout(300)
+    try:
+        page.screenshot(path=path, full_page=True)
+    finally:
+        if extra:
+            page.set_viewport_size(size)
