@@ -15,15 +15,23 @@ Open the pages through a web server, not as files (browsers do not run ES module
     python -m gradclip.site
     python -m http.server --bind 127.0.0.1 --directory site 8000   # http://127.0.0.1:8000/
 
-Publishing on a static host (any host that serves files works):
+Publishing on a static host (any host that serves files works; the site needs no server
+code, and ``site/.nojekyll`` tells GitHub Pages to serve the files as they are):
 
-* GitHub Pages from a branch: build, then push the folder's content to a ``gh-pages``
-  branch, e.g. ``git subtree push --prefix site origin gh-pages`` after committing ``site/``
-  on a throw-away branch, or with ``ghp-import -n -p site``; in the repository's settings,
-  Pages, choose "Deploy from a branch", ``gh-pages``, ``/ (root)``.
-* GitHub Pages from Actions: in a workflow job, ``pip install -r requirements.txt``,
-  ``python -m gradclip.site --out site``, then ``actions/upload-pages-artifact`` with
-  ``path: site`` and ``actions/deploy-pages`` (settings, Pages, source "GitHub Actions").
+* GitHub Pages from a ``gh-pages`` branch, kept in a second working tree ``../gh-pages``::
+
+      # once: a branch with no history of its own
+      git worktree add --detach ../gh-pages && git -C ../gh-pages checkout --orphan gh-pages
+      # each time (with an existing branch, first: git worktree add ../gh-pages gh-pages)
+      python -m gradclip.site --out site
+      git -C ../gh-pages rm -rfq --ignore-unmatch . && cp -r site/. ../gh-pages/
+      git -C ../gh-pages add -A && git -C ../gh-pages commit -m "Site" && git -C ../gh-pages push origin gh-pages
+
+  then in the repository's Settings, Pages: "Deploy from a branch", ``gh-pages``, ``/ (root)``.
+* GitHub Pages from Actions (Settings, Pages, source "GitHub Actions"): a workflow with
+  ``permissions: {pages: write, id-token: write}`` whose job runs ``pip install -r
+  requirements.txt`` and ``python -m gradclip.site --out site``, then the steps
+  ``actions/upload-pages-artifact`` (``with: {path: site}``) and ``actions/deploy-pages``.
 
 ``site/`` is generated (git-ignored); building again replaces it.
 """
@@ -67,6 +75,7 @@ def _prepare(out):
         shutil.rmtree(out)
     out.mkdir(parents=True)
     (out / MARKER).write_text("built by python -m gradclip.site; rebuilt from scratch each time\n")
+    (out / ".nojekyll").write_text("")  # GitHub Pages: serve the files as they are
 
 
 def build(notebooks="notebooks", out="site", static=None, root=None):
@@ -98,7 +107,8 @@ def build(notebooks="notebooks", out="site", static=None, root=None):
     >>> from nbformat.v4 import new_notebook, new_markdown_cell
     >>> tmp = Path(tempfile.mkdtemp())
     >>> (tmp / "nb").mkdir()
-    >>> nbformat.write(new_notebook(cells=[new_markdown_cell("# One\\n\\n$x^2$")]), tmp / "nb" / "01.ipynb")
+    >>> nb = new_notebook(cells=[new_markdown_cell("# One\\n\\n$x^2$")])
+    >>> nbformat.write(nb, tmp / "nb" / "01.ipynb")
     >>> result = build(tmp / "nb", tmp / "site")
     >>> [p.name for p in result["pages"]], "<math" in (tmp / "site" / "01.html").read_text()
     (['index.html', '01.html'], True)

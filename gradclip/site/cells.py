@@ -84,7 +84,8 @@ class Assets:
         parts = urlsplit(html.unescape(url))
         if parts.scheme or parts.netloc or not parts.path or parts.path.startswith("/"):
             return url
-        tail = (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment else "")
+        tail = ((f"?{parts.query}" if parts.query else "")
+                + (f"#{parts.fragment}" if parts.fragment else ""))
         path = unquote(parts.path)
         if path.endswith(".ipynb"):
             if Path(path).name not in self.pages or Path(path).name != path:
@@ -142,7 +143,8 @@ def render_output(output, assets, name):
     """HTML for one stored output (``name`` names the files it writes)."""
     kind = output.get("output_type")
     if kind == "stream":
-        return _pre(_text(output.get("text", "")), f"gc-output gc-stream gc-{output.get('name', 'stdout')}")
+        stream = output.get("name", "stdout")
+        return _pre(_text(output.get("text", "")), f"gc-output gc-stream gc-{stream}")
     if kind == "error":
         text = "\n".join(output.get("traceback") or [f"{output.get('ename')}: {output.get('evalue')}"])
         return _pre(text, "gc-output gc-output-error")
@@ -160,7 +162,8 @@ def render_output(output, assets, name):
     if "text/html" in data:
         return f'<div class="gc-output gc-html">{assets.rewrite(_text(data["text/html"]))}</div>'
     if "text/markdown" in data:
-        return f'<div class="gc-output gc-prose">{assets.rewrite(markdown_to_html(_text(data["text/markdown"])))}</div>'
+        prose = assets.rewrite(markdown_to_html(_text(data["text/markdown"])))
+        return f'<div class="gc-output gc-prose">{prose}</div>'
     if "text/latex" in data:
         return f'<div class="gc-output gc-prose">{markdown_to_html(_text(data["text/latex"]))}</div>'
     if "text/plain" in data:

@@ -161,9 +161,10 @@ def drag(explorer, name, fraction, moves=60, duration_ms=1000):
     """Drag slider ``name`` with the mouse from its thumb to ``fraction`` of its track.
 
     ``moves`` mouse moves over about ``duration_ms``, then release. Returns ``(problems,
-    changed)``, ``changed`` telling whether the canvas pixels changed. The value must be the index nearest the release point, the picture repainted
-    (``data-frame`` advanced), and readout and picture must be those a keyboard step away and
-    back gives for the same value (a stale last frame differs).
+    changed)``, ``changed`` telling whether the canvas pixels changed. The value must be the
+    index nearest the release point and the picture repainted (``data-frame`` advanced); the
+    readout and the picture must be those a keyboard step away and back gives for the same
+    value (a stale last frame differs).
     """
     page = explorer.page
     slider = explorer.locator(f'{SLIDER}[data-name="{name}"]')
