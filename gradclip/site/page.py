@@ -31,7 +31,8 @@ pre { margin: 0; padding: .6em .8em; overflow-x: auto; white-space: pre; }
 .gc-input .highlight pre { background: transparent; }
 .gc-outputs { margin-top: .4rem; }
 .gc-output { margin: .3rem 0; max-width: 100%; overflow-x: auto; }
-pre.gc-output { background: #fff; border-left: 3px solid #eef1f4; }
+pre.gc-output { background: #fff; border-left: 3px solid #eef1f4; white-space: pre-wrap;
+  overflow-wrap: anywhere; }  /* printed text wraps, as in JupyterLab */
 pre.gc-stderr { background: #fff5f2; }
 pre.gc-output-error { background: #fdecea; border-left-color: #D55E00; }
 .gc-widget-placeholder { color: var(--muted); font-style: italic; }
