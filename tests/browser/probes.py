@@ -128,17 +128,18 @@ def state(explorer, name):
     return explorer.page.evaluate(_STATE, [explorer.element_handle(), name])
 
 
-def settle(explorer, quiet_ms=150, timeout_ms=3_000):
-    """Wait until the explorer's data-frame stops changing for ``quiet_ms``."""
-    page, last, since = explorer.page, None, time.monotonic()
-    deadline = since + timeout_ms / 1000
-    while time.monotonic() < deadline:
-        frame = explorer.get_attribute("data-frame")
-        if frame != last:
-            last, since = frame, time.monotonic()
-        elif time.monotonic() - since >= quiet_ms / 1000:
-            return
-        page.wait_for_timeout(25)
+def settle(explorer, quiet_ms=100, timeout_ms=3_000):
+    """Wait until the explorer's data-frame stops changing for ``quiet_ms`` (polled in the page)."""
+    try:
+        explorer.page.wait_for_function("""([root, quiet]) => {
+          const f = root.dataset.frame, now = performance.now(), s = root.__gcSettle;
+          if (!s || s.f !== f) { root.__gcSettle = {f, t: now}; return false; }
+          if (now - s.t < quiet) return false;
+          delete root.__gcSettle;
+          return true;
+        }""", arg=[explorer.element_handle(), quiet_ms], timeout=timeout_ms, polling=20)
+    except PlaywrightTimeout:
+        pass  # still repainting (an animation): the checks that follow will say what is wrong
 
 
 def _x_for(box, thumb, fraction):
