@@ -117,7 +117,7 @@ class TrajectoryScene:
         self.step_text = self.fig.suptitle(f"step {self.n_steps} / {self.n_steps}", fontsize="medium")
         if surface:
             self._surface(problem, xlim, ylim, colors)
-        self.fig.draw_without_rendering()  # lay out once (an ipympl canvas must not render yet)
+        self.fig.draw_without_rendering()  # lay out once, without rendering
         self.fig.set_layout_engine("none")
 
     def _surface(self, problem, xlim, ylim, colors):
