@@ -15,6 +15,8 @@
 // Values go to the kernel (model.set + save_changes) but are never written back into a control
 // while it is dragged; values set from Python move the controls.
 
+const SLIDER_KEYS = new Set(["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End",
+  "PageUp", "PageDown"]);
 const FORMAT = "gradclip.explorer/1";
 let uid = 0;
 
@@ -237,6 +239,11 @@ class Explorer {
     out.htmlFor = id;
     input.addEventListener("input", (ev) => this.input(c.name, +input.value, ev, false));
     input.addEventListener("change", () => { this.report(true); this.maybeRequest(c.name); });
+    // The slider's own keys stay with the slider: JupyterLab's notebook listens for arrow keys
+    // on the way up (command mode) and would cancel the range input's default step.
+    input.addEventListener("keydown", (ev) => {
+      if (SLIDER_KEYS.has(ev.key)) ev.stopPropagation();
+    });
     if (c.kind === "player") {
       const play = document.createElement("button");
       play.type = "button";
