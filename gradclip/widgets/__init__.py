@@ -26,7 +26,7 @@ from ..data import demo_regression
 from ..problems import CliffRNN, Quadratic
 
 __all__ = ["Explorer", "Stage", "learning_rate_explorer", "condition_explorer",
-           "clipping_explorer", "demo_regression", "player"]
+           "clipping_explorer", "demo_regression", "player", "phase_explorer", "training_explorer"]
 
 from .player import player  # noqa: E402
 
@@ -167,3 +167,7 @@ def clipping_explorer(problem=None, theta0=None, lr=1.0, threshold=0.5, clip="no
     stage = clipview.clipping_stage(problem, theta0, lgrid, tgrid, max_steps, xlim, ylim)
     return _start(stage, {"lr": _snap(stage, "lr", lr), "threshold": _snap(stage, "threshold", threshold),
                           "clip": clip, "steps": steps}, preset)
+
+
+from .phaseview import phase_explorer  # noqa: E402
+from .trainview import training_explorer  # noqa: E402
