@@ -12,7 +12,7 @@ import numpy as np
 FILES = ("01_loss_surface.png", "01_regimes.png", "01_descent.gif",
          "02_layer_signals.png", "03_activations.png",
          "04_clipping_geometry.png", "04_cliff.png", "04_cliff.gif",
-         "05_phase.png", "06_training.png")
+         "05_phase.png", "06_training.png", "05_phase_steps.gif", "06_adding.png")
 
 #: The cliff scene shared by the figures, the notebook and the clipping explorer.
 CLIFF = {"theta0": (5.0, -3.5), "lr": 1.0, "threshold": 0.5, "steps": 60,
@@ -206,8 +206,35 @@ def training(path):
     plt.close(fig)
 
 
+def phase_steps(path):
+    """Notebook 05: norm-clipping phase diagrams (regression, CliffRNN) as the steps grow."""
+    from .plots import practice
+
+    practice.phase_steps_gif(path)
+
+
+def adding(path):
+    """Notebook 06: an RNN on the adding problem (T = 30), lr 0.3, with and without
+    global-norm clipping at 1 (1000 steps, mini-batches of 32)."""
+    import matplotlib.pyplot as plt
+    from .data import adding_problem
+    from .plots import practice
+    from .rnn import RNN
+    from .training import train
+
+    X, y = adding_problem(1000, 30, seed=0)
+    net = RNN(2, 32, 1, spectral_radius=1.2, seed=0)
+    runs = {"no clipping": train(net, X, y, lr=0.3, steps=1000, batch_size=32, seed=0),
+            "global norm ≤ 1": train(net, X, y, lr=0.3, steps=1000, clip="global_norm", threshold=1.0,
+                                     batch_size=32, seed=0)}
+    fig = practice.adding_figure(runs, threshold=1.0)
+    fig.suptitle("RNN on the adding problem (T = 30), lr 0.3: the unclipped run overflows", fontsize="medium")
+    _save(fig, path)
+    plt.close(fig)
+
+
 BUILDERS = dict(zip(FILES, (loss_surface, regimes, descent_gif, layer_signals, activations,
-                            clipping_geometry, cliff, cliff_gif, phase, training)))
+                            clipping_geometry, cliff, cliff_gif, phase, training, phase_steps, adding)))
 
 
 def main(argv=None, output_dir=None):

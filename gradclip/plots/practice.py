@@ -12,7 +12,7 @@ from ._axes import check_ax
 from .figures import COLUMN_WIDTH
 from .sweeps import plot_phase
 
-__all__ = ["two_cycle_figure", "cv_figure", "range_test_figure", "threshold_map_figure",
+__all__ = ["phase_figure", "two_cycle_figure", "cv_figure", "range_test_figure", "threshold_map_figure",
            "plot_agc_units", "adding_figure", "phase_steps_gif"]
 
 
@@ -23,7 +23,34 @@ def _figure(width, height, ncols):
     return fig, np.atleast_1d(axes)
 
 
-def two_cycle_figure(problem, runs, lr, threshold):
+def phase_figure(results, edge=None, vlim=None, solved=None):
+    """Phase diagrams side by side with one colour bar: ``results`` maps a title to a 2-D
+    :class:`~gradclip.SweepResult`; ``edge``, ``vlim = (vmin, vmax)`` and ``solved`` as in
+    :func:`~gradclip.plots.plot_phase`.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import gradclip as gc
+    >>> res = gc.sweep(gc.Quadratic.with_condition(4.0), [1.0, 1.0], [0.5, 3.0], [0.1, 1.0], steps=20)
+    >>> len(phase_figure({"a": res, "b": res}, edge=2.0).axes)
+    3
+    """
+    if not isinstance(results, dict) or not results:
+        raise ValueError(f"results must be a non-empty dict of title -> SweepResult, got {results!r}")
+    lo, hi = (None, None) if vlim is None else vlim
+    fig, axes = _figure(4.6 * len(results), 3.9, len(results))
+    for ax, (title, res) in zip(axes, results.items()):
+        mesh = plot_phase(ax, res, edge=edge, title=title, vmin=lo, vmax=hi, solved=solved)
+        ax.title.set_fontsize("medium")
+    for ax in axes[1:]:
+        ax.set_ylabel("")
+    steps = next(iter(results.values())).steps
+    fig.colorbar(mesh, ax=list(axes), label=f"loss after {steps} steps")
+    return fig
+
+
+def two_cycle_figure(problem, runs, lr, threshold, shown=120):
     """Norm-clipped descent above the edge: the distance to the optimum per step (left) and
     the 2-cycle each run ends in (right), one point ``(e, e')`` per run.
 
@@ -37,6 +64,8 @@ def two_cycle_figure(problem, runs, lr, threshold):
     runs : list of Trajectory
         Runs at ``lr`` with ``clip="norm"``, ``threshold``, from different starts.
     lr, threshold : float
+    shown : int
+        Steps drawn on the left (the first three runs).
 
     Returns
     -------
@@ -60,10 +89,11 @@ def two_cycle_figure(problem, runs, lr, threshold):
     fig, (ax, ax2) = _figure(9.0, 3.6, 2)
     colors = [PALETTE[k] for k in ("slow", "good", "oscillating", "clipped", "raw", "divergent")]
     pairs = np.array([t.distances(star)[-2:] for t in runs])
-    for i, t in enumerate(runs[:6]):
-        ax.semilogy(t.distances(star), color=colors[i], lw=1.2, label=f"from ({t.thetas[0][0]:g}, {t.thetas[0][1]:g})")
+    for i, t in enumerate(runs[:3]):
+        ax.semilogy(t.distances(star)[:shown + 1], color=colors[i], lw=1.2, marker="o", ms=2,
+                    label=f"from ({t.thetas[0][0]:.3g}, {t.thetas[0][1]:.3g})")
     ax.axhspan(lo, hi, color="0.85", zorder=0, label="c/λmax .. lr·c − c/λmax")
-    ax.set(xlabel="step", ylabel="distance to the optimum")
+    ax.set(xlabel="step", ylabel="distance to the optimum", xlim=(0, shown))
     ax.legend(fontsize="small", loc="upper right")
     ax2.fill_between([lo, hi], lo, hi, color="0.9", zorder=0)
     ax2.plot([lo, hi], [hi, lo], color="0.4", lw=1, ls="--", label=f"e + e′ = lr·c = {lr * c:.4g}")
@@ -155,7 +185,7 @@ def range_test_figure(tests, edges, labels):
     return fig
 
 
-def threshold_map_figure(result, thresholds, band=None, solved=("abs", 0.01), title=None):
+def threshold_map_figure(result, thresholds, band=None, target=None, solved=("abs", 0.01), title=None):
     """A phase diagram with candidate thresholds drawn across it.
 
     Parameters
@@ -165,7 +195,10 @@ def threshold_map_figure(result, thresholds, band=None, solved=("abs", 0.01), ti
     thresholds : dict
         Label -> threshold, each drawn as a horizontal line.
     band : (float, float), optional
-        A range of thresholds to shade (e.g. Pascanu et al.'s 0.5 to 10 times the mean norm).
+        A range of thresholds to hatch (e.g. Pascanu et al.'s 0.5 to 10 times the mean norm).
+    target : (float, float), optional
+        The range the thresholds should hit (e.g. where every learning rate is solved),
+        drawn as two dotted lines.
     solved : see :func:`~gradclip.plots.plot_phase`.
 
     Examples
@@ -182,7 +215,12 @@ def threshold_map_figure(result, thresholds, band=None, solved=("abs", 0.01), ti
     for i, (label, thr) in enumerate(thresholds.items()):
         ax.axhline(v.positive(thr, "threshold"), color=colors[i % 4], lw=2, label=f"{label}: {thr:.3g}")
     if band is not None:
-        ax.axhspan(*band, facecolor="none", edgecolor="white", hatch="//", lw=0, label="0.5-10 × mean norm")
+        ax.axhspan(*band, facecolor="none", edgecolor="white", hatch="//", lw=0)
+        ax.plot([], [], color="white", lw=0, marker="s", mfc="none", mec="0.3", label="hatched: 0.5-10 × mean norm")
+    if target is not None:
+        for i, y in enumerate(target):
+            ax.axhline(v.positive(y, "target"), color="black", ls=":", lw=2,
+                       label=None if i else f"every lr solved: {target[0]:.3g} .. {target[1]:.3g}")
     ax.legend(fontsize="small", loc="lower left", framealpha=0.9)
     fig.colorbar(mesh, ax=ax, label=f"loss after {result.steps} steps")
     return fig
@@ -241,10 +279,15 @@ def adding_figure(runs, threshold):
     >>> len(adding_figure({"plain": r}, 1.0).axes)
     2
     """
+    from dataclasses import replace
+
     from .nets import plot_training
 
     fig, (ax1, ax2) = _figure(9.0, 3.6, 2)
-    plot_training(ax1, ax2, runs, threshold=threshold)
+    with np.errstate(invalid="ignore"):  # values past the axes are drawn at 1e12: no overflow
+        shown = {k: replace(r, losses=np.minimum(r.losses, 1e12), grad_norms=np.minimum(r.grad_norms, 1e12))
+                 for k, r in runs.items()}
+    plot_training(ax1, ax2, shown, threshold=threshold)
     ax1.axhline(1 / 12, color="0.3", lw=1, ls=":", label="predict 1: 1/12")
     ax1.legend(fontsize="small", loc="upper right")
     ax1.set_title("mini-batch loss", fontsize="medium")
@@ -252,10 +295,14 @@ def adding_figure(runs, threshold):
     for label, r in runs.items():
         if r.diverged_at is not None:
             ax1.axvline(r.diverged_at, color=PALETTE["divergent"], lw=1, ls="--")
+    for ax, key_, top in ((ax1, "losses", 1e4), (ax2, "grad_norms", 1e8)):
+        vals = np.concatenate([getattr(r, key_) for r in runs.values()])
+        vals = vals[np.isfinite(vals) & (vals > 0)]
+        ax.set_ylim(vals.min() / 2 if vals.size else 1e-3, top)  # overflowing runs leave at the top
     return fig
 
 
-def phase_steps_gif(path, steps=(2, 5, 10, 20, 40, 70, 100, 150, 200), fps=2, dpi=56):
+def phase_steps_gif(path, steps=(2, 5, 10, 20, 40, 70, 100, 150, 200), fps=2, dpi=70):
     """A GIF of the norm-clipping phase diagrams of the demo regression and the CliffRNN as
     the number of steps grows (one frame per entry of ``steps``), for ``figures/``."""
     import matplotlib.pyplot as plt

@@ -83,7 +83,7 @@ class _Table:
                 self.a[f"loss_{mode}"][cells] = np.minimum(r.losses, CAP)
                 self.a[f"gn_{mode}"][cells] = np.minimum(pad(r.grad_norms), CAP)
             self.a[f"k_{mode}"][cells] = -1.0 if r.diverged_at is None else float(r.diverged_at)
-            self.a[f"test_{mode}"][cells] = test
+            self.a[f"test_{mode}"][cells] = min(test, CAP)
         r = runs["global_norm"][0]
         self.a["clipped"][i, j, k] = pad(r.clipped.astype(float))
         self.a["share"][i, j, k] = 100.0 * np.mean(r.clipped[np.isfinite(r.grad_norms)])
@@ -163,7 +163,7 @@ def training_explorer(lr=0.3, threshold=1.0, T=30, steps=500, seed=0, preset=Non
     for name in ("k_none", "k_clip", "done"):
         st.array(name, arrays[name], cell, integer=True)
     for name in ("test_none", "test_clip"):
-        st.array(name, arrays[name], cell, quantum=1e-4)
+        st.array(name, arrays[name], cell, quantum=2e-4, log=True)
     st.array("share", arrays["share"], cell, quantum=0.1)
 
     # ---- what moves
@@ -177,10 +177,10 @@ def training_explorer(lr=0.3, threshold=1.0, T=30, steps=500, seed=0, preset=Non
     diverged = between(k_clip, 0, steps)
     free_diverged = between(k_free, 0, steps)
     head = "lr {lr:.3g}, T {T}, threshold {thr:.3g}: "
-    clipped_ok = head + "clipped run: test loss {tc:.3f}, {share:.0f} % of steps clipped"
+    clipped_ok = head + "clipped run: test loss {tc:.3g}, {share:.0f} % of steps clipped"
     st.status([head + "not trained yet (release the slider: the kernel trains it in a few seconds)",
                clipped_ok + " · unclipped: NaN at step {kf}",
-               clipped_ok + " · unclipped: {tf:.3f}",
+               clipped_ok + " · unclipped: test loss {tf:.3g}",
                head + "even the clipped run diverged (step {kc})"],
               case=where(at("done"), where(diverged, 3, where(free_diverged, 1, 2)), 0),
               fields={"lr": value("lr"), "T": value("T"), "thr": value("threshold"),

@@ -1,0 +1,87 @@
+"""The training explorer: its runs are gradclip.train's, its status says what they did, the
+kernel-backed request adds runs to the table, every slider at both ends, and bad input."""
+
+import numpy as np
+import pytest
+
+import gradclip as gc
+from gradclip.widgets import encoding, trainview as tv
+
+STEPS = 20
+
+
+def _reference(lr, threshold, T, seed=0):
+    """The two runs, trained here without the explorer."""
+    X, y = gc.adding_problem(1000, T, seed=seed)
+    Xt, yt = gc.adding_problem(1000, T, seed=seed + 1)
+    net = gc.RNN(2, 32, 1, spectral_radius=1.2, seed=seed)
+    free = gc.train(net, X, y, lr=lr, steps=STEPS, batch_size=32, seed=seed)
+    clipped = gc.train(net, X, y, lr=lr, steps=STEPS, clip="global_norm", threshold=threshold,
+                       batch_size=32, seed=seed)
+    test = [np.nan if r.diverged_at is not None else net.loss_and_grads(Xt, yt, r.params)[0]
+            for r in (free, clipped)]
+    return free, clipped, test
+
+
+@pytest.fixture(scope="module")
+def explorer():
+    return tv.training_explorer(lr=0.3, threshold=1.0, T=10, steps=STEPS)
+
+
+def test_adding_runs_are_gradclip_train():
+    free, clipped, test = _reference(0.3, 1.0, 10)
+    runs = tv.adding_runs(0.3, 1.0, 10, steps=STEPS)
+    np.testing.assert_array_equal(runs["none"][0].losses, free.losses)
+    np.testing.assert_array_equal(runs["global_norm"][0].grad_norms, clipped.grad_norms)
+    assert runs["global_norm"][1] == pytest.approx(test[1], rel=1e-12)
+
+
+def test_status_reports_test_loss_share_clipped_and_the_unclipped_run(explorer):
+    free, clipped, test = _reference(0.3, 1.0, 10)
+    text = explorer.status_text
+    assert text.startswith("lr 0.3, T 10, threshold 1: clipped run:")
+    assert f"test loss {test[1]:.3g}" in text
+    assert f"{100 * clipped.clipped.mean():.0f} % of steps clipped" in text
+    tail = f"NaN at step {free.diverged_at}" if free.diverged_at is not None else f"unclipped: test loss {test[0]:.3g}"
+    assert text.endswith(tail)
+    drawn = [d for d in explorer.drawn() if d["type"] == "line" and len(d["y"]) == STEPS + 1]
+    np.testing.assert_allclose(drawn[1]["y"], clipped.losses, rtol=0.006)
+
+
+def test_request_trains_a_new_cell_and_keeps_the_old_ones(explorer):
+    patch = explorer.request("train", lr=1.0, threshold=0.1, T=50)
+    free, clipped, test = _reference(1.0, 0.1, 50)
+    done = encoding.decode_array(patch["arrays"]["done"])
+    assert done.sum() == 2 and done[3, 0, 4] == 1 and done[2, 2, 0] == 1
+    assert f"test loss {test[1]:.3g}" in explorer.status_text or "diverged" in explorer.status_text
+    k = encoding.decode_array(patch["arrays"]["k_none"])[3, :, 4]
+    assert np.all(k == (-1 if free.diverged_at is None else free.diverged_at))  # every threshold
+    explorer.update(lr=0.3, threshold=1.0, T=10)
+    assert explorer.status_text.startswith("lr 0.3, T 10, threshold 1: clipped run:")
+    assert "not trained yet" in explorer.update(T=20).status_text
+    explorer.update(T=10)
+
+
+def test_every_slider_at_both_ends(explorer):
+    for name, values in (("lr", tv.LR_VALUES), ("threshold", tv.THRESHOLD_VALUES), ("T", tv.T_VALUES)):
+        for x in (values[0], values[-1]):
+            text = explorer.update(**{name: x}).status_text
+            assert text.startswith("lr ") and ("not trained yet" in text or "clipped run" in text)
+        explorer.update(lr=0.3, threshold=1.0, T=10)
+
+
+def test_preset_trains_its_setting():
+    ex = tv.training_explorer(T=10, steps=STEPS, preset="lr=0.1;threshold=3;T=20")
+    assert ex.values == {"lr": 0.1, "threshold": 3.0, "T": 20.0}
+    assert ex.status_text.startswith("lr 0.1, T 20, threshold 3: clipped run:")
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(steps=10), "steps must be an integer in"),
+    (dict(seed=-1), "seed must be a non-negative integer"),
+    (dict(lr=5.0), "outside the slider range"),
+    (dict(T=100), "outside the slider range"),
+])
+def test_invalid_arguments_name_the_value(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        tv.training_explorer(**kwargs)
