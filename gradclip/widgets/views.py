@@ -7,7 +7,8 @@ figure is drawn once by matplotlib and the runs become arrays the page draws fro
 import numpy as np
 
 from .. import plots
-from ..solvers import classify_rate, run_batch
+from ..problems import LinearRegression, Quadratic
+from ..solvers import Trajectories, classify_rate, run_batch
 from ..style import PALETTE
 from .figure import explorer_figure, few_ticks, paths
 from .stage import Stage, at, between, div, pick, position, switch, value, where
@@ -18,7 +19,54 @@ REGIME_COLORS = [PALETTE["slow"], PALETTE["good"], PALETTE["oscillating"], "#4d4
 EXCESS_QUANTUM = 0.002  # decades: 0.5 %, so a status "J - J_min = 0.034" is right to 2 digits
 
 
-def _scene(s, lrs, max_steps, xlim, ylim):
+class _StackedQuadratics:
+    """Several quadratic bowls as one batched problem: rows ``i * n_lrs ... (i + 1) * n_lrs``
+    belong to bowl ``i``, so one :func:`run_batch` call runs every (bowl, lr) pair.
+
+    ``J_i(theta) = floor_i + (theta - star_i)' H_i (theta - star_i) / 2``: exact for every
+    problem with a constant Hessian (``Quadratic``, ``LinearRegression``).
+    """
+
+    def __init__(self, problems, n_lrs):
+        self.dim = problems[0].dim
+        self.H = np.repeat(np.array([p.hessian() for p in problems]), n_lrs, axis=0)
+        self.star = np.repeat(np.array([p.solution() for p in problems]), n_lrs, axis=0)
+        self.floor = np.repeat(np.array([float(p.loss(p.solution())) for p in problems]), n_lrs)
+
+    def grad(self, theta):
+        return np.einsum("nij,nj->ni", self.H, theta - self.star)
+
+    def loss(self, theta):
+        d = theta - self.star
+        return self.floor + 0.5 * np.einsum("ni,ni->n", d, self.grad(theta))
+
+
+def _batched_runs(scenes, lrs, max_steps):
+    """Every scene's runs over ``lrs``: one batched pass when the scenes are quadratic bowls
+    with one start (the condition explorer's 31 bowls), else one pass per scene."""
+    probs = [s["problem"] for s in scenes]
+    starts = [np.asarray(s["theta0"], dtype=np.float64) for s in scenes]
+    same = all(np.array_equal(a, starts[0]) for a in starts)
+    if len(scenes) > 1 and same and all(isinstance(p, (Quadratic, LinearRegression))
+                                        for p in probs):
+        if len({p.dim for p in probs}) == 1:
+            n = len(lrs)
+            both = run_batch(_StackedQuadratics(probs, n), starts[0], np.tile(lrs, len(probs)),
+                             max_steps)
+            return [_rows(both, slice(i * n, (i + 1) * n)) for i in range(len(probs))]
+    return [run_batch(p, s, lrs, max_steps) for p, s in zip(probs, starts)]
+
+
+def _rows(tr, rows):
+    """The runs ``rows`` of a :class:`~gradclip.Trajectories` as a Trajectories."""
+    k = tr.diverged_at[rows]
+    return Trajectories(tr.thetas[rows], tr.losses[rows], tr.grad_norms[rows], tr.clipped[rows],
+                        tr.step_lengths[rows], k, lrs=tr.lrs[rows],
+                        thresholds=None if tr.thresholds is None else tr.thresholds[rows],
+                        clip=tr.clip)
+
+
+def _scene(s, lrs, max_steps, xlim, ylim, tr=None):
     prob, theta0 = s["problem"], np.asarray(s["theta0"], dtype=np.float64)
     star = prob.solution()
     if xlim is None or ylim is None:
@@ -26,7 +74,8 @@ def _scene(s, lrs, max_steps, xlim, ylim):
     X, Y, Z = plots.loss_grid(prob, xlim, ylim, 100)
     floor = float(prob.loss(star))
     segs = plots.contour_segments(X, Y, Z, plots.contour_levels(Z, 14, floor))
-    tr = run_batch(prob, theta0, lrs, max_steps)
+    if tr is None:
+        tr = run_batch(prob, theta0, lrs, max_steps)
     with np.errstate(all="ignore"):
         ex = np.maximum(tr.losses - floor, 1e-16)
     ex[~np.isfinite(tr.losses)] = np.nan
@@ -50,7 +99,8 @@ def descent_stage(name, scenes, lr_grid, max_steps, lr_label, scene_control=None
     rate slider and a steps slider; with several scenes, a slider ``scene_control`` (a grid
     slider whose values are given as ``scene_control = (name, values, label)``) picks one."""
     lrs = lr_grid.values
-    S = [_scene(s, lrs, max_steps, xlim, ylim) for s in scenes]
+    runs = _batched_runs(scenes, lrs, max_steps)
+    S = [_scene(s, lrs, max_steps, xlim, ylim, tr) for s, tr in zip(scenes, runs)]
     s0, multi = S[0], len(S) > 1
     fig, ax, axl, axr = explorer_figure()
     st = Stage(name, fig)
