@@ -39,7 +39,7 @@ def test_adding_runs_are_gradclip_train():
 def test_status_reports_test_loss_share_clipped_and_the_unclipped_run(explorer):
     free, clipped, test = _reference(0.3, 1.0, 10)
     text = explorer.status_text
-    assert text.startswith("lr 0.3, T 10, threshold 1: clipped run:")
+    assert text.startswith("lr 0.3 · T 10 · threshold 1: clipped:")
     assert f"test loss {test[1]:.3g}" in text
     assert f"{100 * clipped.clipped.mean():.0f} % of steps clipped" in text
     tail = f"NaN at step {free.diverged_at}" if free.diverged_at is not None else f"unclipped: test loss {test[0]:.3g}"
@@ -57,7 +57,7 @@ def test_request_trains_a_new_cell_and_keeps_the_old_ones(explorer):
     k = encoding.decode_array(patch["arrays"]["k_none"])[3, :, 4]
     assert np.all(k == (-1 if free.diverged_at is None else free.diverged_at))  # every threshold
     explorer.update(lr=0.3, threshold=1.0, T=10)
-    assert explorer.status_text.startswith("lr 0.3, T 10, threshold 1: clipped run:")
+    assert explorer.status_text.startswith("lr 0.3 · T 10 · threshold 1: clipped:")
     assert "not trained yet" in explorer.update(T=20).status_text
     explorer.update(T=10)
 
@@ -66,14 +66,14 @@ def test_every_slider_at_both_ends(explorer):
     for name, values in (("lr", tv.LR_VALUES), ("threshold", tv.THRESHOLD_VALUES), ("T", tv.T_VALUES)):
         for x in (values[0], values[-1]):
             text = explorer.update(**{name: x}).status_text
-            assert text.startswith("lr ") and ("not trained yet" in text or "clipped run" in text)
+            assert text.startswith("lr ") and ("not trained yet" in text or "clipped:" in text)
         explorer.update(lr=0.3, threshold=1.0, T=10)
 
 
 def test_preset_trains_its_setting():
     ex = tv.training_explorer(T=10, steps=STEPS, preset="lr=0.1;threshold=3;T=20")
     assert ex.values == {"lr": 0.1, "threshold": 3.0, "T": 20.0}
-    assert ex.status_text.startswith("lr 0.1, T 20, threshold 3: clipped run:")
+    assert ex.status_text.startswith("lr 0.1 · T 20 · threshold 3: clipped:")
 
 
 @pytest.mark.parametrize("kwargs, match", [

@@ -252,11 +252,12 @@ def plot_agc_units(ax, grads, params, clipping, eps=1e-3, names=None):
         axes = tuple(range(1, g.ndim)) if g.ndim >= 2 else None
         gn = np.atleast_1d(np.sqrt(np.sum(g * g, axis=axes)))
         bound = c * np.maximum(np.atleast_1d(np.sqrt(np.sum(w * w, axis=axes))), e)
-        arts.append(ax.scatter(bound, np.maximum(gn, 1e-12), s=18, color=colors[i % 6], label=name, zorder=3))
+        arts.append(ax.scatter(bound, np.maximum(gn, 1e-12), s=18 if g.ndim > 1 else 60,
+                               marker="o" if g.ndim > 1 else "D", color=colors[i % 6], label=name, zorder=3))
         lo, hi = min(lo, bound.min(), gn[gn > 0].min(initial=np.inf)), max(hi, bound.max(), gn.max())
     ax.plot([lo / 2, hi * 2], [lo / 2, hi * 2], color="0.4", ls="--", lw=1, label="‖g‖ = bound")
     ax.set(xscale="log", yscale="log", xlabel="bound  λ·max(‖w_unit‖, ε)", ylabel="‖g_unit‖")
-    ax.legend(fontsize="small", loc="upper left")
+    ax.legend(fontsize="small", loc="lower right")
     return arts
 
 

@@ -137,10 +137,10 @@ def training_explorer(lr=0.3, threshold=1.0, T=30, steps=500, seed=0, preset=Non
         ax.set_xlabel("step")
     axl.set_ylim(1e-3, 1e3)
     axl.axhline(1 / 12, color="0.3", lw=1, ls=":")
-    axl.text(steps, 1 / 12, "predict 1: loss 1/12 ", ha="right", va="bottom", fontsize="small", color="0.3")
     axl.set_ylabel("mini-batch loss")
     axl.set_title("training loss", fontsize="medium")
-    key(axl, [("-- no clipping", PALETTE["divergent"]), ("— global norm ≤ threshold", PALETTE["good"])])
+    key(axl, [("-- no clipping", PALETTE["divergent"]), ("— global norm ≤ threshold", PALETTE["good"]),
+              ("··· predicting 1: loss 1/12", "#4d4d4d")])
     axg.set_ylim(1e-3, 1e7)
     axg.set_ylabel("‖g‖ before clipping")
     axg.set_title("global gradient norm", fontsize="medium")
@@ -176,17 +176,17 @@ def training_explorer(lr=0.3, threshold=1.0, T=30, steps=500, seed=0, preset=Non
     k_free, k_clip = at("k_none"), at("k_clip")
     diverged = between(k_clip, 0, steps)
     free_diverged = between(k_free, 0, steps)
-    head = "lr {lr:.3g}, T {T}, threshold {thr:.3g}: "
-    clipped_ok = head + "clipped run: test loss {tc:.3g}, {share:.0f} % of steps clipped"
+    head = "lr {lr:.3g} · T {T} · threshold {thr:.3g}: "
+    clipped_ok = head + "clipped: test loss {tc:.3g}, {share:.0f} % of steps clipped"
     st.status([head + "not trained yet (release the slider: the kernel trains it in a few seconds)",
-               clipped_ok + " · unclipped: NaN at step {kf}",
-               clipped_ok + " · unclipped: test loss {tf:.3g}",
+               clipped_ok + " — unclipped: NaN at step {kf}",
+               clipped_ok + " — unclipped: test loss {tf:.3g}",
                head + "even the clipped run diverged (step {kc})"],
               case=where(at("done"), where(diverged, 3, where(free_diverged, 1, 2)), 0),
               fields={"lr": value("lr"), "T": value("T"), "thr": value("threshold"),
                       "tc": at("test_clip"), "tf": at("test_none"), "share": at("share"),
                       "kc": k_clip, "kf": k_free},
-              color=switch(diverged, ["#333333", PALETTE["divergent"]]), size=11.5)
+              color=switch(diverged, ["#333333", PALETTE["divergent"]]), size=10.5)
 
     def handler(values):
         runs = adding_runs(values["lr"], values["threshold"], values["T"], steps, seed)
