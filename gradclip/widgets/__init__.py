@@ -26,7 +26,8 @@ from ..data import demo_regression
 from ..problems import CliffRNN, Quadratic
 
 __all__ = ["Explorer", "Stage", "learning_rate_explorer", "condition_explorer",
-           "clipping_explorer", "demo_regression", "player", "phase_explorer", "training_explorer"]
+           "clipping_explorer", "demo_regression", "player", "phase_explorer", "training_explorer",
+           "rnn_explorer", "cliff_explorer", "depth_explorer"]
 
 from .player import player  # noqa: E402
 
@@ -171,3 +172,6 @@ def clipping_explorer(problem=None, theta0=None, lr=1.0, threshold=0.5, clip="no
 
 from .phaseview import phase_explorer  # noqa: E402
 from .trainview import training_explorer  # noqa: E402
+from .rnnview import rnn_explorer  # noqa: E402
+from .cliffview import cliff_explorer  # noqa: E402
+from .depthview import depth_explorer  # noqa: E402

@@ -1,0 +1,190 @@
+"""The through-time explorer: a recurrent net's spectral radius against its gradient through time.
+
+A vector RNN (:class:`gradclip.RNN`, 32 units) reads the adding problem
+(:func:`gradclip.adding_problem`); its recurrent matrix is one Gaussian draw rescaled to the
+spectral radius on the slider. Backpropagation through time carries ``dL/dh_t`` from the
+output back to the first step, multiplying by ``W_hh^T diag(act'(z_t))`` once per step. The
+left panel shows ``||dL/dh_t|| / ||dL/dh_T||`` against ``t`` with the line ``rho^(T - t)``,
+the right panel the per-step factor ``||dL/dh_t|| / ||dL/dh_{t+1}||`` with ``rho`` and the
+largest singular value of ``W_hh`` (Pascanu et al.'s bound on one step). Every (rho, T,
+activation) state is computed once with :meth:`gradclip.RNN.hidden_grad_norms`.
+"""
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from ..data import adding_problem
+from ..plots.rnn import plain_log_ticks
+from ..rnn import RNN
+from ..style import PALETTE, is_presentation
+from .figure import PROJECTOR_DPI
+from .stage import Stage, at, pick, switch, value
+
+__all__ = ["rnn_explorer", "rnn_stage", "rnn_profiles", "measured_factor", "regime_code",
+           "RHOS", "LENGTHS", "ACTIVATIONS", "REGIMES"]
+
+RHOS = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1.0, 1.05, 1.1, 1.15, 1.2, 1.3, 1.4, 1.5)
+LENGTHS = (10, 25, 50, 100)
+ACTIVATIONS = ("linear", "tanh")
+REGIMES = ("vanishing", "neither: the factor is about 1", "exploding")
+REGIME_COLORS = (PALETTE["slow"], "#333333", PALETTE["divergent"])
+Y_LIM, F_LIM = (1e-20, 1e20), (0.0, 2.4)
+TOLERANCE = 0.02  # |factor - 1| below this: neither regime
+
+
+def measured_factor(norms):
+    """Geometric-mean factor per step over the half of the sequence furthest from the output.
+
+    ``(n_1 / n_m) ** (1 / (m - 1))`` with ``m = T // 2`` and ``n_t = ||dL/dh_t||``: the
+    transient near the output is left out, so for a linear RNN it tends to the spectral
+    radius. Batched over leading axes.
+
+    Examples
+    --------
+    >>> float(measured_factor(0.9 ** np.arange(99, -1, -1)).round(6))
+    0.9
+    """
+    n = np.asarray(norms, dtype=np.float64)
+    m = n.shape[-1] // 2
+    if m < 2:
+        raise ValueError(f"norms must have at least 4 steps, got {n.shape[-1]}")
+    with np.errstate(all="ignore"):
+        return (n[..., 0] / n[..., m - 1]) ** (1.0 / (m - 1))
+
+
+def regime_code(factor):
+    """0 vanishing, 1 neither (within 2 % of 1), 2 exploding; NaN counts as exploding."""
+    f = np.asarray(factor, dtype=np.float64)
+    return np.where(f < 1 - TOLERANCE, 0, np.where(f <= 1 + TOLERANCE, 1, 2))
+
+
+def rnn_profiles(rhos=RHOS, lengths=LENGTHS, activations=ACTIVATIONS, hidden=32, n=16, seed=0):
+    """``||dL/dh_t||`` for every (rho, T, activation): shape ``(rho, T, act, max(T))``, NaN
+    after ``T``; also ``sigma`` (largest singular value of ``W_hh``, per rho).
+
+    The nets share one seed, so their recurrent matrices are the same draw rescaled.
+    """
+    tmax = max(lengths)
+    out = np.full((len(rhos), len(lengths), len(activations), tmax), np.nan)
+    sigma = np.zeros(len(rhos))
+    data = {T: adding_problem(n, T, seed) for T in lengths}
+    for i, rho in enumerate(rhos):
+        for k, act in enumerate(activations):
+            net = RNN(2, hidden, 1, activation=act, spectral_radius=rho, seed=seed)
+            sigma[i] = np.linalg.norm(net.params[1], 2)
+            for j, T in enumerate(lengths):
+                out[i, j, k, :T] = net.hidden_grad_norms(*data[T])
+    return out, sigma
+
+
+def _figure():
+    dpi = PROJECTOR_DPI if is_presentation() else 100.0
+    fig = Figure(figsize=(9.4, 4.4), dpi=dpi, layout="constrained")
+    fig.get_layout_engine().set(rect=(0, 0, 1, 0.9))
+    return fig, fig.subplots(1, 2, width_ratios=[1.25, 1.0])
+
+
+def rnn_stage(rhos=RHOS, lengths=LENGTHS, hidden=32, n=16, seed=0):
+    """A :class:`Stage` with spectral-radius and length sliders and an activation toggle."""
+    norms, sigma = rnn_profiles(rhos, lengths, ACTIVATIONS, hidden, n, seed)
+    tmax = max(lengths)
+    last = np.array([[norms[:, j, k, T - 1] for k in range(len(ACTIVATIONS))]
+                     for j, T in enumerate(lengths)]).transpose(2, 0, 1)
+    with np.errstate(all="ignore"):
+        rel = norms / last[..., None]
+        step = norms[..., :-1] / norms[..., 1:]
+    factor = np.array([[measured_factor(norms[:, j, k, :T]) for k in range(len(ACTIVATIONS))]
+                       for j, T in enumerate(lengths)]).transpose(2, 0, 1)
+    first = rel[..., 0]
+
+    fig, (ax, axf) = _figure()
+    st = Stage("through_time", fig)
+    st.slider("rho", rhos, label="spectral radius ρ", fmt=".2f", log=False)
+    st.slider("T", lengths, label="sequence length T", fmt="d")
+    st.toggle("activation", list(ACTIVATIONS), label="activation")
+    ax.set_yscale("log")
+    ax.set_xlim(0, tmax + 1)
+    ax.set_ylim(*Y_LIM)
+    ax.axhline(1.0, color="0.75", lw=0.8, ls=":")
+    ax.set_xlabel("time step t (the output reads h_T)")
+    ax.set_ylabel("‖∂L/∂h_t‖ ÷ ‖∂L/∂h_T‖")
+    ax.set_title("gradient reaching step t (dashed: ρ^(T−t))", fontsize="medium")
+    plain_log_ticks(ax)
+    ax.set_yticks(10.0 ** np.arange(-20, 21, 5))
+    axf.set_xlim(0, tmax + 1)
+    axf.set_ylim(*F_LIM)
+    axf.axhline(1.0, color="0.6", lw=1.0, ls=":")
+    axf.set_xlabel("time step t")
+    axf.set_ylabel("‖∂L/∂h_t‖ ÷ ‖∂L/∂h_t+1‖")
+    axf.set_title("factor of each backward step", fontsize="medium")
+    for i, (label, color) in enumerate((("— ρ", "0.3"), ("— σ_max(W): bound on one step", PALETTE["clipped"]))):
+        axf.text(0.02, 0.97 - 0.08 * i, label, transform=axf.transAxes, color=color, fontsize="small",
+                 va="top")
+    st.freeze()
+
+    st.array("t", np.arange(1, tmax + 1), ("pt",), integer=True)
+    st.array("rel", rel, ("rho", "T", "activation", "pt"), quantum=st.quantum(ax, "y"), log=True)
+    step_pad = np.concatenate([step, np.full(step.shape[:-1] + (1,), np.nan)], axis=-1)
+    st.array("step", step_pad, ("rho", "T", "activation", "pt"), quantum=st.quantum(axf, "y"))
+    ends = np.zeros((len(rhos), len(lengths), 2))
+    ends[..., 0] = np.array(rhos)[:, None] ** (np.array(lengths)[None, :] - 1)
+    ends[..., 1] = 1.0
+    st.array("line_y", ends, ("rho", "T", "end"), quantum=0.002, log=True)
+    st.array("line_x", np.array([[1.0, T] for T in lengths]), ("T", "end"), integer=True)
+    st.array("sigma", sigma, ("rho",), quantum=0.001)
+    st.array("factor", factor, ("rho", "T", "activation"), quantum=0.0002)
+    st.array("first", first, ("rho", "T", "activation"), quantum=0.002, log=True)
+    st.array("regime", regime_code(factor), ("rho", "T", "activation"), integer=True)
+
+    color = switch(at("regime"), REGIME_COLORS)
+    st.line(ax, "line_x", "line_y", along="end", color="0.35", ls="--", lw=1.3, z=2)
+    st.line(ax, "t", "rel", along="pt", color=color, lw=2.0, z=3)
+    st.line(axf, "t", "step", along="pt", color=color, lw=1.4, z=3)
+    st.hline(axf, value("rho"), color="0.3", lw=1.3, ls="--", z=2)
+    st.hline(axf, at("sigma"), color=PALETTE["clipped"], lw=1.3, ls="--", z=2)
+    st.status("{regime}: measured factor {f:.3f} per step · ρ = {rho:.2f}, σ_max = {sigma:.2f}, "
+              "{act}, T = {T} · ‖∂L/∂h₁‖ ÷ ‖∂L/∂h_T‖ = {first:.2g}",
+              fields={"regime": pick(at("regime"), REGIMES), "f": at("factor"), "rho": value("rho"),
+                      "sigma": at("sigma"), "act": value("activation"), "T": value("T"),
+                      "first": at("first")},
+              color=color, size=11.0)
+    return st
+
+
+def rnn_explorer(rho=0.9, T=100, activation="linear", preset=None):
+    """Spectral radius ρ (0.5 to 1.5) and sequence length T of a vector RNN against
+    ``||dL/dh_t||``: cause vanishing and exploding gradients through time.
+
+    Left: the gradient reaching each step ``t`` relative to the last step's, on a log
+    scale, with the line ``ρ^(T−t)``; right: the factor of each backward step, with ρ and
+    the largest singular value of ``W_hh``. The status names the regime and the measured
+    factor per step (geometric mean over the half of the sequence furthest from the output).
+    For the linear RNN it matches ρ; with tanh it stays below ρ, as saturation lowers
+    ``tanh'``.
+
+    Parameters
+    ----------
+    rho : float
+        Initial spectral radius (snapped to 0.5, 0.6, ... 0.85, 0.9, 0.95, 1, 1.05, ... 1.5).
+    T : int
+        Initial sequence length: 10, 25, 50 or 100.
+    activation : {"linear", "tanh"}
+    preset : str, optional
+        E.g. ``"rho=1.1;T=100;activation=tanh"``.
+
+    Returns
+    -------
+    Explorer
+
+    References
+    ----------
+    Pascanu, Mikolov & Bengio (2013), "On the difficulty of training recurrent neural
+    networks", ICML. https://arxiv.org/abs/1211.5063
+    """
+    stage = rnn_stage()
+    values = {k: stage.controls[k].check(val) for k, val in
+              (("rho", rho), ("T", T), ("activation", activation))}
+    ex = stage.build(values)
+    if preset is not None:
+        ex.apply_preset(preset)
+    return ex
