@@ -59,6 +59,8 @@ def test_request_trains_a_new_cell_and_keeps_the_old_ones(explorer):
     explorer.update(lr=0.3, threshold=1.0, T=10)
     assert explorer.status_text.startswith("lr 0.3 · T 10 · threshold 1: clipped:")
     assert "not trained yet" in explorer.update(T=20).status_text
+    texts = [d["text"] for d in explorer.drawn() if d["type"] == "text"]
+    assert texts == ["lr 0.3, T = 20, threshold 1: not trained yet"]  # on the canvas too
     explorer.update(T=10)
 
 

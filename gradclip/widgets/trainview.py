@@ -173,6 +173,9 @@ def training_explorer(lr=0.3, threshold=1.0, T=30, steps=500, seed=0, preset=Non
     st.line(axg, "step", "gn_clip", along="pts", color=PALETTE["raw"], lw=1.0, z=3)
     st.markers(axg, "step", "gn_clip", along="pts", mask="clipped", ms=3, color=PALETTE["clipped"], z=4)
     st.hline(axg, value("threshold"), color=PALETTE["clipped"], ls="--", lw=1.3, z=5)
+    st.text(axl, 0.5, 0.5, "lr {lr:.3g}, T = {T}, threshold {thr:.3g}: not trained yet",
+            fields={"lr": value("lr"), "T": value("T"), "thr": value("threshold")}, ha="center",
+            va="center", size=11.0, color="#4d4d4d", visible=between(at("done"), -0.5, 0.5))
     k_free, k_clip = at("k_none"), at("k_clip")
     diverged = between(k_clip, 0, steps)
     free_diverged = between(k_free, 0, steps)
