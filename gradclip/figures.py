@@ -12,7 +12,8 @@ import numpy as np
 FILES = ("01_loss_surface.png", "01_regimes.png", "01_descent.gif",
          "02_layer_signals.png", "03_activations.png",
          "04_clipping_geometry.png", "04_cliff.png", "04_cliff.gif",
-         "05_phase.png", "06_training.png", "05_phase_steps.gif", "06_adding.png")
+         "05_phase.png", "06_training.png", "05_phase_steps.gif", "06_adding.png",
+         "02_through_time.png", "02_cliff_growth.gif", "03_depth_lab.png", "03_depth_lab.gif")
 
 #: The cliff scene shared by the figures, the notebook and the clipping explorer.
 CLIFF = {"theta0": (5.0, -3.5), "lr": 1.0, "threshold": 0.5, "steps": 60,
@@ -233,8 +234,43 @@ def adding(path):
     plt.close(fig)
 
 
+def through_time(path):
+    """Notebook 02: ||dL/dh_t|| of a linear RNN at spectral radius 0.9, 1 and 1.1 (T = 100)."""
+    import matplotlib.pyplot as plt
+    from .plots import rnn
+
+    fig = rnn.through_time_figure()
+    _save(fig, path)
+    plt.close(fig)
+
+
+def cliff_growth(path):
+    """Notebook 02: CliffRNN's wall forming as the sequence length T grows from 2 to 60."""
+    from .plots import rnn
+
+    rnn.cliff_growth_gif(path)
+
+
+def depth_lab(path):
+    """Notebook 03: the depth lab's panels for 50 tanh layers with skips, after 40 steps."""
+    import matplotlib.pyplot as plt
+    from .plots import depth
+
+    fig = depth.depth_lab_trained_figure()
+    _save(fig, path)
+    plt.close(fig)
+
+
+def depth_lab_gif(path):
+    """Notebook 03: the same 40 training steps, 4 per frame."""
+    from .plots import depth
+
+    depth.depth_lab_gif(path)
+
+
 BUILDERS = dict(zip(FILES, (loss_surface, regimes, descent_gif, layer_signals, activations,
-                            clipping_geometry, cliff, cliff_gif, phase, training, phase_steps, adding)))
+                            clipping_geometry, cliff, cliff_gif, phase, training, phase_steps, adding,
+                            through_time, cliff_growth, depth_lab, depth_lab_gif)))
 
 
 def main(argv=None, output_dir=None):

@@ -26,7 +26,8 @@ from ..style import PALETTE
 from ..training import train
 
 __all__ = ["INIT_CHOICES", "DepthRun", "depth_task", "depth_net", "depth_run", "hist_layers",
-           "depth_lab_figure", "draw_depth_state", "depth_lab_animation", "REFERENCE_RATIO"]
+           "depth_lab_figure", "draw_depth_state", "depth_lab_animation", "REFERENCE_RATIO",
+           "GIF_SETTING", "depth_lab_gif", "depth_lab_trained_figure"]
 
 #: The initialisations of the depth lab: name -> ``init`` of :class:`~gradclip.MLP` as a
 #: function of the width ``n`` (``"large"`` is three times Xavier's ``1/sqrt(n)``).
@@ -181,7 +182,7 @@ def draw_depth_state(axes, run, i, title=""):
     made = []
     with np.errstate(all="ignore"):
         g = run.grad[i] / run.grad[i, -1]
-    made += ax_g.semilogy(layers, g, "o-", ms=3, color=PALETTE["slow"])
+    made += ax_g.plot(layers, g, "o-", ms=3, color=PALETTE["slow"])
     lo, hi = run.edges[i, 0], run.edges[i, -1]
     centers = 0.5 * (run.edges[i, 1:] + run.edges[i, :-1])
     x = centers / hi if lo >= 0 and hi > 1 else centers  # relu: a / (largest a)
@@ -189,7 +190,7 @@ def draw_depth_state(axes, run, i, title=""):
         made += ax_h.plot(x, run.hist[i, j], color=SLOT_COLORS[j % len(SLOT_COLORS)],
                           label=f"layer {layer}: std {run.std[i, j]:.2g}")
     made += ax_s.plot(layers[:-1], run.saturated[i], "o-", ms=3, color=PALETTE["divergent"])
-    made += ax_r.semilogy(layers, run.ratios[i], "o-", ms=3, color=PALETTE["good"])
+    made += ax_r.plot(layers, run.ratios[i], "o-", ms=3, color=PALETTE["good"])
     if title:
         made.append(ax_g.figure.suptitle(title, fontsize="medium"))
     return made
@@ -210,9 +211,11 @@ def _lab_axes(fig, depth):
     ax_h.set_title("activation histograms", fontsize="medium")
     ax_s.set_ylim(-0.03, 1.03)
     ax_s.set_ylabel("share saturated / dead")
+    ax_s.set_title("saturated (relu: dead) units", fontsize="medium")
     ax_r.set_yscale("log")
     ax_r.axhline(REFERENCE_RATIO, color="0.4", ls="--", lw=1.2)
     ax_r.set_ylabel("update:data ratio")
+    ax_r.set_title("lr ‖ΔW‖ / ‖W‖ (dashed: 1e-3)", fontsize="medium")
     return ax_g, ax_h, ax_s, ax_r
 
 
@@ -220,11 +223,14 @@ def depth_lab_figure(run, i=0, title=""):
     """The four panels of the depth lab for snapshot ``i`` of ``run`` (a new pyplot figure)."""
     import matplotlib.pyplot as plt
 
+    from .rnn import plain_log_ticks
+
     fig = plt.figure(figsize=(9.0, 6.0), layout="constrained")
     axes = _lab_axes(fig, run.grad.shape[1])
     draw_depth_state(axes, run, i, title)
-    axes[1].legend(fontsize="small", loc="upper center")
+    axes[1].legend(fontsize="small", loc="upper right")
     _limits(axes, run)
+    plain_log_ticks(axes[0], axes[3])
     return fig
 
 
@@ -251,9 +257,13 @@ def depth_lab_animation(run, title="", interval=250):
     import matplotlib.pyplot as plt
     from matplotlib.animation import FuncAnimation
 
+    from .rnn import plain_log_ticks
+
     fig = plt.figure(figsize=(9.0, 6.0), layout="constrained")
     axes = _lab_axes(fig, run.grad.shape[1])
     _limits(axes, run)
+    plain_log_ticks(axes[0], axes[3])
+    head = fig.suptitle(f"{title} · step 0 · loss 0", fontsize="medium")
     fig.draw_without_rendering()
     fig.set_layout_engine("none")
     made = []
@@ -262,12 +272,38 @@ def depth_lab_animation(run, title="", interval=250):
         for a in made:
             a.remove()
         made.clear()
-        text = f"{title} · step {run.steps[i]} · loss {run.loss[i]:.3g}" if title else f"step {run.steps[i]}"
+        head.set_text(f"{title} · step {run.steps[i]} · loss {run.loss[i]:.3g}".lstrip(" ·"))
         made.extend(draw_depth_state(axes, run, i))
-        made.append(fig.text(0.5, 0.995, text, ha="center", va="top", fontsize="medium"))
-        return made
+        return made + [head]
 
     frames = np.arange(len(run.steps))
     anim = FuncAnimation(fig, frame, frames=frames, interval=interval, blit=False, repeat=True)
     anim.fig, anim.frame_list = fig, frames
     return anim
+
+
+#: The setting of the GIF: 50 tanh layers with skips and small branches, which train.
+GIF_SETTING = {"depth": 50, "activation": "tanh", "init": "small", "residual": True}
+
+
+def _gif_run():
+    X, y = depth_task()
+    return depth_run(depth_net(**GIF_SETTING), X, y, lr=0.05, steps=40, record_every=4)
+
+
+def depth_lab_gif(path, fps=3, dpi=64):
+    """Write the depth lab's training of :data:`GIF_SETTING` as a GIF (11 frames, 40 steps)."""
+    import matplotlib.pyplot as plt
+    from .animation import save_gif
+
+    anim = depth_lab_animation(_gif_run(), title="tanh, init 0.01, 50 layers with skips, lr 0.05")
+    save_gif(anim, path, fps=fps, dpi=dpi)
+    plt.close(anim.fig)
+
+
+def depth_lab_trained_figure():
+    """The depth lab of :data:`GIF_SETTING` after its 40 training steps (a new figure)."""
+    run = _gif_run()
+    return depth_lab_figure(run, len(run.steps) - 1,
+                            title=f"tanh, init 0.01, 50 layers with skips: after {run.steps[-1]} steps "
+                                  f"the loss is {run.loss[-1]:.3g} (from {run.loss[0]:.3g})")

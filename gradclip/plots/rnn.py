@@ -17,7 +17,7 @@ from .surfaces import contour_segments
 
 __all__ = ["plain_log_ticks", "panel_figure", "wall_b", "cliff_slices", "cliff_contours",
            "plot_hidden_grads", "cliff_wall_figure", "hidden_grads_figure",
-           "cliff_growth_animation"]
+           "cliff_growth_animation", "cliff_growth_gif", "through_time_figure"]
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -143,7 +143,7 @@ def cliff_contours(Ts, xlim=(0.0, 10.0), ylim=(-6.0, 5.0), n=120, levels=None, x
     return out
 
 
-def plot_hidden_grads(ax, norms, marks=(), rho=None, label=None):
+def plot_hidden_grads(ax, norms, marks=(), rho=None, label=None, color=None):
     """``||dL/dh_t||`` against ``t`` on a log scale (e.g. :meth:`gradclip.RNN.hidden_grad_norms`).
 
     Parameters
@@ -166,10 +166,11 @@ def plot_hidden_grads(ax, norms, marks=(), rho=None, label=None):
         raise ValueError(f"norms must be a 1-D array of at least 2 entries, got shape {n.shape}")
     T = n.size
     t = np.arange(1, T + 1)
-    lines = ax.semilogy(t, n, color=PALETTE["slow"], label=label or "‖∂L/∂h_t‖")
+    color = color or PALETTE["slow"]
+    lines = ax.semilogy(t, n, color=color, label=label or "‖∂L/∂h_t‖")
     if rho is not None:
         rho = v.positive(rho, "rho")
-        lines += ax.semilogy(t, n[-1] * rho ** (T - t), "--", color="0.4", lw=1.2,
+        lines += ax.semilogy(t, n[-1] * rho ** (T - t), "--", color=color, lw=1.0, alpha=0.7,
                              label=f"ρ^(T−t), ρ = {rho:g}")
     for k, m in enumerate(marks):
         m = v.non_negative_int(int(m), "marks")
@@ -246,7 +247,11 @@ def cliff_growth_animation(Ts=tuple(range(1, 61)), b=-2.5, xlim=(0.0, 10.0), yli
     from matplotlib.collections import LineCollection
 
     Ts = _Ts(Ts)
-    ws = np.linspace(*check_lim(xlim, "xlim"), 400)
+    xlim = check_lim(xlim, "xlim")
+    w_wall = float((0.5 - b) / (0.5 * (1.0 + np.tanh(0.25))))  # where x0 = 0.5 is a fixed point
+    near = np.geomspace(1e-13, 0.3, 120)
+    ws = np.unique(np.concatenate([np.linspace(*xlim, 300), w_wall - near, w_wall + near]))
+    ws = ws[(ws >= xlim[0]) & (ws <= xlim[1])]
     loss, gn = cliff_slices(Ts, ws, b)
     contours = cliff_contours(Ts, xlim, ylim, n=90)
     fig = plt.figure(figsize=(COLUMN_WIDTH, 4.2), layout="constrained")
@@ -263,7 +268,7 @@ def cliff_growth_animation(Ts=tuple(range(1, 61)), b=-2.5, xlim=(0.0, 10.0), yli
     axg.set(xlim=xlim, ylim=(max(finite.min(), 1e-8), finite.max() * 3), xlabel="w",
             ylabel="‖gradient‖")
     plain_log_ticks(axg)
-    title = fig.suptitle("", fontsize="medium")
+    title = fig.suptitle("T = 0 steps: largest gradient on the line 0", fontsize="medium")
     fig.draw_without_rendering()
     fig.set_layout_engine("none")
 
@@ -271,7 +276,7 @@ def cliff_growth_animation(Ts=tuple(range(1, 61)), b=-2.5, xlim=(0.0, 10.0), yli
         lines.set_segments(contours[i])
         l_loss.set_data(ws, loss[i])
         l_gn.set_data(ws, gn[i])
-        title.set_text(f"T = {Ts[i]} steps: largest gradient on the line {np.nanmax(gn[i]):.3g}")
+        title.set_text(f"T = {Ts[i]} steps: the largest gradient along b = {b:g} is {np.nanmax(gn[i]):.3g}")
         return [lines, l_loss, l_gn, title]
 
     frame(len(Ts) - 1)
@@ -279,3 +284,35 @@ def cliff_growth_animation(Ts=tuple(range(1, 61)), b=-2.5, xlim=(0.0, 10.0), yli
                          repeat=True)
     anim.fig, anim.frame_list = fig, np.array(Ts)
     return anim
+
+
+def cliff_growth_gif(path, Ts=tuple(range(2, 61, 2)), fps=6, dpi=60):
+    """Write :func:`cliff_growth_animation` as a GIF (about 230 kB)."""
+    import matplotlib.pyplot as plt
+    from .animation import save_gif
+
+    anim = cliff_growth_animation(Ts)
+    save_gif(anim, path, fps=fps, dpi=dpi)
+    plt.close(anim.fig)
+
+
+def through_time_figure(rhos=(0.9, 1.0, 1.1), T=100, activation="linear", hidden=32, n=16, seed=0):
+    """``||dL/dh_t||`` of one RNN per spectral radius on the adding problem, with ``rho^(T-t)``.
+
+    The nets share the seed, so their recurrent matrices are the same Gaussian draw rescaled.
+    """
+    import matplotlib.pyplot as plt
+    from ..data import adding_problem
+    from ..rnn import RNN
+
+    X, y = adding_problem(n, T, seed)
+    fig, ax = plt.subplots(figsize=(COLUMN_WIDTH * 0.8, 4.0), layout="constrained")
+    colors = [PALETTE["slow"], "#333333", PALETTE["divergent"], PALETTE["good"]]
+    for i, rho in enumerate(rhos):
+        net = RNN(2, hidden, 1, activation=activation, spectral_radius=rho, seed=seed)
+        plot_hidden_grads(ax, net.hidden_grad_norms(X, y), rho=rho, color=colors[i % len(colors)],
+                          label=f"ρ = {rho:g}")
+    ax.set_title(f"{activation} RNN, {hidden} units, T = {T}: the gradient reaching step t", fontsize="medium")
+    ax.legend(loc="center left", fontsize="small")
+    plain_log_ticks(ax)
+    return fig
