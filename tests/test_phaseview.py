@@ -15,7 +15,7 @@ def explorer():
 
 
 def _run(name, clip, lr, threshold, steps):
-    sc = pv._scenes()[name]
+    sc = pv.scenes()[name]
     kw = {} if clip == "none" else {"clip": clip, "threshold": threshold}
     return gc.run(sc["problem"], sc["theta0"], lr, steps, **kw)
 
