@@ -322,6 +322,7 @@ def full_screenshot(page, path, max_height=16_000):
     size = page.viewport_size
     if extra:
         page.set_viewport_size({"width": size["width"], "height": min(max_height, size["height"] + extra)})
+        page.evaluate("() => document.querySelectorAll('*').forEach(e => { if (e.scrollTop) e.scrollTop = 0; })")
         page.wait_for_timeout(300)
     try:
         page.screenshot(path=path, full_page=True)
