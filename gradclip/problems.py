@@ -509,3 +509,83 @@ class Power(Problem):
 
     def __repr__(self):
         return f"Power(p={self.p}, dim={self.dim})"
+
+
+class ScalarFactorization(Problem):
+    r"""The smallest net with the edge of stability: ``L(x, y) = (1 - x y)^2 / 2``.
+
+    A one-unit linear "network" ``f = x y`` fitted to the target 1. Its minima form the
+    hyperbola ``x y = 1``; the Hessian
+
+    .. math::
+
+        \nabla L = -(1 - xy) \begin{pmatrix} y \\ x \end{pmatrix}, \qquad
+        \nabla^2 L = \begin{pmatrix} y^2 & 2xy - 1 \\ 2xy - 1 & x^2 \end{pmatrix}
+
+    has eigenvalues ``0`` and ``x^2 + y^2`` on that curve, so the minima are sharp far out
+    (``x = 3``: sharpness ``9.11``) and flattest at ``x = y = 1`` (sharpness 2). Gradient
+    descent with step ``lr`` can only settle where ``x^2 + y^2 <= 2 / lr``: started at a
+    sharper point it is thrown (catapulted) toward the balanced, flatter minima.
+    ``loss``, ``grad`` and ``hessian`` broadcast over leading axes of ``theta = (x, y)``.
+
+    References
+    ----------
+    A. Lewkowycz, Y. Bahri, E. Dyer, J. Sohl-Dickstein, G. Gur-Ari (2020), "The large
+    learning rate phase of deep learning: the catapult mechanism".
+    https://arxiv.org/abs/2003.02218
+
+    Examples
+    --------
+    >>> f = ScalarFactorization()
+    >>> float(f.loss([2.0, 0.5])), f.grad([2.0, 1.0]).tolist()   # 1 - x y = -1
+    (0.0, [1.0, 2.0])
+    >>> f.hessian([2.0, 0.5]).tolist(), f.sharpness_at_minimum(2.0)
+    ([[0.25, 1.0], [1.0, 4.0]], 4.25)
+    """
+
+    dim = 2
+
+    def loss(self, theta):
+        """``(1 - x y)^2 / 2`` (batched)."""
+        theta = self._theta(theta)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return 0.5 * (1.0 - theta[..., 0] * theta[..., 1]) ** 2
+
+    def grad(self, theta):
+        """``-(1 - x y) (y, x)`` (batched)."""
+        theta = self._theta(theta)
+        x, y = theta[..., 0], theta[..., 1]
+        with np.errstate(over="ignore", invalid="ignore"):
+            r = 1.0 - x * y
+            return np.stack([-r * y, -r * x], axis=-1)
+
+    def hessian(self, theta):
+        """``[[y^2, 2xy - 1], [2xy - 1, x^2]]`` (batched), shape ``(..., 2, 2)``."""
+        theta = self._theta(theta)
+        x, y = theta[..., 0], theta[..., 1]
+        with np.errstate(over="ignore", invalid="ignore"):
+            off = 2.0 * x * y - 1.0
+            return np.stack([np.stack([y * y, off], -1), np.stack([off, x * x], -1)], -2)
+
+    def sharpness(self, theta):
+        """Largest Hessian eigenvalue ``t/2 + sqrt(t^2/4 - det)``, ``t = x^2 + y^2`` (batched)."""
+        theta = self._theta(theta)
+        x, y = theta[..., 0], theta[..., 1]
+        with np.errstate(over="ignore", invalid="ignore"):
+            half = 0.5 * (x * x + y * y)
+            det = (x * y) ** 2 - (2.0 * x * y - 1.0) ** 2
+            return half + np.sqrt(np.maximum(half * half - det, 0.0))
+
+    def sharpness_at_minimum(self, x):
+        """Sharpness ``x^2 + 1 / x^2`` of the minimum ``(x, 1 / x)`` (``x`` non-zero, batched)."""
+        x = v.as_float_array(x, "x")
+        if np.any(x == 0) or not np.all(np.isfinite(x)):
+            raise ValueError(f"x must be finite and non-zero, got {x!r}")
+        out = x * x + 1.0 / (x * x)
+        return float(out) if out.ndim == 0 else out
+
+    def __repr__(self):
+        return "ScalarFactorization()"
+
+
+__all__ += ["ScalarFactorization"]
