@@ -84,7 +84,7 @@ def hist_layers(depth, slots=5):
     Examples
     --------
     >>> hist_layers(2).tolist(), hist_layers(20).tolist()
-    ([1], [1, 6, 10, 15, 19])
+    ([1], [1, 6, 10, 14, 19])
     """
     depth = v.non_negative_int(depth, "depth")
     if depth < 2:

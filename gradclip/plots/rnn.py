@@ -85,7 +85,7 @@ def wall_b(w, x0=0.5):
 
     Examples
     --------
-    >>> float(round(wall_b(4.8195), 4))
+    >>> float(round(wall_b(4.8196), 4))   # the wall of CliffRNN(T=50) on the line b = -2.5
     -2.5
     """
     w = v.as_float_array(w, "w")

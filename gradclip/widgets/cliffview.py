@@ -17,6 +17,7 @@ from .. import validation as v
 from ..plots.rnn import cliff_contours, plain_log_ticks, wall_b
 from ..problems import CliffRNN
 from ..style import PALETTE, is_presentation
+from .controls import GridSlider, IntSlider
 from .figure import PROJECTOR_DPI
 from .stage import Stage, at, pick, switch, value
 
@@ -193,10 +194,10 @@ def cliff_explorer(w=5.0, offset=1e-3, T=50, preset=None):
     -------
     Explorer
     """
-    stage = cliff_stage()
-    values = {"w": stage.controls["w"].check(w), "offset": stage.controls["offset"].check(offset),
-              "T": stage.controls["T"].check(T)}
-    ex = stage.build(values)
+    values = {"w": GridSlider("w", WS, log=False).check(w),  # checked before the build
+              "offset": GridSlider("offset", OFFSETS, log=False).check(offset),
+              "T": IntSlider("T", 1, T_MAX).check(T)}
+    ex = cliff_stage().build(values)
     if preset is not None:
         ex.apply_preset(preset)
     return ex

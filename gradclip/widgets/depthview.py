@@ -16,6 +16,7 @@ from ..plots.depth import (INIT_CHOICES, REFERENCE_RATIO, SLOT_COLORS, depth_net
                            depth_task)
 from ..plots.rnn import plain_log_ticks
 from ..style import PALETTE, is_presentation
+from .controls import GridSlider, IntSlider, Toggle
 from .figure import PROJECTOR_DPI
 from .live import Explorer
 from .stage import Stage, at, between, isin, position, switch, value, where
@@ -279,6 +280,10 @@ def depth_explorer(depth=20, activation="tanh", init="xavier", residual="off", s
     ----------
     Karpathy, "Building makemore Part 3" (2022); CS231n, "Neural Networks Part 3".
     """
+    checks = (GridSlider("depth", DEPTHS), Toggle("activation", ACTIVATIONS), Toggle("init", INITS),
+              Toggle("residual", ["off", "on"]), IntSlider("step", 0, STEPS // EVERY))
+    for control, val in zip(checks, (depth, activation, init, residual, step)):
+        control.check(val)  # before the build, which takes a few seconds
     stage, start = depth_stage()
     ex = DepthExplorer(stage, dict(start, step=0))
     ex.update(depth=depth, activation=activation, init=init, residual=residual, step=step)

@@ -17,6 +17,7 @@ from ..data import adding_problem
 from ..plots.rnn import plain_log_ticks
 from ..rnn import RNN
 from ..style import PALETTE, is_presentation
+from .controls import GridSlider, Toggle
 from .figure import PROJECTOR_DPI
 from .stage import Stage, at, pick, switch, value
 
@@ -26,9 +27,9 @@ __all__ = ["rnn_explorer", "rnn_stage", "rnn_profiles", "measured_factor", "regi
 RHOS = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1.0, 1.05, 1.1, 1.15, 1.2, 1.3, 1.4, 1.5)
 LENGTHS = (10, 25, 50, 100)
 ACTIVATIONS = ("linear", "tanh")
-REGIMES = ("vanishing", "neither: the factor is about 1", "exploding")
+REGIMES = ("vanishing", "neither (factor ≈ 1)", "exploding")
 REGIME_COLORS = (PALETTE["slow"], "#333333", PALETTE["divergent"])
-Y_LIM, F_LIM = (1e-20, 1e20), (0.0, 2.4)
+Y_LIM, F_LIM = (1e-20, 1e20), (0.0, 2.8)
 TOLERANCE = 0.02  # |factor - 1| below this: neither regime
 
 
@@ -117,7 +118,7 @@ def rnn_stage(rhos=RHOS, lengths=LENGTHS, hidden=32, n=16, seed=0):
     axf.set_xlabel("time step t")
     axf.set_ylabel("‖∂L/∂h_t‖ ÷ ‖∂L/∂h_t+1‖")
     axf.set_title("factor of each backward step", fontsize="medium")
-    for i, (label, color) in enumerate((("— ρ", "0.3"), ("— σ_max(W): bound on one step", PALETTE["clipped"]))):
+    for i, (label, color) in enumerate((("- - ρ", "0.3"), ("- - σ_max(W): largest possible factor", PALETTE["clipped"]))):
         axf.text(0.02, 0.97 - 0.08 * i, label, transform=axf.transAxes, color=color, fontsize="small",
                  va="top")
     st.freeze()
@@ -142,12 +143,11 @@ def rnn_stage(rhos=RHOS, lengths=LENGTHS, hidden=32, n=16, seed=0):
     st.line(axf, "t", "step", along="pt", color=color, lw=1.4, z=3)
     st.hline(axf, value("rho"), color="0.3", lw=1.3, ls="--", z=2)
     st.hline(axf, at("sigma"), color=PALETTE["clipped"], lw=1.3, ls="--", z=2)
-    st.status("{regime}: measured factor {f:.3f} per step · ρ = {rho:.2f}, σ_max = {sigma:.2f}, "
-              "{act}, T = {T} · ‖∂L/∂h₁‖ ÷ ‖∂L/∂h_T‖ = {first:.2g}",
+    st.status("{regime}: measured factor {f:.3f} per step · ρ = {rho:.2f}, σ_max = {sigma:.2f} · "
+              "‖∂L/∂h₁‖ ÷ ‖∂L/∂h_T‖ = {first:.2g}",
               fields={"regime": pick(at("regime"), REGIMES), "f": at("factor"), "rho": value("rho"),
-                      "sigma": at("sigma"), "act": value("activation"), "T": value("T"),
-                      "first": at("first")},
-              color=color, size=11.0)
+                      "sigma": at("sigma"), "first": at("first")},
+              color=color, size=10.5)
     return st
 
 
@@ -181,10 +181,10 @@ def rnn_explorer(rho=0.9, T=100, activation="linear", preset=None):
     Pascanu, Mikolov & Bengio (2013), "On the difficulty of training recurrent neural
     networks", ICML. https://arxiv.org/abs/1211.5063
     """
-    stage = rnn_stage()
-    values = {k: stage.controls[k].check(val) for k, val in
-              (("rho", rho), ("T", T), ("activation", activation))}
-    ex = stage.build(values)
+    values = {"rho": GridSlider("rho", RHOS, log=False).check(rho),  # checked before the build
+              "T": GridSlider("T", LENGTHS).check(T),
+              "activation": Toggle("activation", ACTIVATIONS).check(activation)}
+    ex = rnn_stage().build(values)
     if preset is not None:
         ex.apply_preset(preset)
     return ex
