@@ -303,7 +303,7 @@ def adding_figure(runs, threshold):
     return fig
 
 
-def phase_steps_gif(path, steps=(2, 5, 10, 20, 40, 70, 100, 150, 200), fps=2, dpi=70):
+def phase_steps_gif(path, steps=(1, 2, 5, 10, 20, 30, 50, 70, 100, 150, 200), fps=2, dpi=70):
     """A GIF of the norm-clipping phase diagrams of the demo regression and the CliffRNN as
     the number of steps grows (one frame per entry of ``steps``), for ``figures/``."""
     import matplotlib.pyplot as plt
