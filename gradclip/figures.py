@@ -13,7 +13,8 @@ FILES = ("01_loss_surface.png", "01_regimes.png", "01_descent.gif",
          "02_layer_signals.png", "03_activations.png",
          "04_clipping_geometry.png", "04_cliff.png", "04_cliff.gif",
          "05_phase.png", "06_training.png", "05_phase_steps.gif", "06_adding.png",
-         "02_through_time.png", "02_cliff_growth.gif", "03_depth_lab.png", "03_depth_lab.gif")
+         "02_through_time.png", "02_cliff_growth.gif", "03_depth_lab.png", "03_depth_lab.gif",
+         "07_theory.png", "07_smoothness.gif")
 
 #: The cliff scene shared by the figures, the notebook and the clipping explorer.
 CLIFF = {"theta0": (5.0, -3.5), "lr": 1.0, "threshold": 0.5, "steps": 60,
@@ -268,9 +269,24 @@ def depth_lab_gif(path):
     depth.depth_lab_gif(path)
 
 
+def theory_overview(path):
+    """Notebook 07: steps on x^4, heavy-tailed noise, per-example clipping."""
+    from .plots import theoryfigs
+
+    theoryfigs.overview_png(path)
+
+
+def smoothness_gif(path):
+    """Notebook 07: fixed against clipped steps on x^4 from x0 = 10."""
+    from .plots import theoryfigs
+
+    theoryfigs.smoothness_gif(path)
+
+
 BUILDERS = dict(zip(FILES, (loss_surface, regimes, descent_gif, layer_signals, activations,
                             clipping_geometry, cliff, cliff_gif, phase, training, phase_steps, adding,
-                            through_time, cliff_growth, depth_lab, depth_lab_gif)))
+                            through_time, cliff_growth, depth_lab, depth_lab_gif, theory_overview,
+                            smoothness_gif)))
 
 
 def main(argv=None, output_dir=None):

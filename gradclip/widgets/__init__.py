@@ -27,7 +27,8 @@ from ..problems import CliffRNN, Quadratic
 
 __all__ = ["Explorer", "Stage", "learning_rate_explorer", "condition_explorer",
            "clipping_explorer", "demo_regression", "player", "phase_explorer", "training_explorer",
-           "rnn_explorer", "cliff_explorer", "depth_explorer"]
+           "rnn_explorer", "cliff_explorer", "depth_explorer", "smoothness_explorer", "noise_explorer",
+           "bias_explorer", "spike_explorer", "momentum_explorer"]
 
 from .player import player  # noqa: E402
 
@@ -175,3 +176,8 @@ from .trainview import training_explorer  # noqa: E402
 from .rnnview import rnn_explorer  # noqa: E402
 from .cliffview import cliff_explorer  # noqa: E402
 from .depthview import depth_explorer  # noqa: E402
+from .smoothview import smoothness_explorer  # noqa: E402
+from .noiseview import noise_explorer  # noqa: E402
+from .biasview import bias_explorer  # noqa: E402
+from .spikeview import spike_explorer  # noqa: E402
+from .momentumview import momentum_explorer  # noqa: E402
