@@ -15,6 +15,8 @@ import nbformat
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+STORED_PICTURE = "image/png"
 
 
 def execute(path, timeout=300):
@@ -27,6 +29,12 @@ def execute(path, timeout=300):
         if cell.cell_type == "code":
             # widget state would pin model ids that change every run
             cell.metadata.pop("execution", None)
+            for out in cell.get("outputs", []):
+                data = out.get("data", {})
+                # a saved widget view has no model until the notebook runs again: JupyterLab
+                # would show "model not found" instead of the stored picture beside it
+                if WIDGET_VIEW in data and STORED_PICTURE in data:
+                    del data[WIDGET_VIEW]
     nb.metadata.pop("widgets", None)
     nbformat.write(nb, path)
     size = path.stat().st_size / 1e6
