@@ -1,0 +1,213 @@
+"""Sharpness by power iteration against dense Hessians, closed forms and hand-written loops."""
+
+import numpy as np
+import pytest
+
+import gradclip as gc
+from gradclip.curvature import (SharpnessTrack, gd_with_sharpness, net_sharpness, sharpness,
+                                sharpness_along)
+
+
+def flat(params):
+    return np.concatenate([np.ravel(p) for p in params])
+
+
+def dense_hessian(net, X, y, params, h=1e-5):
+    """Full Hessian, column by column: central differences of the backprop gradient."""
+    theta = flat(params)
+    shapes = [p.shape for p in params]
+
+    def grad(t):
+        parts, i = [], 0
+        for s in shapes:
+            n = int(np.prod(s))
+            parts.append(t[i:i + n].reshape(s))
+            i += n
+        return flat(net.loss_and_grads(X, y, parts)[1])
+
+    H = np.empty((theta.size, theta.size))
+    for i in range(theta.size):
+        e = np.zeros(theta.size)
+        e[i] = h
+        H[:, i] = (grad(theta + e) - grad(theta - e)) / (2 * h)
+    return 0.5 * (H + H.T)
+
+
+def top_eig(H):
+    return np.linalg.eigvalsh(H)[-1]
+
+
+@pytest.fixture
+def tiny():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20, 2))
+    y = np.sin(X[:, :1]) + 0.5 * X[:, 1:]
+    return gc.MLP([2, 3, 1], seed=0), X, y
+
+
+def test_tiny_mlp_matches_dense_hessian(tiny):
+    net, X, y = tiny
+    expected = top_eig(dense_hessian(net, X, y, net.params))
+    assert net_sharpness(net, X, y) == pytest.approx(expected, rel=1e-5)
+    moved = [p + 0.3 for p in net.params]     # a second point, off the initialisation
+    assert net_sharpness(net, X, y, moved) == pytest.approx(top_eig(dense_hessian(net, X, y, moved)), rel=1e-5)
+
+
+def test_relu_net_matches_dense_hessian():
+    rng = np.random.default_rng(1)
+    X, y = rng.normal(size=(30, 3)), rng.normal(size=(30, 1))
+    net = gc.MLP([3, 6, 6, 1], activation="relu", weight_scale=2.0, seed=2)
+    expected = top_eig(dense_hessian(net, X, y, net.params, h=1e-7))
+    assert net_sharpness(net, X, y) == pytest.approx(expected, rel=1e-5)
+
+
+def test_quadratic_closed_forms():
+    q = gc.Quadratic.with_condition(10.0, lam_max=3.0, center=(1.0, -2.0))
+    for theta in ([0.0, 0.0], [5.0, -7.0]):
+        assert sharpness(q.grad, theta) == pytest.approx(3.0, rel=1e-8)
+    q3 = gc.Quadratic(np.diag([5.0, 2.0, 1.0]), b=[1.0, 2.0, 3.0])
+    lam, vec = sharpness(q3.grad, np.ones(3), return_vector=True)
+    assert lam == pytest.approx(5.0, rel=1e-8)
+    assert abs(vec[0]) == pytest.approx(1.0, abs=1e-6) and np.linalg.norm(vec) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("diag, expected", [
+    ([-5.0, 2.0, 1.0], 2.0),      # dominant eigenvalue negative: the shifted pass finds 2
+    ([-3.0, 3.0, 1.0], 3.0),      # a +- pair of equal magnitude
+    ([3.0, -2.9, 0.5], 3.0),      # nearly equal magnitudes
+    ([-1.0, -2.0], -1.0),         # negative definite: the largest is -1
+    ([0.0, 0.0], 0.0),
+])
+def test_largest_algebraic_eigenvalue(diag, expected):
+    rng = np.random.default_rng(3)
+    Q, _ = np.linalg.qr(rng.normal(size=(len(diag), len(diag))))
+    A = Q @ np.diag(diag) @ Q.T
+    lam, vec = sharpness(lambda t: A @ t, rng.normal(size=len(diag)), iters=500, return_vector=True)
+    assert lam == pytest.approx(expected, abs=1e-6)
+    if expected != 0.0:
+        assert np.linalg.norm(A @ vec - lam * vec) <= 1e-4 * abs(lam)
+
+
+def test_scalar_factorization_saddle_has_a_pm_pair():
+    f = gc.problems.ScalarFactorization()
+    for theta in ([0.0, 0.0], [0.1, 0.1], [2.0, 0.49], [-1.0, 3.0]):
+        assert sharpness(f.grad, theta) == pytest.approx(top_eig(f.hessian(theta)), abs=1e-7)
+
+
+def test_warm_start_saves_gradients():
+    A = np.diag([3.0, 2.9, 1.0, 0.5])
+    calls = []
+
+    def grad(t):
+        calls.append(1)
+        return A @ t
+
+    cold, vec = sharpness(grad, np.ones(4), iters=1000, tol=1e-8, return_vector=True)
+    n_cold = len(calls)
+    calls.clear()
+    warm = sharpness(grad, np.ones(4), iters=1000, tol=1e-8, v0=vec)
+    assert cold == pytest.approx(3.0, rel=1e-8) and warm == pytest.approx(3.0, rel=1e-8)
+    assert len(calls) <= 4 < n_cold
+
+
+def test_non_finite_gradient_gives_nan_and_inputs_stay_untouched(tiny):
+    assert np.isnan(sharpness(lambda t: np.full_like(t, np.nan), [1.0, 2.0]))
+    net, X, y = tiny
+    before = [p.copy() for p in net.params]
+    theta = np.array([1.0, 2.0])
+    sharpness(lambda t: 2 * t, theta)
+    net_sharpness(net, X, y)
+    assert theta.tolist() == [1.0, 2.0]
+    assert all(np.array_equal(a, b) for a, b in zip(before, net.params))
+
+
+@pytest.mark.parametrize("kwargs, word", [
+    (dict(grad=3.0), "grad"), (dict(theta=[np.nan, 1.0]), "theta"), (dict(theta=[]), "theta"),
+    (dict(iters=0), "iters"), (dict(tol=-1.0), "tol"), (dict(eps=0.0), "eps"),
+    (dict(v0=[1.0, 0.0, 0.0]), "v0"), (dict(v0=[0.0, 0.0]), "v0"), (dict(seed=-1), "seed"),
+])
+def test_sharpness_validates(kwargs, word):
+    args = dict(grad=lambda t: t, theta=[1.0, 1.0]) | kwargs
+    with pytest.raises(ValueError, match=word):
+        sharpness(**args)
+
+
+def test_net_sharpness_validates(tiny):
+    net, X, y = tiny
+    with pytest.raises(ValueError, match="loss_and_grads"):
+        net_sharpness(object(), X, y)
+    with pytest.raises(ValueError, match="X|y"):
+        net_sharpness(net, X[:, :1], y)
+
+
+def hand_gd(net, X, y, lr, steps, every, threshold=None):
+    """Plain full-batch gradient descent, optionally with global-norm clipping."""
+    params = [p.copy() for p in net.params]
+    snaps, losses = [], []
+    for k in range(steps + 1):
+        loss, grads = net.loss_and_grads(X, y, params)
+        losses.append(loss)
+        if k % every == 0:
+            snaps.append((k, [p.copy() for p in params]))
+        if k == steps:
+            break
+        scale = 1.0
+        if threshold is not None:
+            total = np.sqrt(sum(np.sum(g**2) for g in grads))
+            scale = min(1.0, threshold / total)
+        params = [p - lr * scale * g for p, g in zip(params, grads)]
+    return snaps, np.array(losses)
+
+
+def test_sharpness_along_hand_written_run(tiny):
+    net, X, y = tiny
+    snaps, _ = hand_gd(net, X, y, lr=0.5, steps=60, every=10)
+    track = sharpness_along(net, X, y, snaps, tol=1e-8, warm_iters=50)
+    assert isinstance(track, SharpnessTrack)
+    assert track.steps.tolist() == [0, 10, 20, 30, 40, 50, 60]
+    expected = [top_eig(dense_hessian(net, X, y, p)) for _, p in snaps]
+    np.testing.assert_allclose(track.sharpness, expected, rtol=1e-5)
+    assert np.all(track.hvps[1:] <= 50)
+    np.testing.assert_allclose(track.edge_ratio(0.5), 0.25 * np.array(expected), rtol=1e-5)
+    default = sharpness_along(net, X, y, snaps)            # tol 1e-3 bounds the error by 0.1 %
+    np.testing.assert_allclose(default.sharpness, expected, rtol=1e-3)
+    assert default.hvps[1:].sum() < default.hvps[0] * (len(snaps) - 1)   # warm starts are cheaper
+
+
+def test_sharpness_along_validates(tiny):
+    net, X, y = tiny
+    with pytest.raises(ValueError, match="snapshots"):
+        sharpness_along(net, X, y, [1, 2])
+    with pytest.raises(ValueError, match="warm_iters"):
+        sharpness_along(net, X, y, [(0, net.params)], warm_iters=0)
+
+
+@pytest.mark.parametrize("threshold", [None, 0.05])
+def test_gd_with_sharpness_follows_plain_descent(tiny, threshold):
+    net, X, y = tiny
+    snaps, losses = hand_gd(net, X, y, lr=0.5, steps=40, every=20, threshold=threshold)
+    clip = None if threshold is None else "global_norm"
+    track = gd_with_sharpness(net, X, y, 0.5, 40, every=20, clip=clip, threshold=threshold, tol=1e-8)
+    np.testing.assert_allclose(track.training.losses, losses, rtol=1e-12)
+    assert track.steps.tolist() == [0, 20, 40]
+    np.testing.assert_allclose(track.sharpness, [top_eig(dense_hessian(net, X, y, p)) for _, p in snaps],
+                               rtol=1e-5)
+    with pytest.raises(ValueError, match="every"):
+        gd_with_sharpness(net, X, y, 0.5, 40, every=0)
+
+
+def test_edge_of_stability_on_a_small_tanh_net():
+    """Progressive sharpening to 2 / lr, then hovering there while the loss falls unevenly."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 2))
+    y = np.sin(2 * X[:, :1]) * np.cos(X[:, 1:])
+    net = gc.MLP([2, 32, 32, 1], activation="tanh", weight_scale=0.5, seed=0)
+    lr, edge = 0.2, 10.0
+    track = gd_with_sharpness(net, X, y, lr, 800, every=20)
+    s, steps, losses = track.sharpness, track.steps, track.training.losses
+    assert s[0] < 0.2 * edge                        # starts far below the edge
+    assert 200 <= steps[np.argmax(s > edge)] <= 260  # ... rises through it (step 240 here)
+    hover = steps >= 440
+    assert np.max(np.abs(s[hover] / edge - 1)) < 0.1
+    tail = losses[440:]
+    assert tail[-1] < 0.8 * tail[0] and np.sum(np.diff(tail) > 0) > 50   # falls, not monotonically
