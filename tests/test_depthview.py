@@ -42,7 +42,8 @@ def test_the_grid_at_initialisation_is_the_nets_diagnostics(ex, setting):
     Explorer.update(ex, depth=depth, activation=act, init=init, residual=res, step=0)  # no training
     assert "step 0:" in ex.status_text
     Explorer.update(ex, step=3)  # the grid holds step 0 only: the page says so, shows step 0
-    assert "training needs the kernel" in ex.status_text
+    assert "step 0 shown" in ex.status_text
+    assert any("runs in the kernel" in d.get("text", "") for d in ex.drawn())
     X, y = depth_task()
     net = net_of(*setting)
     norms = net.backprop_norms(X, y)
@@ -90,7 +91,7 @@ def test_featured_settings_are_stored_for_a_page_without_kernel(ex):
     cache = ex.spec["requests"]["train"]["cache"]
     assert len(cache) == len(depthview.FEATURED) - 1
     ex.update(**depthview.FEATURED[-1], step=10)
-    assert "50 layers + skips · step 40" in ex.status_text
+    assert "50 layers + skips, step 40" in ex.status_text
     key = ex._key("train", depthview.FEATURED[-1])
     assert key in cache
 
@@ -126,7 +127,7 @@ def test_every_control_at_both_ends_changes_the_drawing(ex):
 def test_presets_and_bad_input(ex):
     ex.apply_preset("depth=5;activation=sigmoid;init=he;residual=on;step=2")
     assert ex.preset() == "depth=5;activation=sigmoid;init=he;residual=on;step=2"
-    assert "sigmoid · he · 5 layers + skips · step 8" in ex.status_text
+    assert "sigmoid, he, 5 layers + skips, step 8" in ex.status_text
     for bad in ("depth=100", "init=huge", "activation=gelu", "step=11", "residual=yes"):
         with pytest.raises(ValueError):
             ex.apply_preset(bad)

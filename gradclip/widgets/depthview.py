@@ -59,11 +59,8 @@ def _summaries(run, width):
     with np.errstate(all="ignore"):
         out["hx"] = np.where(relu, centers / run.edges[:, -1:], centers)
         out["first"] = g[:, 0]
-        ok = np.isfinite(run.ratios)
-        out["rmin"] = np.where(ok.any(axis=1), np.where(ok, run.ratios, np.inf).min(axis=1), np.nan)
-        out["rmax"] = np.where(ok.any(axis=1), np.where(ok, run.ratios, -np.inf).max(axis=1), np.nan)
     out["loss"] = run.loss
-    for name in ("g", "r", "first", "rmin", "rmax", "loss"):  # float32 in the page: cap the extremes
+    for name in ("g", "r", "first", "loss"):  # float32 in the page: cap the extremes
         out[name] = np.clip(out[name], CAP[0], CAP[1])
     for j in range(SLOTS):
         ok = j < len(run.layers)
@@ -181,19 +178,24 @@ def depth_stage(width=32, n=64, seed=0, featured=FEATURED):
     _draw(st, axes, "0", where(match, 0, 1))
     _draw(st, axes, "t", match)
     diverged = where(match, at("div_t"), 0)
-    head = "{act} · {init} · {depth} layers{skip} · "
-    tail = "loss {loss:.3g} · layer 1 ÷ last gradient {first:.2g} · update:data {rmin:.0e} … {rmax:.0e}"
+    ax_g = axes[0]
+    waiting = where(match, 0, where(between(position("step"), 0, 0), 0, 1))
+    for i, line in enumerate(("▶ training this setting runs in the kernel:", "run the notebook (step 0 shown)")):
+        st.text(ax_g, 0.97, 0.95 - 0.09 * i, line, color=PALETTE["divergent"], size=9.5, ha="right",
+                va="top", visible=waiting)
+    head = "{act}, {init}, {depth} layers{skip}, "
+    tail = "loss {loss:.3g} · layer 1 ÷ last layer gradient {first:.2g}"
     fields = {"act": value("activation"), "init": value("init"), "depth": value("depth"),
               "skip": where(isin("residual", ["on"]), " + skips", ""),
               "k": where(match, at("steps_t"), 0), "kd": at("divstep_t")}
-    for name in ("loss", "first", "rmin", "rmax"):
+    for name in ("loss", "first"):
         fields[name] = where(match, at(f"{name}_t"), at(f"{name}_0"))
     case = where(diverged, 1, where(match, 0, where(between(position("step"), 0, 0), 0, 2)))
     st.status([head + "step {k}: " + tail,
                head + "diverged at step {kd}: the loss overflowed",
-               head + "step 0 (training needs the kernel): " + tail],
+               head + "step 0 shown: " + tail],
               case=case, fields=fields, color=switch(diverged, ["#333333", PALETTE["divergent"]]),
-              size=10.5)
+              size=10.0)
     memo = {}
 
     def train_setting(vals):
@@ -238,7 +240,7 @@ def _arrays(st, axes, grid, ids, trained):
             st.array(f"layer{j}_{tag}", get(f"layer{j}"), axes_, integer=True)
             st.array(f"std{j}_{tag}", get(f"std{j}"), axes_, quantum=0.002, log=True)
             st.array(f"sat{j}_{tag}", get(f"sat{j}"), axes_, quantum=0.5)
-        for name in ("loss", "first", "rmin", "rmax"):
+        for name in ("loss", "first"):
             st.array(f"{name}_{tag}", get(name), axes_, quantum=0.002, log=True)
     st.array("id_t", trained["id_t"], ("step",), integer=True)
     st.array("div_t", trained["div_t"], ("step",), integer=True)
