@@ -52,6 +52,7 @@ _STATE = """([root, name]) => {
   return {value: parseFloat(input.value), min: parseFloat(input.min || 0),
           max: parseFloat(input.max || 100), step: parseFloat(input.step || 1) || 1,
           readout: readout ? readout.textContent.trim() : null,
+          status: (root.querySelector('.gc-status') || {}).textContent || '',
           frame: parseInt(root.dataset.frame || '0'), hash, thumb};
 }"""
 
@@ -162,10 +163,10 @@ def drag(explorer, name, fraction, moves=60, duration_ms=1000):
     """Drag slider ``name`` with the mouse from its thumb to ``fraction`` of its track.
 
     ``moves`` mouse moves over about ``duration_ms``, then release. Returns ``(problems,
-    changed)``, ``changed`` telling whether the canvas pixels changed. The value must be the
-    index nearest the release point and the picture repainted (``data-frame`` advanced); the
-    readout and the picture must be those a keyboard step away and back gives for the same
-    value (a stale last frame differs).
+    changed)``, ``changed`` telling whether the canvas pixels or the status line changed. The
+    value must be the index nearest the release point and the picture repainted
+    (``data-frame`` advanced); the readout and the picture must be those a keyboard step away
+    and back gives for the same value (a stale last frame differs).
     """
     page = explorer.page
     slider = explorer.locator(f'{SLIDER}[data-name="{name}"]')
@@ -196,7 +197,7 @@ def drag(explorer, name, fraction, moves=60, duration_ms=1000):
     if after["value"] != before["value"] and after["frame"] <= before["frame"]:
         problems.append(f"{label}: no repaint (data-frame stayed {before['frame']})")
     problems += _same_as_keyboard(explorer, name, after, label)
-    return problems, after["hash"] != before["hash"]
+    return problems, (after["hash"], after["status"]) != (before["hash"], before["status"])
 
 
 def _press(explorer, name, key):
@@ -234,11 +235,12 @@ def _same_as_keyboard(explorer, name, after, label):
 def keyboard(explorer, name):
     """Home, End, ArrowLeft, ArrowRight on slider ``name``: value, readout and frame follow.
 
-    Returns ``(problems, changed)``, ``changed`` telling whether the canvas pixels changed.
+    Returns ``(problems, changed)``, ``changed`` telling whether the canvas pixels or the
+    status line changed.
     """
     problems = []
     prev = first = state(explorer, name)
-    hashes = {first["hash"]}
+    seen = {(first["hash"], first["status"])}
     for key in ("Home", "End", "ArrowLeft", "ArrowRight"):
         st = _press(explorer, name, key)
         want = {"Home": st["min"], "End": st["max"], "ArrowLeft": st["max"] - st["step"],
@@ -251,8 +253,8 @@ def keyboard(explorer, name):
             if st["readout"] == prev["readout"]:
                 problems.append(f"{name} key {key}: readout stayed {st['readout']!r}")
         prev = st
-        hashes.add(st["hash"])
-    return problems, len(hashes) > 1
+        seen.add((st["hash"], st["status"]))
+    return problems, len(seen) > 1
 
 
 def toggles(explorer):
