@@ -1,6 +1,7 @@
 """`python -m gradclip.figures` writes every listed file, small and deterministic."""
 
 import hashlib
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -35,14 +36,17 @@ def test_no_text_collides_in_any_figure(monkeypatch, tmp_path, projector):
     import gradclip
     from gradclip import plots
 
+    from matplotlib.figure import Figure
+
     found = {}
-    real_save = figures._save
+    real_savefig = Figure.savefig
 
-    def checked_save(fig, path):
-        found[path.name] = plots.text_overlaps(fig)
-        real_save(fig, path)
+    def checked_savefig(fig, fname, *args, **kwargs):
+        if isinstance(fname, (str, Path)) and str(fname).endswith(".png"):
+            found[Path(fname).name] = plots.text_overlaps(fig)
+        return real_savefig(fig, fname, *args, **kwargs)
 
-    monkeypatch.setattr(figures, "_save", checked_save)
+    monkeypatch.setattr(Figure, "savefig", checked_savefig)
     monkeypatch.setattr(gradclip.style, "setup", lambda seed=0: gradclip.setup(seed, presentation=projector))
     pngs = [name for name in figures.FILES if name.endswith(".png")]
     figures.main([str(tmp_path)] + [f"--only={n}" for n in pngs])
