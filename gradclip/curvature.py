@@ -24,9 +24,15 @@ from .training import train
 
 __all__ = ["sharpness", "net_sharpness", "SharpnessTrack", "sharpness_along", "gd_with_sharpness"]
 
-#: Relative step of the central difference: ``eps = FD_STEP * max(1, ||theta||)``. Small enough
-#: that ReLU nets rarely cross a kink (with ``1e-5 ||theta||`` their sharpness can be off by a few %).
-FD_STEP = 1e-6
+#: Relative step of the central difference: ``eps = FD_STEP * max(1, ||theta||)``. This small so
+#: that a ReLU net's perturbed pre-activations rarely cross a kink, where the gradient jumps and
+#: a difference quotient turns to garbage; rounding then costs a relative error near 1e-8.
+FD_STEP = 1e-8
+#: A difference quotient is retried with a 10x smaller step (at most ``KINK_RETRIES`` times)
+#: when its forward and backward halves differ by more than ``KINK_TOL`` of their sum: the
+#: relative error a kink (ReLU) between the two evaluation points would cause.
+KINK_TOL = 1e-3
+KINK_RETRIES = 3
 
 
 def _unit(vec, name):
@@ -62,11 +68,22 @@ def _sharpness(grad, theta, iters, seed, v0, tol, eps):
     if eps is None:
         eps = FD_STEP * max(1.0, float(v.vector_norm(theta, 2.0)))
 
+    with np.errstate(all="ignore"):
+        g0 = np.asarray(grad(theta), dtype=np.float64).ravel()
+
     def hvp(u):
+        h = eps
         with np.errstate(all="ignore"):
-            gp = np.asarray(grad(theta + eps * u), dtype=np.float64).ravel()
-            gm = np.asarray(grad(theta - eps * u), dtype=np.float64).ravel()
-            return (gp - gm) / (2.0 * eps)
+            for _ in range(KINK_RETRIES + 1):
+                gp = np.asarray(grad(theta + h * u), dtype=np.float64).ravel()
+                gm = np.asarray(grad(theta - h * u), dtype=np.float64).ravel()
+                # Forward and backward differences agree to O(h) on a smooth loss; a gap
+                # means a kink between theta - h u and theta + h u: retry with a 10x smaller h.
+                gap = v.vector_norm((gp - g0) - (g0 - gm), 2.0)
+                if not gap > KINK_TOL * v.vector_norm(gp - gm, 2.0):
+                    break
+                h /= 10.0
+            return (gp - gm) / (2.0 * h)
 
     fresh = _unit(np.random.default_rng(seed).normal(size=theta.size), "start")
     start = fresh if v0 is None else v0
@@ -102,9 +119,12 @@ def sharpness(grad, theta, iters=100, seed=0, v0=None, tol=1e-6, eps=None, retur
     .. math::
 
         H u \approx \frac{\nabla L(\theta + \varepsilon u) - \nabla L(\theta - \varepsilon u)}
-        {2 \varepsilon}, \qquad \varepsilon = 10^{-6} \max(1, \|\theta\|),\ \|u\| = 1,
+        {2 \varepsilon}, \qquad \varepsilon = 10^{-8} \max(1, \|\theta\|),\ \|u\| = 1,
 
     (error ``O(eps^2)`` from the third derivative plus rounding ``O(1e-16 ||grad|| / eps)``).
+    Where the two halves ``g(theta + eps u) - g(theta)`` and ``g(theta) - g(theta - eps u)``
+    disagree by more than 0.1 % (a ReLU kink in between), the product is recomputed with a
+    10x smaller step, up to three times.
     The estimate is the Rayleigh quotient ``mu = u^T H u``; iteration stops once the residual
     ``||H u - mu u|| <= tol |mu|``, which puts ``mu`` within ``tol |mu|`` of an eigenvalue.
     Power iteration finds the eigenvalue of largest MAGNITUDE. This function returns the
@@ -130,7 +150,7 @@ def sharpness(grad, theta, iters=100, seed=0, v0=None, tol=1e-6, eps=None, retur
     tol : float
         Relative residual at which the iteration stops.
     eps : float, optional
-        Finite-difference step (default ``1e-6 * max(1, ||theta||)``).
+        Finite-difference step (default ``1e-8 * max(1, ||theta||)``, see ``FD_STEP``).
     return_vector : bool
         Also return the unit eigenvector estimate.
 
