@@ -17,7 +17,7 @@ from ..plots.theory import log_axes
 from ..style import PALETTE
 from .figure import LogGrid, explorer_figure, key
 from .stage import Stage, at, between, pick, value, where
-from .theorykit import label_codes, start, steps_range
+from .theorykit import label_codes, snap, start, steps_range
 
 __all__ = ["bias_explorer", "bias_stage", "SIGMAS"]
 
@@ -158,5 +158,7 @@ def bias_explorer(threshold=1.0, sigma=0.0, a=(-3.0, 3.0), preset=None, steps=15
     a = np.asarray(a, dtype=np.float64)
     if a.ndim != 1 or a.size < 1 or not np.all(np.isfinite(a)) or np.ptp(a) > 12:
         raise ValueError(f"a must be finite scalars spanning at most 12, got {a.tolist()!r}")
-    stage = bias_stage(a=a, steps=steps, n_runs=n_runs)
+    grid = LogGrid("threshold", -0.6, 0.9, 0.1)
+    threshold, sigma = snap("threshold", grid.values, threshold), snap("sigma", SIGMAS, sigma, log=False)
+    stage = bias_stage(a=a, thr_grid=grid, steps=steps, n_runs=n_runs)
     return start(stage, {"threshold": threshold, "sigma": sigma}, preset)

@@ -14,7 +14,7 @@ from ..plots.theory import log_axes
 from ..style import PALETTE
 from .figure import explorer_figure, key
 from .stage import Stage, at, pick, value
-from .theorykit import label_codes, start, steps_range
+from .theorykit import label_codes, snap, start, steps_range
 
 __all__ = ["noise_explorer", "noise_stage", "DF_VALUES", "THRESHOLDS"]
 
@@ -148,5 +148,6 @@ def noise_explorer(df=1.5, threshold=1.0, steps=200, n_runs=300, preset=None):
     """
     steps = steps_range("steps", steps, 20, 300)
     n_runs = steps_range("n_runs", n_runs, 50, 1000)
+    df, threshold = snap("df", DF_VALUES, df), snap("threshold", THRESHOLDS, threshold)
     stage = noise_stage(steps=steps, n_runs=n_runs)
     return start(stage, {"df": df, "threshold": threshold}, preset)

@@ -18,7 +18,7 @@ from ..plots.theory import log_axes
 from ..style import PALETTE
 from .figure import LogGrid, explorer_figure, key
 from .stage import Stage, at, pick, value
-from .theorykit import label_codes, start, steps_range
+from .theorykit import label_codes, snap, start, steps_range
 
 __all__ = ["smoothness_explorer", "smoothness_stage", "X0_VALUES", "RULES"]
 
@@ -165,5 +165,7 @@ def smoothness_explorer(x0=10.0, lr=0.1, threshold=1.0, steps=40, preset=None):
     steps = steps_range("steps", steps, 10, 100)
     lgrid = LogGrid("lr", -4.0, 0.5, 0.1, anchor=10 ** 0.05)  # no exact landing on 0
     tgrid = LogGrid("threshold", -1.0, 2.0, 0.5)
+    x0 = snap("x0", X0_VALUES, x0)
+    lr, threshold = snap("lr", lgrid.values, lr), snap("threshold", tgrid.values, threshold)
     stage = smoothness_stage(X0_VALUES, lgrid, tgrid, steps=steps)
     return start(stage, {"x0": x0, "lr": lr, "threshold": threshold}, preset)

@@ -4,7 +4,7 @@ momentum): text labels stored once and picked per state, argument checks, the st
 
 import numpy as np
 
-__all__ = ["label_codes", "steps_range", "start", "pad"]
+__all__ = ["label_codes", "steps_range", "start", "pad", "snap"]
 
 
 def label_codes(texts):
@@ -48,3 +48,11 @@ def pad(a):
     a = np.asarray(a, dtype=np.float64)
     return np.concatenate([a, np.full(a.shape[:-1] + (1,), np.nan)], axis=-1)
 
+
+
+def snap(name, values, value, log=True):
+    """``value`` snapped to the grid ``values`` of a slider, checked before anything is
+    computed (ValueError naming ``name`` outside the grid's range)."""
+    from .controls import GridSlider
+
+    return GridSlider(name, values, log=log).check(value)
