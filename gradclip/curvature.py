@@ -28,9 +28,8 @@ __all__ = ["sharpness", "net_sharpness", "SharpnessTrack", "sharpness_along", "g
 #: that a ReLU net's perturbed pre-activations rarely cross a kink, where the gradient jumps and
 #: a difference quotient turns to garbage; rounding then costs a relative error near 1e-8.
 FD_STEP = 1e-8
-#: A difference quotient is retried with a 10x smaller step (at most ``KINK_RETRIES`` times)
-#: when its forward and backward halves differ by more than ``KINK_TOL`` of their sum: the
-#: relative error a kink (ReLU) between the two evaluation points would cause.
+#: A difference quotient is retried with a 10x smaller step (at most ``KINK_RETRIES`` times) when
+#: its forward and backward halves differ by more than ``KINK_TOL`` of their sum (a ReLU kink).
 KINK_TOL = 1e-3
 KINK_RETRIES = 3
 
@@ -44,7 +43,7 @@ def _unit(vec, name):
 
 
 def _power(hvp, vec, shift, iters, tol):
-    """Power iteration on ``H + shift I``; returns (Rayleigh quotient of H, vector, HVPs, converged)."""
+    """Power iteration on ``H + shift I``: (Rayleigh quotient of H, vector, HVPs, converged, max ||Hu||)."""
     mu, top = np.nan, 0.0
     for k in range(1, iters + 1):
         hv = hvp(vec)
@@ -67,7 +66,6 @@ def _sharpness(grad, theta, iters, seed, v0, tol, eps):
     """Largest algebraic Hessian eigenvalue; returns (value, vector, HVP count)."""
     if eps is None:
         eps = FD_STEP * max(1.0, float(v.vector_norm(theta, 2.0)))
-
     with np.errstate(all="ignore"):
         g0 = np.asarray(grad(theta), dtype=np.float64).ravel()
 
@@ -100,14 +98,10 @@ def _sharpness(grad, theta, iters, seed, v0, tol, eps):
 
 
 def _check_power_args(iters, seed, tol, eps):
-    iters = v.non_negative_int(iters, "iters")
-    if iters < 1:
+    if v.non_negative_int(iters, "iters") < 1:
         raise ValueError(f"iters must be a positive integer, got {iters!r}")
     v.non_negative_int(seed, "seed")
-    tol = v.positive(tol, "tol")
-    if eps is not None:
-        eps = v.positive(eps, "eps")
-    return iters, tol, eps
+    return int(iters), v.positive(tol, "tol"), None if eps is None else v.positive(eps, "eps")
 
 
 def sharpness(grad, theta, iters=100, seed=0, v0=None, tol=1e-6, eps=None, return_vector=False):
@@ -121,10 +115,9 @@ def sharpness(grad, theta, iters=100, seed=0, v0=None, tol=1e-6, eps=None, retur
         H u \approx \frac{\nabla L(\theta + \varepsilon u) - \nabla L(\theta - \varepsilon u)}
         {2 \varepsilon}, \qquad \varepsilon = 10^{-8} \max(1, \|\theta\|),\ \|u\| = 1,
 
-    (error ``O(eps^2)`` from the third derivative plus rounding ``O(1e-16 ||grad|| / eps)``).
-    Where the two halves ``g(theta + eps u) - g(theta)`` and ``g(theta) - g(theta - eps u)``
-    disagree by more than 0.1 % (a ReLU kink in between), the product is recomputed with a
-    10x smaller step, up to three times.
+    (error ``O(eps^2)`` plus rounding ``O(1e-16 ||grad|| / eps)``; a product whose forward and
+    backward halves differ by over 0.1 %, a ReLU kink in between, is redone with a 10x smaller
+    step, up to three times).
     The estimate is the Rayleigh quotient ``mu = u^T H u``; iteration stops once the residual
     ``||H u - mu u|| <= tol |mu|``, which puts ``mu`` within ``tol |mu|`` of an eigenvalue.
     Power iteration finds the eigenvalue of largest MAGNITUDE. This function returns the
@@ -223,6 +216,7 @@ def net_sharpness(net, X, y, params=None, iters=100, seed=0, v0=None, tol=1e-6, 
     Returns
     -------
     float, or (float, numpy.ndarray)
+        NaN when ``params`` hold a non-finite number (a diverged run).
 
     Examples
     --------
@@ -233,6 +227,9 @@ def net_sharpness(net, X, y, params=None, iters=100, seed=0, v0=None, tol=1e-6, 
     (1.0, 0.368421)
     """
     grad, theta = _flat_grad(net, X, y, params)
+    if not np.all(np.isfinite(theta)):
+        _check_power_args(iters, seed, tol, None)
+        return (np.nan, np.full(theta.size, np.nan)) if return_vector else np.nan
     return sharpness(grad, theta, iters=iters, seed=seed, v0=v0, tol=tol, return_vector=return_vector)
 
 
@@ -274,9 +271,8 @@ def sharpness_along(net, X, y, snapshots, iters=100, warm_iters=20, seed=0, tol=
     seed : int
         Seed of the first start vector.
     tol : float
-        Relative residual at which each power iteration stops (see :func:`sharpness`); the
-        default ``1e-3`` bounds the error by 0.1 % and is usually far more accurate, since the
-        eigenvalue error shrinks like the residual squared over the spectral gap.
+        Relative residual at which each power iteration stops (see :func:`sharpness`): at most
+        0.1 % error, usually far less (it shrinks like the residual squared over the gap).
 
     Returns
     -------

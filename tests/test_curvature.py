@@ -4,8 +4,13 @@ import numpy as np
 import pytest
 
 import gradclip as gc
-from gradclip.curvature import (SharpnessTrack, gd_with_sharpness, net_sharpness, sharpness,
-                                sharpness_along)
+from gradclip.curvature import (
+    SharpnessTrack,
+    gd_with_sharpness,
+    net_sharpness,
+    sharpness,
+    sharpness_along,
+)
 
 
 def flat(params):
@@ -50,7 +55,8 @@ def test_tiny_mlp_matches_dense_hessian(tiny):
     expected = top_eig(dense_hessian(net, X, y, net.params))
     assert net_sharpness(net, X, y) == pytest.approx(expected, rel=1e-5)
     moved = [p + 0.3 for p in net.params]     # a second point, off the initialisation
-    assert net_sharpness(net, X, y, moved) == pytest.approx(top_eig(dense_hessian(net, X, y, moved)), rel=1e-5)
+    expected = top_eig(dense_hessian(net, X, y, moved))
+    assert net_sharpness(net, X, y, moved) == pytest.approx(expected, rel=1e-5)
 
 
 def test_relu_net_matches_dense_hessian():
@@ -225,3 +231,12 @@ def test_edge_of_stability_on_a_small_tanh_net():
     assert np.max(np.abs(s[hover] / edge - 1)) < 0.1
     tail = losses[440:]
     assert tail[-1] < 0.8 * tail[0] and np.sum(np.diff(tail) > 0) > 50   # falls, not monotonically
+
+
+def test_diverged_params_give_nan(tiny):
+    net, X, y = tiny
+    bad = [p.copy() for p in net.params]
+    bad[0][0, 0] = np.nan
+    assert np.isnan(net_sharpness(net, X, y, bad))
+    track = sharpness_along(net, X, y, [(0, net.params), (5, bad)])
+    assert np.isfinite(track.sharpness[0]) and np.isnan(track.sharpness[1]) and track.hvps[1] == 0
