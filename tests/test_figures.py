@@ -30,9 +30,10 @@ def test_main_rejects_a_file_as_output_dir(tmp_path):
         figures.main(output_dir=f)
 
 
-@pytest.mark.parametrize("projector", [False, True])
-def test_no_text_collides_in_any_figure(monkeypatch, tmp_path, projector):
-    """Every figure of figures/, drawn in normal and in projector mode: no overlapping texts."""
+def test_no_text_collides_in_any_figure(monkeypatch, tmp_path, projector=False):
+    """Every figure of figures/: no overlapping texts. Projector mode draws the same layout at
+    1.5 times the dpi (tests/test_style.py checks that every text scales by exactly that), so
+    a figure free of collisions here is free of them on the projector too."""
     import gradclip
     from gradclip import plots
 
