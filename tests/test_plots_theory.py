@@ -47,8 +47,9 @@ def test_clipped_gradient_curves_and_intervals(ax):
         np.testing.assert_allclose(curve.get_ydata(), hand, atol=1e-12)
         lo, hi = (-(3 - c), 3 - c) if c < 3 else (0.0, 0.0)
         np.testing.assert_allclose(seg.get_xdata(), [lo, hi], atol=1e-12)
-    ys = [seg.get_ydata()[0] for seg in arts["sets"]]
-    assert len(set(ys)) == 3  # side by side, not on top of each other
+    assert [seg.get_ydata().tolist() for seg in arts["sets"]] == [[0.0, 0.0]] * 3
+    z = [seg.get_zorder() for seg in arts["sets"]]
+    assert z == sorted(z) and z[0] > arts["curves"][-1].get_zorder()  # the smallest interval on top
 
 
 def test_rule_run_marks_exactly_the_clipped_steps(ax):

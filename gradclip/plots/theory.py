@@ -142,7 +142,7 @@ def plot_error_distribution(ax, errors):
 
 def plot_clipped_gradient(ax, a, thresholds, xlim=(-8.0, 8.0)):
     """The average of per-example clipped gradients for several thresholds, and the interval
-    where each vanishes (thick segments along the axis, side by side).
+    where each vanishes (thick segments on the axis, the smallest on top).
 
     Parameters
     ----------
@@ -177,8 +177,10 @@ def plot_clipped_gradient(ax, a, thresholds, xlim=(-8.0, 8.0)):
         color = SERIES_COLORS[i % len(SERIES_COLORS)]
         (line,) = ax.plot(xs, mean_clipped_gradient(a, xs, c), color=color, lw=1.8, label=f"c = {c:g}")
         s_lo, s_hi = stationary_set(a, c)
-        y = 0.12 * thresholds.max() * (i - (len(thresholds) - 1) / 2)  # side by side, not on top
-        (seg,) = ax.plot([s_lo, s_hi], [y, y], color=color, lw=5, alpha=0.6, solid_capstyle="butt")
+        # on the axis, over the curves; for two examples the intervals nest, so a larger one
+        # (smaller c) drawn first still shows its ends
+        (seg,) = ax.plot([s_lo, s_hi], [0, 0], color=color, lw=6, solid_capstyle="butt",
+                         zorder=4 + int(np.sum(thresholds < c)))
         curves.append(line)
         sets.append(seg)
     ax.plot(a, np.zeros_like(a), "o", ms=7, mfc="white", mec="0.2", mew=1.5, zorder=6)

@@ -40,8 +40,8 @@ def _finals(a, x0, lr, steps, thresholds, sigmas, n_runs, seed):
     return paths, finals
 
 
-def bias_stage(a=(-3.0, 3.0), thr_grid=None, sigmas=SIGMAS, x0=6.0, lr=0.5, steps=150,
-               n_runs=100, seed=0, xlim=(-8.0, 8.0)):
+def bias_stage(a=(-3.0, 3.0), thr_grid=None, sigmas=SIGMAS, x0=6.0, lr=0.5, steps=120,
+               n_runs=80, seed=0, xlim=(-8.0, 8.0)):
     """A :class:`Stage` with threshold and noise-multiplier sliders over per-example clipping."""
     a = np.asarray(a, dtype=np.float64)
     thrs = (thr_grid or LogGrid("threshold", -0.6, 0.9, 0.1)).values
@@ -127,7 +127,7 @@ def bias_stage(a=(-3.0, 3.0), thr_grid=None, sigmas=SIGMAS, x0=6.0, lr=0.5, step
     return st
 
 
-def bias_explorer(threshold=1.0, sigma=0.0, a=(-3.0, 3.0), preset=None, steps=150, n_runs=100):
+def bias_explorer(threshold=1.0, sigma=0.0, a=(-3.0, 3.0), preset=None, steps=120, n_runs=80):
     """Threshold and DP-noise sliders over per-example clipping on ``mean_i (x - a_i)^2 / 2``.
 
     Left: the average of the per-example clipped gradients (zero on a whole interval, drawn

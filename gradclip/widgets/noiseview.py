@@ -44,7 +44,7 @@ def _runs(df_values, thresholds, lr, steps, n_runs, seed, theta0):
     return np.array(finals), np.array(paths)
 
 
-def noise_stage(df_values=DF_VALUES, thresholds=THRESHOLDS, lr=0.1, steps=200, n_runs=300, seed=0,
+def noise_stage(df_values=DF_VALUES, thresholds=THRESHOLDS, lr=0.1, steps=150, n_runs=200, seed=0,
                 theta0=(5.0, 5.0)):
     """A :class:`Stage` with tail-index and threshold sliders over noisy SGD."""
     dfs, thrs = np.asarray(df_values, float), np.asarray(thresholds, float)
@@ -121,7 +121,7 @@ def noise_stage(df_values=DF_VALUES, thresholds=THRESHOLDS, lr=0.1, steps=200, n
     return st
 
 
-def noise_explorer(df=1.5, threshold=1.0, steps=200, n_runs=300, preset=None):
+def noise_explorer(df=1.5, threshold=1.0, steps=150, n_runs=200, preset=None):
     """Tail-index and threshold sliders over SGD with Student-t gradient noise, many seeds.
 
     SGD with ``lr = 0.1`` on ``||theta||^2 / 2`` from ``(5, 5)``; each step adds noise with

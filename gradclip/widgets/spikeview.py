@@ -22,8 +22,8 @@ __all__ = ["spike_explorer", "spike_stage", "RULE_NAMES", "PERCENTILES", "Z_VALU
 #: The rules of the toggle.
 RULE_NAMES = ("none", "fixed", "AutoClip", "ZClip")
 #: AutoClip percentiles and ZClip z-score thresholds of their sliders.
-PERCENTILES = (1.0, 5.0, 10.0, 25.0, 50.0, 75.0, 90.0, 99.0)
-Z_VALUES = (1.5, 2.0, 2.5, 3.0, 4.0, 6.0)
+PERCENTILES = (1.0, 10.0, 25.0, 50.0, 90.0, 99.0)
+Z_VALUES = (1.5, 2.0, 2.5, 3.0, 5.0)
 #: The scene: SGD on ``Quadratic.with_condition(10)`` from ``(5, 5)`` with ``lr = 0.5``.
 SCENE = {"theta0": (5.0, 5.0), "lr": 0.5, "condition": 10.0}
 
@@ -40,7 +40,7 @@ def spike_stage(steps=500, seed=0, thr_grid=None, percentiles=PERCENTILES, zs=Z_
     """A :class:`Stage` with a rule toggle and one parameter slider per rule."""
     problem = Quadratic.with_condition(SCENE["condition"])
     process = spike_process(steps, 2, seed=seed)
-    thrs = (thr_grid or LogGrid("threshold", np.log10(0.5), np.log10(20.0), 0.2, anchor=2.0)).values
+    thrs = (thr_grid or LogGrid("threshold", np.log10(0.5), np.log10(20.0), 0.3, anchor=2.0)).values
     runs = _rule_runs(problem, process, thrs, percentiles, zs)
     controls = {"none": None, "fixed": "threshold", "AutoClip": "percentile", "ZClip": "z"}
     n_spikes = int(process.spikes.sum())
@@ -164,7 +164,7 @@ def spike_explorer(rule="ZClip", threshold=2.0, percentile=10.0, z=2.5, steps=50
     if rule not in RULE_NAMES:
         raise ValueError(f"rule must be one of {RULE_NAMES}, got {rule!r}")
     steps = steps_range("steps", steps, 100, 2000)
-    grid = LogGrid("threshold", np.log10(0.5), np.log10(20.0), 0.2, anchor=2.0)
+    grid = LogGrid("threshold", np.log10(0.5), np.log10(20.0), 0.3, anchor=2.0)
     threshold = snap("threshold", grid.values, threshold)
     percentile = snap("percentile", PERCENTILES, percentile, log=False)
     z = snap("z", Z_VALUES, z, log=False)
