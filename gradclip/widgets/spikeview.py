@@ -15,7 +15,7 @@ from ..plots.theory import log_axes
 from ..style import PALETTE
 from .figure import LogGrid, explorer_figure, key
 from .stage import Stage, at, div, isin, value, where
-from .theorykit import snap, start, steps_range
+from .theorykit import pad, snap, start, steps_range
 
 __all__ = ["spike_explorer", "spike_stage", "RULE_NAMES", "PERCENTILES", "Z_VALUES"]
 
@@ -88,7 +88,6 @@ def spike_stage(steps=500, seed=0, thr_grid=None, percentiles=PERCENTILES, zs=Z_
         def arr(f, rs=rs, sel=sel):
             return sel(np.array([f(r) for r in rs]))
 
-        pad = lambda a: np.concatenate([a, [np.nan]])  # noqa: E731  one entry per step slider value
         st.array(f"norm_{name}", arr(lambda r: pad(r.grad_norms)), lead + ("k",), quantum=qn, log=True)
         st.array(f"loss_{name}", arr(lambda r: r.losses), lead + ("k",), quantum=ql, log=True)
         if name != "none":
