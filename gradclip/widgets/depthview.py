@@ -169,8 +169,16 @@ def depth_stage(width=32, n=64, seed=0, featured=FEATURED):
                     for name, val in rows.items():
                         grid.setdefault(name, np.full(shape + np.shape(val), np.nan))[i, a, k, r] = val
                     ids[i, a, k, r] = _config_id(d, act, init, res)
+    memo = {}
+
+    def train_setting(vals):
+        key = (int(round(float(vals["depth"]))),) + tuple(str(vals[k]) for k in CONFIG[1:])
+        if key not in memo:
+            memo[key] = _train(vals, X, y, width, seed)
+        return memo[key]
+
     start = dict(featured[0]) if featured else dict(zip(CONFIG, (20, "tanh", "xavier", "off")))
-    trained = _train(start, X, y, width, seed)["arrays"]
+    trained = train_setting(start)["arrays"]
     _arrays(st, axes, grid, ids, trained)
 
     # ---- what moves
@@ -196,14 +204,6 @@ def depth_stage(width=32, n=64, seed=0, featured=FEATURED):
                head + "step 0 shown: " + tail],
               case=case, fields=fields, color=switch(diverged, ["#333333", PALETTE["divergent"]]),
               size=10.0)
-    memo = {}
-
-    def train_setting(vals):
-        key = tuple(str(vals[k]) for k in CONFIG)
-        if key not in memo:
-            memo[key] = _train(vals, X, y, width, seed)
-        return memo[key]
-
     st.request("train", list(CONFIG), train_setting, cache=featured[1:])
     return st, start
 
