@@ -11,7 +11,7 @@ and phase diagrams), :mod:`~gradclip.plots.animation` (matplotlib animations and
 :mod:`~gradclip.plots._axes` holds the helpers they share.
 """
 
-from . import animation
+from . import animation, depth, practice, rnn, theory, theoryfigs
 from ._axes import REGIME_COLORS, check_ax, check_lim, contour_levels, excess, surface_height
 from .animation import (TrajectoryScene, descent_animation, frame_steps, save_gif,
                         side_by_side_animation)
@@ -24,7 +24,7 @@ from .sweeps import plot_lr_sweep, plot_phase
 
 __all__ = [
     "REGIME_COLORS", "check_ax", "check_lim", "contour_levels", "excess", "surface_height",
-    "animation", "TrajectoryScene", "descent_animation", "frame_steps", "save_gif",
+    "animation", "depth", "practice", "rnn", "theory", "theoryfigs", "TrajectoryScene", "descent_animation", "frame_steps", "save_gif",
     "side_by_side_animation",
     "COLUMN_WIDTH", "loss_surface_figure", "regimes_figure", "text_overlaps",
     "plot_cliff", "plot_clipping_geometry", "plot_distances",
