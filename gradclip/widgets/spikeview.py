@@ -128,11 +128,13 @@ def spike_stage(steps=500, seed=0, thr_grid=None, percentiles=PERCENTILES, zs=Z_
             st.line(axl, "step", f"loss_{name}", along="k", color=PALETTE["good"], lw=1.4, z=3,
                     visible=shown)
     st.hline(axf, 1.0, color="0.6", lw=0.8)
-    st.status("{rule}: caught {caught}/{n} spikes · {fa} false alarms · clipped {pct:.1f} % of steps"
-              " · loss: worst {worst:.3g}, final {final:.2g}",
+    # every rule's share of clipped steps at its own slider, so each slider shows its effect
+    pct = {name: div(fields["clipped_fraction"][name], 1.0, 100) for name in ("fixed", "AutoClip", "ZClip")}
+    st.status("{rule}: caught {caught}/{n} spikes · worst loss {worst:.3g} · clipped: "
+              "fixed {pf:.1f} %, AutoClip {pa:.1f} %, ZClip {pz:.1f} %",
               fields={"rule": value("rule"), "caught": by_rule("caught"), "n": n_spikes,
-                      "fa": by_rule("false_alarms"), "pct": div(by_rule("clipped_fraction"), 1.0, 100),
-                      "worst": by_rule("max_loss"), "final": by_rule("final_loss")}, size=12)
+                      "worst": by_rule("max_loss"), "pf": pct["fixed"], "pa": pct["AutoClip"],
+                      "pz": pct["ZClip"]}, size=12)
     return st
 
 
