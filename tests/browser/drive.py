@@ -1,7 +1,7 @@
 """Drive every explorer of an open page: mouse drags, keyboard, toggles, screenshots, latency."""
 
-from browser.probes import (EXPLORER, drag, explorer_problems, keyboard, slider_names,
-                            take_paints, toggles)
+from browser.probes import (EXPLORER, drag, explorer_problems, keyboard, matters_with_a_toggle,
+                            slider_names, take_paints, toggles)
 
 RELEASES = (1.0, 0.5, 0.75)  # where each drag lets go, as fractions of the track
 
@@ -50,9 +50,10 @@ def drive_explorers(page, setting, notebook, artifacts, latency, every_slider, e
             if n == 0:  # arrows follow every drag (probes.drag); Home/End once per explorer
                 found, moved = keyboard(root, slider)
                 problems += [f"{tag}: {p}" for p in found]
-            if not (changed or moved):
+            if not (changed or moved) and not matters_with_a_toggle(root, slider):
                 problems.append(f"{tag}: moving {slider} with the mouse and the keys changed "
-                                "neither the canvas pixels nor the status line")
+                                "neither the canvas pixels nor the status line, whichever "
+                                "toggle option is chosen")
         if every_slider:
             problems += [f"{tag}: {p}" for p in toggles(root)]
         latency.append((setting, notebook, name, take_paints(page, k)))

@@ -121,7 +121,8 @@ def explorer_problems(page, timeout_ms=30_000):
 
 
 def slider_names(explorer):
-    return [s.get_attribute("data-name") for s in explorer.locator(SLIDER).all()]
+    """The ``data-name`` of every slider that is not disabled."""
+    return [s.get_attribute("data-name") for s in explorer.locator(f"{SLIDER}:not(:disabled)").all()]
 
 
 def state(explorer, name):
@@ -255,6 +256,33 @@ def keyboard(explorer, name):
         prev = st
         seen.add((st["hash"], st["status"]))
     return problems, len(seen) > 1
+
+
+def matters_with_a_toggle(explorer, name):
+    """Whether slider ``name`` changes the picture or status once some toggle option is chosen.
+
+    For a slider that only acts in another mode (a threshold for another clipping rule): each
+    toggle option not pressed is clicked in turn and the slider moved Home / End. The toggles
+    pressed at the start are pressed again at the end. Returns the option that made the
+    slider act (``"name=value"``), or None.
+    """
+    def buttons(pressed):  # fixed locators: the aria-pressed states change as we click
+        return [explorer.locator(f'button.gc-toggle[data-name="{n}"][data-value="{v}"]')
+                for n, v in explorer.locator(f'button.gc-toggle[aria-pressed="{pressed}"]').evaluate_all(
+                    "bs => bs.map(b => [b.dataset.name, b.dataset.value])")]
+
+    start, found = buttons("true"), None
+    for button in buttons("false"):
+        button.click()
+        settle(explorer)
+        low, high = _press(explorer, name, "Home"), _press(explorer, name, "End")
+        if (low["hash"], low["status"]) != (high["hash"], high["status"]):
+            found = f"{button.get_attribute('data-name')}={button.get_attribute('data-value')}"
+            break
+    for button in start:
+        button.click()
+    settle(explorer)
+    return found
 
 
 def toggles(explorer):
