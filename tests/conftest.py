@@ -12,7 +12,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
 from browser.plugin import (artifacts, browser, lab_server, latency_report,  # noqa: E402,F401
-                            pytest_terminal_summary, site_server, workspace)
+                            pytest_collection_finish, pytest_sessionfinish,
+                            pytest_terminal_summary, site_checks, workspace)
 
 
 @pytest.fixture

@@ -50,17 +50,37 @@ def lab_server(workspace, artifacts):
     server.stop()
 
 
-@pytest.fixture(scope="session")
-def site_server(tmp_path_factory, artifacts):
-    """The static site of the notebooks, built into a temporary folder and served on 127.0.0.1."""
-    from browser import servers
-    from gradclip.site import build
+_site = {"runner": None}
 
-    out = tmp_path_factory.mktemp("site") / "site"
-    build(NOTEBOOKS_DIR, out)
-    server = servers.static_files(out, artifacts / "site-server.log").start("index.html")
-    yield server
-    server.stop()
+
+def _start_site_runner(stems):
+    from browser.site_checks import SiteRunner
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    notebooks = [p for p in sorted(NOTEBOOKS_DIR.glob("*.ipynb")) if p.stem in stems]
+    runner = SiteRunner(NOTEBOOKS_DIR, notebooks, ARTIFACTS, _latency, CHROMIUM, CHROMIUM_ARGS)
+    runner.start()
+    _site["runner"] = runner
+    return runner
+
+
+def pytest_collection_finish(session):
+    """Start checking the site's pages now, in a thread, when test_site_page tests will run."""
+    stems = {item.callspec.params["nb"].stem for item in session.items
+             if item.originalname == "test_site_page" and hasattr(item, "callspec")}
+    if stems:
+        _start_site_runner(stems)
+
+
+def pytest_sessionfinish(session):
+    if _site["runner"] is not None:
+        _site["runner"].stop()
+
+
+@pytest.fixture(scope="session")
+def site_checks():
+    """The :class:`browser.site_checks.SiteRunner` of this session (its server is ``.server``)."""
+    return _site["runner"] or _start_site_runner(set())
 
 
 @pytest.fixture(scope="session")
