@@ -13,7 +13,8 @@ import pytest  # noqa: E402
 
 from browser.plugin import (artifacts, browser, lab_server, latency_report,  # noqa: E402,F401
                             pytest_collection_finish, pytest_sessionfinish,
-                            pytest_terminal_summary, site_checks, workspace)
+                            pytest_terminal_summary, site_checks, voila_checks,
+                            workspace)
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ different sliders, the static site drives them all); no output wider than its ce
 go to artifacts/ (git-ignored); the paint times go to the latency table printed at the end.
 GRADCLIP_BROWSER_NOTEBOOKS=<folder> points the tests at another folder of notebooks.
 
-One JupyterLab serves every notebook. Voila runs once per notebook, as in a classroom: Voila
-0.5 serving a folder stops rendering a notebook whose markdown links ``../figures/...``
-(its exporter asks the contents manager for a path outside the root and gets an HTTP error).
+One JupyterLab serves every notebook. Voila runs once per notebook, as in a classroom
+(browser/notebook_checks.py says why), in a thread that starts with the test session and
+overlaps the JupyterLab tests (browser/background.py); ``test_voila`` reports its verdicts.
 
     python -m pytest tests/test_browser.py tests/test_browser_site.py
 """
@@ -20,29 +20,16 @@ One JupyterLab serves every notebook. Voila runs once per notebook, as in a clas
 import time
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from browser import NOTEBOOKS_DIR, servers
-from browser.drive import drive_explorers
-from browser.probes import expected_explorers, full_screenshot, layout_offenders, page_problems
+from browser import NOTEBOOKS_DIR
+from browser.notebook_checks import LOAD_MS, check_notebook_page, wait_widgets_settled
 
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
-LOAD_MS = 120_000
 RUN_MS = 300_000
-VOILA_MS = 150_000
 LAB_VIEWPORT = {"width": 1400, "height": 1000}
-VOILA_VIEWPORT = {"width": 1280, "height": 720}
-OUTPUTS, COLUMN = ".jp-OutputArea-output", ".jp-Cell"
 
 _PROMPTS = "Array.from(document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt'))"
 ALL_RAN = f"() => {_PROMPTS}.every(p => /\\[\\d+\\]/.test(p.textContent))"
-# Voila streams the executed cells, then its front end renders them and hides the spinner
-VOILA_DONE = """() => {
-  const spinner = document.querySelector('#loading');
-  const cells = document.querySelector('#rendered_cells');
-  return document.readyState === 'complete' && (!spinner || spinner.offsetParent === null)
-         && (!cells || cells.offsetParent !== null || document.querySelector('.jp-Cell'));
-}"""
 KERNEL_IDLE = "() => document.querySelector('.jp-Notebook-ExecutionIndicator')?.dataset.status === 'idle'"
 
 
@@ -87,37 +74,6 @@ def _run_all(page, attempts=3, lost_s=10):
                 "not every cell ran)", pytrace=False)
 
 
-def _wait_widgets_settled(page, quiet_ms=1000, timeout_ms=60_000):
-    """Wait until the number of widget views and explorers stops changing."""
-    page.wait_for_function("""([quiet]) => {
-      const n = document.querySelectorAll('.jupyter-widgets, .gradclip-explorer, canvas').length;
-      const s = window.__gcSettle || (window.__gcSettle = {n: -1, since: 0});
-      const now = performance.now();
-      if (n !== s.n) { s.n = n; s.since = now; return false; }
-      return now - s.since >= quiet;
-    }""", arg=[quiet_ms], timeout=timeout_ms, polling=100)
-    page.evaluate("() => { delete window.__gcSettle; }")
-
-
-def _check(page, nb, setting, artifacts, latency_report, offset):
-    """Everything both settings check once the notebook is on screen; the problems found."""
-    expected = expected_explorers(nb)
-    try:  # widget views appear after the page looks done (the widget manager loads late)
-        page.wait_for_function("n => document.querySelectorAll('.gradclip-explorer').length >= n",
-                               arg=expected, timeout=60_000, polling=200)
-    except PlaywrightTimeout:
-        pass  # reported by drive_explorers
-    problems = page_problems(page)
-    problems += [f"layout: {p}" for p in layout_offenders(page, OUTPUTS, COLUMN)]
-    started = time.monotonic()
-    problems += drive_explorers(page, setting, nb.stem, artifacts, latency_report,
-                                every_slider=False, expected=expected, offset=offset)
-    driven = time.monotonic() - started
-    problems += [p for p in page_problems(page) if p not in problems]
-    full_screenshot(page, artifacts / f"{setting}_{nb.stem}.png")
-    return problems, driven
-
-
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
 def test_jupyterlab(nb, lab_server, browser, artifacts, latency_report):
     page = browser.new_page(viewport=LAB_VIEWPORT)
@@ -135,11 +91,11 @@ def test_jupyterlab(nb, lab_server, browser, artifacts, latency_report):
         _run_all(page)
         page.wait_for_function(KERNEL_IDLE, timeout=RUN_MS, polling=200)
         ran = page.evaluate(ALL_RAN)
-        _wait_widgets_settled(page)
+        wait_widgets_settled(page)
         ran_at = time.monotonic()
         problems = [] if ran else ["not every code cell ran (a cell failed or Run All stopped)"]
         # drive the explorers even when something above is wrong, then report everything
-        found, driven = _check(page, nb, "lab", artifacts, latency_report, offset=0)
+        found, driven = check_notebook_page(page, nb, "lab", artifacts, latency_report, offset=0)
         print(f"{nb.name} in JupyterLab: open and run {ran_at - started:.1f} s, explorers "
               f"{driven:.1f} s, total {time.monotonic() - started:.1f} s")
         assert not problems + found, "\n".join(problems + found)
@@ -152,31 +108,12 @@ def test_jupyterlab(nb, lab_server, browser, artifacts, latency_report):
 
 
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
-def test_voila(nb, workspace, browser, artifacts, latency_report):
-    root, env = workspace
-    started = time.monotonic()
-    server = servers.voila(root, env, artifacts / f"voila_{nb.stem}.log",
-                           notebook=f"notebooks/{nb.name}",
-                           extra_env={"GRADCLIP_PRESENTATION": "1"}).start(servers.VOILA_READY)
-    page = browser.new_page(viewport=VOILA_VIEWPORT)
-    try:
-        # Voila streams the page while the kernel runs: wait for the first bytes, not "load"
-        page.goto(server.url(""), timeout=LOAD_MS, wait_until="commit")
-        try:
-            page.wait_for_function(VOILA_DONE, timeout=VOILA_MS, polling=200)
-        except PlaywrightTimeout:
-            spinner = page.locator("#loading").inner_text() if page.locator("#loading").count() else ""
-            pytest.fail(f"Voila did not finish rendering {nb.name} within {VOILA_MS / 1000:.0f} s "
-                        f"(page: {spinner.strip()!r}); Voila log:\n{server.log_tail(15)}", pytrace=False)
-        _wait_widgets_settled(page)
-        shown_at = time.monotonic()
-        problems, driven = _check(page, nb, "voila", artifacts, latency_report, offset=1)
-        print(f"{nb.name} in Voila: start, run and show {shown_at - started:.1f} s, "
-              f"explorers {driven:.1f} s, total {time.monotonic() - started:.1f} s")
-        assert not problems, "\n".join(problems)
-    except Exception:
-        page.screenshot(path=artifacts / f"FAILED_voila_{nb.stem}.png")
-        raise
-    finally:
-        page.close()
-        server.stop()
+def test_voila(nb, voila_checks):
+    """Checked in the Voila thread (browser/notebook_checks.py) while JupyterLab runs; here,
+    its verdict."""
+    problems, note, error = voila_checks.result(nb.stem)
+    if note:
+        print(note)
+    if error:
+        pytest.fail(f"the Voila check of {nb.name} stopped:\n{error}", pytrace=False)
+    assert not problems, "\n".join(problems)

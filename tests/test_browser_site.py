@@ -31,7 +31,7 @@ NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
 def test_site_page(nb, site_checks):
     """The page's checks ran in the site thread (browser/site_checks.py); here, its verdict."""
-    problems, error = site_checks.result(nb.stem)
+    problems, _, error = site_checks.result(nb.stem)
     if error:
         pytest.fail(f"the site check of {nb.name} stopped:\n{error}", pytrace=False)
     assert not problems, "\n".join(problems)
@@ -39,11 +39,11 @@ def test_site_page(nb, site_checks):
 
 def test_site_index(site_checks, browser):
     site_checks.ready.wait(300)
-    if site_checks.server is None:
+    if not site_checks.context or site_checks.context["server"] is None:
         pytest.fail(f"the site was not built or served:\n{site_checks.error}", pytrace=False)
     offline = Offline(browser)
     try:
-        page = offline.open(site_checks.server.url("index.html"))
+        page = offline.open(site_checks.context["server"].url("index.html"))
         links = page.locator("ul.gc-index a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
         assert links == [f"{p.stem}.html" for p in NOTEBOOKS]
         assert offline.problems() == [] and page_problems(page) == []

@@ -1,6 +1,7 @@
 """Fixtures for the real-browser tests: servers, headless Chromium, the latency table.
 
-Everything here is session-scoped and started only when a browser test asks for it.
+Everything here is session-scoped and started only when a browser test asks for it; the
+site and Voila checks start in their threads as soon as the session has collected them.
 ``tests/conftest.py`` imports this module, so the fixtures are visible to every test file.
 """
 
@@ -13,6 +14,7 @@ import pytest
 from browser import NOTEBOOKS_DIR, ROOT
 
 ARTIFACTS = ROOT / "artifacts"
+SIBLINGS = (ROOT / "figures", ROOT / "docs")  # copied next to notebooks/ for ../figures links
 # Debian's Chromium by default; GRADCLIP_CHROMIUM points at another Chromium or Chrome binary
 # (for example on macOS: "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome").
 CHROMIUM = os.environ.get("GRADCLIP_CHROMIUM", "/usr/bin/chromium")
@@ -37,7 +39,7 @@ def workspace(tmp_path_factory):
     from browser import servers
 
     return servers.make_workspace(NOTEBOOKS_DIR, tmp_path_factory.mktemp("browser"),
-                                  siblings=(ROOT / "figures", ROOT / "docs"))
+                                  siblings=SIBLINGS)
 
 
 @pytest.fixture(scope="session")
@@ -50,37 +52,48 @@ def lab_server(workspace, artifacts):
     server.stop()
 
 
-_site = {"runner": None}
+_runners = {}  # test name -> browser.background.Background checking its notebooks
+def _collected(session, name):
+    return [item.callspec.params["nb"] for item in session.items
+            if item.originalname == name and hasattr(item, "callspec")]
 
 
-def _start_site_runner(stems):
-    from browser.site_checks import SiteRunner
+def _start(name, notebooks):
+    from browser.notebook_checks import voila_runner
+    from browser.site_checks import site_runner
 
+    make = {"test_site_page": site_runner, "test_voila": voila_runner}[name]
+    extra = {"siblings": SIBLINGS} if name == "test_voila" else {}
     ARTIFACTS.mkdir(exist_ok=True)
-    notebooks = [p for p in sorted(NOTEBOOKS_DIR.glob("*.ipynb")) if p.stem in stems]
-    runner = SiteRunner(NOTEBOOKS_DIR, notebooks, ARTIFACTS, _latency, CHROMIUM, CHROMIUM_ARGS)
+    runner = make(NOTEBOOKS_DIR, sorted(notebooks), ARTIFACTS, _latency, CHROMIUM, CHROMIUM_ARGS,
+                  **extra)
     runner.start()
-    _site["runner"] = runner
+    _runners[name] = runner
     return runner
 
 
 def pytest_collection_finish(session):
-    """Start checking the site's pages now, in a thread, when test_site_page tests will run."""
-    stems = {item.callspec.params["nb"].stem for item in session.items
-             if item.originalname == "test_site_page" and hasattr(item, "callspec")}
-    if stems:
-        _start_site_runner(stems)
+    """Start the site and Voila checks now, each in its thread (browser/background.py)."""
+    for name in ("test_site_page", "test_voila"):
+        notebooks = _collected(session, name)
+        if notebooks:
+            _start(name, notebooks)
 
 
 def pytest_sessionfinish(session):
-    if _site["runner"] is not None:
-        _site["runner"].stop()
+    for runner in _runners.values():
+        runner.stop()
 
 
 @pytest.fixture(scope="session")
 def site_checks():
-    """The :class:`browser.site_checks.SiteRunner` of this session (its server is ``.server``)."""
-    return _site["runner"] or _start_site_runner(set())
+    """The site's checks; ``.context["server"]`` serves the built site."""
+    return _runners.get("test_site_page") or _start("test_site_page", [])
+
+
+@pytest.fixture(scope="session")
+def voila_checks():
+    return _runners.get("test_voila") or _start("test_voila", [])
 
 
 @pytest.fixture(scope="session")

@@ -1,24 +1,15 @@
-"""The static site checked in a real browser, offline, in a thread of its own.
-
-Dragging every slider of every explorer on the site is mostly waiting (a drag lasts a second
-and costs little CPU), while the JupyterLab and Voila tests mostly compute (kernels run the
-notebooks). So the site's pages are checked by :class:`SiteRunner`, a thread with its own
-playwright and Chromium that starts when the test session starts (``plugin.py``); each
-``test_site_page`` then waits for its page's result. On 2 cores this overlaps the two; the
-thread waits for nothing else, so a failure here is reported by the tests, never a hang.
-"""
+"""The static site checked in a real browser, offline, in a thread of its own (background.py)."""
 
 import re
 import shutil
 import tempfile
-import threading
-import traceback
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import nbformat
 
 from browser import servers
+from browser.background import Background
 from browser.drive import drive_explorers
 from browser.probes import layout_offenders, page_problems
 
@@ -91,59 +82,28 @@ def check_page(browser, server, nb, artifacts, latency):
         offline.close()
 
 
-class SiteRunner(threading.Thread):
-    """Build the site of the folder ``notebooks_dir``, serve it, check the pages of ``notebooks``.
+def site_runner(notebooks_dir, notebooks, artifacts, latency, chromium, chromium_args):
+    """A :class:`Background` that builds the site of ``notebooks_dir``, serves it and checks
+    the pages of ``notebooks``; its ``context["server"]`` serves the site until the session ends."""
+    artifacts = Path(artifacts)
 
-    :meth:`result` waits for one page: ``(problems, error)``, ``error`` being the text of an
-    exception that stopped the check (a browser that would not start, a timeout), or None.
-    """
-
-    def __init__(self, notebooks_dir, notebooks, artifacts, latency, chromium, chromium_args):
-        super().__init__(name="site-checks", daemon=True)
-        self.notebooks_dir, self.notebooks = Path(notebooks_dir), list(notebooks)
-        self.artifacts, self.latency = Path(artifacts), latency
-        self.chromium, self.chromium_args = chromium, chromium_args
-        self.results, self.done = {}, {nb.stem: threading.Event() for nb in self.notebooks}
-        self.ready, self.server, self.error = threading.Event(), None, None
-        self.tmp = Path(tempfile.mkdtemp(prefix="gradclip-site-"))
-
-    def run(self):
-        from playwright.sync_api import sync_playwright
-
+    def setup():
         from gradclip.site import build
 
-        try:
-            build(self.notebooks_dir, self.tmp / "site")
-            self.server = servers.static_files(self.tmp / "site", self.artifacts / "site-server.log")
-            self.server.start("index.html")
-            with sync_playwright() as pw:
-                browser = pw.chromium.launch(executable_path=self.chromium, headless=True,
-                                             args=self.chromium_args)
-                self.ready.set()
-                try:
-                    for nb in self.notebooks:
-                        try:
-                            self.results[nb.stem] = (check_page(browser, self.server, nb,
-                                                                self.artifacts, self.latency), None)
-                        except Exception:
-                            self.results[nb.stem] = ([], traceback.format_exc(limit=8))
-                        self.done[nb.stem].set()
-                finally:
-                    browser.close()
-        except Exception:
-            self.error = traceback.format_exc(limit=8)
-        finally:
-            self.ready.set()
-            for event in self.done.values():
-                event.set()
+        tmp = Path(tempfile.mkdtemp(prefix="gradclip-site-"))
+        context = {"tmp": tmp, "server": None}
+        build(notebooks_dir, tmp / "site")
+        server = servers.static_files(tmp / "site", artifacts / "site-server.log")
+        context["server"] = server.start("index.html")
+        return context
 
-    def result(self, stem, timeout=900):
-        if not self.done[stem].wait(timeout):
-            return [], f"the site check of {stem} did not finish within {timeout} s"
-        return self.results.get(stem, ([], self.error or "the site checks stopped"))
+    def check(browser, context, nb):
+        return check_page(browser, context["server"], nb, artifacts, latency), ""
 
-    def stop(self):
-        self.join(timeout=60)
-        if self.server is not None:
-            self.server.stop()
-        shutil.rmtree(self.tmp, ignore_errors=True)
+    def teardown(context):
+        if context:
+            if context["server"] is not None:
+                context["server"].stop()
+            shutil.rmtree(context["tmp"], ignore_errors=True)
+
+    return Background("site checks", notebooks, check, chromium, chromium_args, setup, teardown)
