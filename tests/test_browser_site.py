@@ -20,8 +20,9 @@ import pytest
 
 from browser import NOTEBOOKS_DIR, fixture_notebooks, servers
 from browser.drive import RELEASES
-from browser.probes import (EXPLORER, drag, explorer_problems, keyboard, layout_offenders,
-                            page_problems, state, take_paints, toggles)
+from browser.layout import layout_offenders
+from browser.probes import (EXPLORER, drag, explorer_problems, keyboard, page_problems, state,
+                            take_paints, toggles)
 from browser.site_checks import Offline, maths
 from gradclip.site import build
 

@@ -15,7 +15,8 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from browser import servers
 from browser.background import Background
 from browser.drive import drive_explorers
-from browser.probes import expected_explorers, full_screenshot, layout_offenders, page_problems
+from browser.layout import full_screenshot, layout_offenders
+from browser.probes import expected_explorers, page_problems
 
 LOAD_MS = 120_000
 VOILA_MS = 150_000

@@ -11,7 +11,8 @@ import nbformat
 from browser import servers
 from browser.background import Background
 from browser.drive import drive_explorers
-from browser.probes import layout_offenders, page_problems
+from browser.layout import layout_offenders
+from browser.probes import page_problems
 
 VIEWPORT = {"width": 1280, "height": 900}
 MOUNTED = """() => Array.from(document.querySelectorAll('.gc-explorer-mount'))
