@@ -55,7 +55,7 @@ def lab_server(workspace, artifacts):
 _runners = {}  # test name -> browser.background.Background checking its notebooks
 def _collected(session, name):
     return [item.callspec.params["nb"] for item in session.items
-            if item.originalname == name and hasattr(item, "callspec")]
+            if getattr(item, "originalname", None) == name and hasattr(item, "callspec")]
 
 
 def _start(name, notebooks):
