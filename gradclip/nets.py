@@ -118,15 +118,7 @@ class MLP:
     def _params(self, params):
         if params is None:
             return self.params
-        if not isinstance(params, (list, tuple)) or len(params) != len(self.params):
-            raise ValueError(f"params must be a list of {len(self.params)} arrays")
-        out = []
-        for i, (p, ref) in enumerate(zip(params, self.params)):
-            p = v.as_float_array(p, f"params[{i}]")
-            if p.shape != ref.shape:
-                raise ValueError(f"params[{i}] must have shape {ref.shape}, got {p.shape}")
-            out.append(p)
-        return out
+        return v.param_list(params, self.params)
 
     def _inputs(self, X, y=None):
         X = v.as_float_array(X, "X")

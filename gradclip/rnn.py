@@ -107,16 +107,7 @@ class RNN:
     def _params(self, params):
         if params is None:
             return self.params
-        if not isinstance(params, (list, tuple)) or len(params) != 5:
-            raise ValueError("params must be a list of 5 arrays [W_xh, W_hh, b_h, W_hy, b_y], "
-                             f"got {type(params).__name__}")
-        out = []
-        for i, (p, ref) in enumerate(zip(params, self.params)):
-            p = v.as_float_array(p, f"params[{i}]")
-            if p.shape != ref.shape:
-                raise ValueError(f"params[{i}] must have shape {ref.shape}, got {p.shape}")
-            out.append(p)
-        return out
+        return v.param_list(params, self.params, "[W_xh, W_hh, b_h, W_hy, b_y]")
 
     def _inputs(self, X, y=None):
         X = v.as_float_array(X, "X")

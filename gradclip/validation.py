@@ -81,3 +81,20 @@ def vector_norm(a, order=2.0, axis=None, keepdims=False):
     if not keepdims:
         out = np.squeeze(out, axis=axis) if axis is not None else out.reshape(())
     return out
+
+
+def param_list(params, reference, layout=""):
+    """``params`` as float arrays shaped like ``reference`` (a network's own parameter list).
+
+    ``layout`` names the arrays in the message (e.g. ``"[W_xh, W_hh, b_h, W_hy, b_y]"``).
+    """
+    if not isinstance(params, (list, tuple)) or len(params) != len(reference):
+        raise ValueError(f"params must be a list of {len(reference)} arrays {layout}".rstrip()
+                         + f", got {type(params).__name__}")
+    out = []
+    for i, (p, ref) in enumerate(zip(params, reference)):
+        p = as_float_array(p, f"params[{i}]")
+        if p.shape != ref.shape:
+            raise ValueError(f"params[{i}] must have shape {ref.shape}, got {p.shape}")
+        out.append(p)
+    return out
