@@ -185,6 +185,24 @@ class MLP:
         loss, grads, _, _ = self._backward(X, y, params)
         return loss, grads
 
+    def sharpness(self, X, y, params=None, iters=100, seed=0):
+        """Sharpness ``lambda_max``: the largest eigenvalue of the Hessian of the loss on ``(X, y)``.
+
+        Power iteration on Hessian-vector products formed by a central difference of
+        backpropagated gradients; see :func:`gradclip.curvature.net_sharpness` (which this
+        calls) and :func:`gradclip.curvature.sharpness`. Gradient descent with step ``lr`` is
+        stable near ``params`` only if ``lr < 2 / lambda_max``. NaN for non-finite ``params``.
+
+        Examples
+        --------
+        >>> X = np.linspace(-1, 1, 20).reshape(-1, 1)
+        >>> round(MLP([1, 1], activation="linear").sharpness(X, 2 * X), 6)   # H = diag(mean x^2, 1)
+        1.0
+        """
+        from .curvature import net_sharpness
+
+        return net_sharpness(self, X, y, params=params, iters=iters, seed=seed)
+
     def backprop_norms(self, X, y, params=None):
         """Norm of the gradient with respect to each layer's pre-activation, first layer first.
 

@@ -358,3 +358,53 @@ def test_new_arguments_are_validated():
         MLP([4, 3, 1]).layer_stats(X, y, lr=-1.0)
     with pytest.raises(ValueError, match="bins"):
         MLP([4, 3, 1]).layer_stats(X, y, bins=0)
+
+
+def test_mlp_sharpness_is_the_top_eigenvalue_of_a_loss_only_hessian():
+    # The Hessian of a tiny tanh net by second differences of the LOSS alone (no backprop):
+    # H_ij = (L(+i+j) - L(+i-j) - L(-i+j) + L(-i-j)) / (4 h^2), error O(h^2) ~ 1e-8.
+    rng = np.random.default_rng(1)
+    X, y = rng.normal(size=(12, 2)), rng.normal(size=(12, 1))
+    net = MLP([2, 3, 1], activation="tanh", weight_scale=1.5, seed=2)
+    params = [p + 0.3 * rng.normal(size=p.shape) for p in net.params]
+    before = [p.copy() for p in params]
+    flat = np.concatenate([p.ravel() for p in params])
+    cuts = np.cumsum([p.size for p in params])[:-1]
+
+    def loss(theta):
+        W1, b1, W2, b2 = [a.reshape(p.shape) for a, p in zip(np.split(theta, cuts), params)]
+        out = np.tanh(X @ W1.T + b1) @ W2.T + b2
+        return 0.5 * np.mean(np.sum((out - y) ** 2, axis=1))
+
+    n, h = flat.size, 1e-4
+    H = np.zeros((n, n))
+    eye = np.eye(n) * h
+    for i in range(n):
+        for j in range(n):
+            H[i, j] = (loss(flat + eye[i] + eye[j]) - loss(flat + eye[i] - eye[j])
+                       - loss(flat - eye[i] + eye[j]) + loss(flat - eye[i] - eye[j])) / (4 * h * h)
+    top = np.linalg.eigvalsh(0.5 * (H + H.T))[-1]
+    lam = net.sharpness(X, y, params)
+    assert isinstance(lam, float)
+    assert abs(lam - top) <= 1e-5 * abs(top)
+    assert all(np.array_equal(a, b) for a, b in zip(params, before))
+    # default params are the net's own; a diverged point is NaN, not an error
+    assert net.sharpness(X, y) == pytest.approx(
+        np.linalg.eigvalsh(_dense(net, X, y))[-1], rel=1e-5)
+    assert np.isnan(net.sharpness(X, y, [p * np.nan for p in params]))
+    with pytest.raises(ValueError, match="iters"):
+        net.sharpness(X, y, iters=0)
+
+
+def _dense(net, X, y, h=1e-5):
+    """Hessian by central differences of backpropagated gradients, column by column."""
+    flat = np.concatenate([p.ravel() for p in net.params])
+    cuts = np.cumsum([p.size for p in net.params])[:-1]
+
+    def grad(theta):
+        parts = [a.reshape(p.shape) for a, p in zip(np.split(theta, cuts), net.params)]
+        return np.concatenate([g.ravel() for g in net.loss_and_grads(X, y, parts)[1]])
+
+    cols = [(grad(flat + h * e) - grad(flat - h * e)) / (2 * h) for e in np.eye(flat.size)]
+    H = np.array(cols).T
+    return 0.5 * (H + H.T)

@@ -1,0 +1,262 @@
+"""The edge of stability, many learning rates at once: one batch of networks, one pass.
+
+:func:`gd_batch` trains copies of one :class:`~gradclip.MLP` at several learning rates as a
+single batch (every matrix product carries a leading batch axis), and tracks each copy's
+sharpness ``lambda_max`` every few steps by power iteration on Hessian-vector products, each a
+central difference of batched gradients (the formula of :func:`gradclip.curvature.sharpness`),
+warm-started from the previous snapshot's vector. Used by the edge-of-stability explorer and
+figures; :func:`gradclip.curvature.gd_with_sharpness` is the one-run reference.
+:func:`power_step` is one step of the power iteration, and :func:`flow_sharpness` the sharpness
+of the minimum that gradient flow reaches on the two-parameter toy ``(1 - x y)^2 / 2``.
+
+References
+----------
+.. [1] J. Cohen, S. Kaur, Y. Li, J. Z. Kolter, A. Talwalkar, "Gradient descent on neural
+   networks typically occurs at the edge of stability", ICLR 2021.
+   https://arxiv.org/abs/2103.00065
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import validation as v
+from .activations import ACTIVATIONS
+from .curvature import FD_STEP
+
+__all__ = ["EdgeRuns", "gd_batch", "power_step", "flow_sharpness", "edge_window"]
+
+
+def power_step(hvp, vec):
+    """One step of the power iteration: ``u <- H u / ||H u||``.
+
+    Repeated, ``u`` turns towards the eigenvector of the eigenvalue of largest magnitude, and
+    the Rayleigh quotient ``u^T H u`` tends to that eigenvalue.
+
+    Parameters
+    ----------
+    hvp : callable
+        ``hvp(u) -> H u``, a Hessian-vector product.
+    vec : array_like
+        The current vector (any non-zero length).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``H u / ||H u||``.
+
+    Examples
+    --------
+    >>> H = np.diag([3.0, 1.0])
+    >>> power_step(lambda u: H @ u, [1.0, 1.0]).round(4)
+    array([0.9487, 0.3162])
+    """
+    if not callable(hvp):
+        raise ValueError(f"hvp must be callable, got {hvp!r}")
+    vec = v.as_float_array(vec, "vec")
+    hv = np.asarray(hvp(vec.copy()), dtype=np.float64)
+    nrm = float(np.linalg.norm(hv))
+    if not np.isfinite(nrm) or nrm == 0.0:
+        raise ValueError(f"hvp(vec) must be a finite non-zero vector, got {hv!r}")
+    return hv / nrm
+
+
+def flow_sharpness(theta0):
+    """Sharpness of the minimum that gradient flow reaches on ``L = (1 - x y)^2 / 2`` from ``theta0``.
+
+    Gradient flow conserves ``x^2 - y^2`` (``d/dt (x^2 - y^2) = 2 r (x y - y x) = 0`` with
+    ``r = 1 - x y``), so it ends on the minimum ``x y = 1`` with that difference ``d``; there the
+    sharpness is ``x^2 + y^2 = sqrt(d^2 + 4)``. A small step ``lr < 2 / lambda`` settles near
+    it; above ``2 / lambda`` the iterate is catapulted (Lewkowycz et al. 2020).
+
+    Examples
+    --------
+    >>> round(flow_sharpness([2.0, 0.49]), 4)
+    4.2587
+    """
+    theta0 = v.as_float_array(theta0, "theta0")
+    if theta0.shape != (2,) or not np.all(np.isfinite(theta0)) or theta0[0] * theta0[1] <= 0:
+        raise ValueError(f"theta0 must be a finite pair (x, y) with x y > 0, got {theta0!r}")
+    d = theta0[0] ** 2 - theta0[1] ** 2
+    return float(np.sqrt(d * d + 4.0))
+
+
+@dataclass(frozen=True)
+class EdgeRuns:
+    """Result of :func:`gd_batch`: run ``i`` used ``lrs[i]``.
+
+    ``losses[i, k]`` is the full-batch loss before step ``k`` (NaN after a divergence);
+    ``sharpness[i, j]`` is ``lambda_max`` at step ``steps[j]``; ``diverged_at[i]`` is the step
+    whose loss was not finite or above ``1e6``, -1 if none.
+    """
+
+    lrs: np.ndarray  # (B,)
+    losses: np.ndarray  # (B, steps + 1)
+    steps: np.ndarray  # (n_snap,)
+    sharpness: np.ndarray  # (B, n_snap)
+    diverged_at: np.ndarray  # (B,)
+    params: list  # final parameters, each with a leading batch axis
+
+    @property
+    def edges(self):
+        """``2 / lr`` of every run."""
+        return 2.0 / self.lrs
+
+
+def edge_window(steps, sharpness, lr, rel=0.1):
+    """First snapshot step from which ``|sharpness - 2/lr| < rel * 2/lr`` holds to the end.
+
+    Returns ``(step, largest relative deviation from that step on)``, or ``(None, nan)`` when
+    the last snapshot is outside the band.
+
+    Examples
+    --------
+    >>> edge_window([0, 10, 20, 30], [1.0, 9.5, 10.5, 9.8], 0.2)
+    (10, 0.05)
+    """
+    steps, lam = np.asarray(steps), v.as_float_array(sharpness, "sharpness")
+    edge = 2.0 / v.positive(lr, "lr")
+    with np.errstate(invalid="ignore"):
+        dev = np.abs(lam - edge) / edge
+        out = ~(dev < rel)
+    if out.size == 0 or out[-1]:
+        return None, np.nan
+    first = int(np.flatnonzero(out)[-1] + 1) if out.any() else 0
+    return int(steps[first]), round(float(dev[first:].max()), 12)
+
+
+def _grads(sizes, act, params, X, y):
+    """Loss ``(B,)`` and gradients of a batch of MLPs (weights ``(B, out, in)``) on ``(X, y)``."""
+    f, slope = ACTIVATIONS[act]
+    depth = len(sizes) - 1
+    hs, zs, acts = [X], [], []
+    for layer in range(depth):
+        W, b = params[2 * layer], params[2 * layer + 1]
+        z = np.matmul(hs[-1], np.swapaxes(W, 1, 2)) + b[:, None, :]
+        zs.append(z)
+        if layer < depth - 1:
+            acts.append(f(z))
+        hs.append(acts[-1] if layer < depth - 1 else z)
+    n = X.shape[0]
+    err = hs[-1] - y
+    loss = 0.5 * np.sum(err * err, axis=(1, 2)) / n
+    dh, grads = err / n, [None] * len(params)
+    for layer in range(depth - 1, -1, -1):
+        delta = dh if layer == depth - 1 else dh * slope(zs[layer], acts[layer])
+        grads[2 * layer] = np.matmul(np.swapaxes(delta, 1, 2), hs[layer])
+        grads[2 * layer + 1] = delta.sum(axis=1)
+        if layer > 0:
+            dh = np.matmul(delta, params[2 * layer])
+    return loss, grads
+
+
+def _dot(a, b):
+    return sum((x * y).reshape(x.shape[0], -1).sum(axis=1) for x, y in zip(a, b))
+
+
+def _normalize(vec):
+    nrm = np.sqrt(_dot(vec, vec))
+    nrm = np.where(np.isfinite(nrm) & (nrm > 0), nrm, 1.0)
+    return [x / nrm.reshape((-1,) + (1,) * (x.ndim - 1)) for x in vec]
+
+
+def _power(sizes, act, params, X, y, vec, iters):
+    """``iters`` batched power-iteration steps; returns (Rayleigh quotients, vectors)."""
+    B = params[0].shape[0]
+    theta_norm = np.sqrt(_dot(params, params))
+    eps = FD_STEP * np.maximum(1.0, theta_norm)
+    lam = np.full(B, np.nan)
+    for _ in range(iters):
+        e = [eps.reshape((-1,) + (1,) * (u.ndim - 1)) * u for u in vec]
+        both = [np.concatenate([p + d, p - d]) for p, d in zip(params, e)]
+        _, g = _grads(sizes, act, both, X, y)
+        hv = [(gi[:B] - gi[B:]) / (2.0 * eps.reshape((-1,) + (1,) * (gi.ndim - 1))) for gi in g]
+        lam = _dot(vec, hv)
+        vec = _normalize(hv)
+    return lam, vec
+
+
+def gd_batch(net, X, y, lrs, steps, every=10, iters=30, warm_iters=4, seed=0, blowup=1e6):
+    """Full-batch gradient descent on copies of ``net`` at every rate in ``lrs``, as one batch,
+    with the sharpness of each copy every ``every`` steps.
+
+    All copies start at ``net.params``. The sharpness at step ``k`` is the Rayleigh quotient of
+    a power iteration whose Hessian-vector products are central differences of gradients,
+    ``H u = (g(theta + eps u) - g(theta - eps u)) / (2 eps)``, ``eps = 1e-8 max(1, ||theta||)``:
+    ``iters`` iterations from a random vector at step 0, then ``warm_iters`` per snapshot from
+    the previous vector (cheap while the parameters move little between snapshots; the power
+    iteration finds the eigenvalue of largest magnitude, which is ``lambda_max`` here unless a
+    negative eigenvalue is larger). A run stops (NaN) once its loss exceeds ``blowup``.
+
+    Parameters
+    ----------
+    net : MLP
+        A plain (not residual) MLP; its parameters are not modified.
+    X, y : array_like
+        The full batch, ``(n, sizes[0])`` and ``(n, sizes[-1])``.
+    lrs : array_like
+        Positive learning rates, one run each.
+    steps, every : int
+        Updates, and the spacing of the sharpness snapshots (steps ``0, every, ...``).
+    iters, warm_iters : int
+        Power-iteration steps at the first snapshot and at each later one.
+    seed : int
+        Seed of the first vector.
+    blowup : float
+        Loss above which a run counts as diverged.
+
+    Returns
+    -------
+    EdgeRuns
+
+    Examples
+    --------
+    >>> from gradclip import MLP
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(40, 2)); y = np.sin(X[:, :1])
+    >>> runs = gd_batch(MLP([2, 16, 1], seed=0), X, y, [0.1, 0.5], 100, every=50)
+    >>> runs.steps.tolist(), runs.losses.shape, runs.sharpness.shape
+    ([0, 50, 100], (2, 101), (2, 3))
+    """
+    if not hasattr(net, "sizes") or getattr(net, "residual", True):
+        raise ValueError(f"net must be a plain (residual=False) MLP, got {net!r}")
+    X, y = _data(net, X, y)
+    lrs = v.as_float_array(lrs, "lrs").ravel()
+    if lrs.size == 0 or not np.all(np.isfinite(lrs) & (lrs > 0)):
+        raise ValueError(f"lrs must be positive finite numbers, got {lrs!r}")
+    steps, every = v.non_negative_int(steps, "steps"), v.non_negative_int(every, "every")
+    iters, warm_iters = v.non_negative_int(iters, "iters"), v.non_negative_int(warm_iters, "warm_iters")
+    if every < 1 or iters < 1 or warm_iters < 1:
+        raise ValueError(f"every, iters and warm_iters must be positive, got {every!r}, {iters!r}, {warm_iters!r}")
+    blowup = v.positive(blowup, "blowup")
+    B, sizes, act = lrs.size, net.sizes, net.activation
+    params = [np.repeat(p[None].astype(np.float64), B, axis=0) for p in net.params]
+    rng = np.random.default_rng(v.non_negative_int(seed, "seed"))
+    vec = _normalize([np.repeat(rng.normal(size=p.shape)[None], B, axis=0) for p in net.params])
+    snaps = np.arange(0, steps + 1, every)
+    losses, lam = np.full((B, steps + 1), np.nan), np.full((B, snaps.size), np.nan)
+    diverged = np.full(B, -1, dtype=np.int64)
+    alive = np.ones(B, dtype=bool)
+    with np.errstate(all="ignore"):
+        for k in range(steps + 1):
+            loss, grads = _grads(sizes, act, params, X, y)
+            bad = alive & ~(loss <= blowup)
+            diverged[bad], alive = k, alive & ~bad
+            losses[alive, k] = loss[alive]
+            if k % every == 0:
+                est, vec = _power(sizes, act, params, X, y, vec, iters if k == 0 else warm_iters)
+                lam[alive, k // every] = est[alive]
+            if k == steps or not alive.any():
+                break
+            rate = np.where(alive, lrs, 0.0)
+            params = [p - rate.reshape((-1,) + (1,) * (g.ndim - 1)) * g for p, g in zip(params, grads)]
+    return EdgeRuns(lrs.copy(), losses, snaps, lam, diverged, params)
+
+
+def _data(net, X, y):
+    X, y = v.as_float_array(X, "X"), v.as_float_array(y, "y")
+    if X.ndim != 2 or X.shape[1] != net.sizes[0]:
+        raise ValueError(f"X must have shape (n, {net.sizes[0]}), got {X.shape}")
+    if y.shape != (X.shape[0], net.sizes[-1]):
+        raise ValueError(f"y must have shape ({X.shape[0]}, {net.sizes[-1]}), got {y.shape}")
+    return X, y
