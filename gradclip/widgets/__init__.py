@@ -28,7 +28,7 @@ from ..problems import CliffRNN, Quadratic
 __all__ = ["Explorer", "Stage", "learning_rate_explorer", "condition_explorer",
            "clipping_explorer", "demo_regression", "player", "phase_explorer", "training_explorer",
            "rnn_explorer", "cliff_explorer", "depth_explorer", "smoothness_explorer", "noise_explorer",
-           "bias_explorer", "spike_explorer", "momentum_explorer"]
+           "bias_explorer", "spike_explorer", "momentum_explorer", "adam_explorer"]
 
 from .player import player  # noqa: E402
 
@@ -181,3 +181,4 @@ from .noiseview import noise_explorer  # noqa: E402
 from .biasview import bias_explorer  # noqa: E402
 from .spikeview import spike_explorer  # noqa: E402
 from .momentumview import momentum_explorer  # noqa: E402
+from .adamview import adam_explorer  # noqa: E402
