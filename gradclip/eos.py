@@ -22,9 +22,44 @@ import numpy as np
 
 from . import validation as v
 from .activations import ACTIVATIONS
-from .curvature import FD_STEP
+from .curvature import FD_STEP, sharpness_along
+from .training import train
 
-__all__ = ["EdgeRuns", "gd_batch", "power_step", "flow_sharpness", "edge_window"]
+__all__ = ["EdgeRuns", "gd_batch", "power_step", "flow_sharpness", "edge_window", "ClippedEdge",
+           "clipped_edge", "eos_task", "EOS_LRS", "EOS_STEPS"]
+
+#: Learning rates and length of the small edge-of-stability runs (:func:`eos_task`).
+EOS_LRS = (0.25, 0.3, 0.35, 0.4, 0.5, 0.6)
+EOS_STEPS = 1000
+
+
+def eos_task(n=50, width=16, seed=0):
+    """A small regression on which full-batch GD shows the edge of stability within 1000 steps.
+
+    ``X`` holds ``n`` points of ``N(0, I_2)`` drawn by ``default_rng(seed)``, the target is
+    ``y = sin(2 x_1) cos(x_2)``, and the net ``MLP([2, width, width, 1], "tanh",
+    weight_scale=0.5, seed=0)`` starts flat (sharpness about 1.5 for the defaults).
+
+    Returns
+    -------
+    X : numpy.ndarray, shape (n, 2)
+    y : numpy.ndarray, shape (n, 1)
+    net : MLP
+
+    Examples
+    --------
+    >>> X, y, net = eos_task()
+    >>> X.shape, y.shape, net
+    ((50, 2), (50, 1), MLP([2, 16, 16, 1], activation='tanh', weight_scale=0.5))
+    """
+    from .nets import MLP
+
+    n, width = v.non_negative_int(n, "n"), v.non_negative_int(width, "width")
+    if n < 1 or width < 1:
+        raise ValueError(f"n and width must be positive, got {n!r}, {width!r}")
+    X = np.random.default_rng(v.non_negative_int(seed, "seed")).normal(size=(n, 2))
+    y = (np.sin(2.0 * X[:, 0]) * np.cos(X[:, 1]))[:, None]
+    return X, y, MLP([2, width, width, 1], "tanh", weight_scale=0.5, seed=0)
 
 
 def power_step(hvp, vec):
@@ -96,6 +131,7 @@ class EdgeRuns:
     sharpness: np.ndarray  # (B, n_snap)
     diverged_at: np.ndarray  # (B,)
     params: list  # final parameters, each with a leading batch axis
+    grad_norms: np.ndarray  # (B, steps) 2-norm of the gradient at each step
 
     @property
     def edges(self):
@@ -235,7 +271,7 @@ def gd_batch(net, X, y, lrs, steps, every=10, iters=30, warm_iters=4, seed=0, bl
     vec = _normalize([np.repeat(rng.normal(size=p.shape)[None], B, axis=0) for p in net.params])
     snaps = np.arange(0, steps + 1, every)
     losses, lam = np.full((B, steps + 1), np.nan), np.full((B, snaps.size), np.nan)
-    diverged = np.full(B, -1, dtype=np.int64)
+    diverged, norms = np.full(B, -1, dtype=np.int64), np.full((B, steps), np.nan)
     alive = np.ones(B, dtype=bool)
     with np.errstate(all="ignore"):
         for k in range(steps + 1):
@@ -248,9 +284,11 @@ def gd_batch(net, X, y, lrs, steps, every=10, iters=30, warm_iters=4, seed=0, bl
                 lam[alive, k // every] = est[alive]
             if k == steps or not alive.any():
                 break
+            gn = np.sqrt(_dot(grads, grads))
+            norms[alive, k] = gn[alive]
             rate = np.where(alive, lrs, 0.0)
             params = [p - rate.reshape((-1,) + (1,) * (g.ndim - 1)) * g for p, g in zip(params, grads)]
-    return EdgeRuns(lrs.copy(), losses, snaps, lam, diverged, params)
+    return EdgeRuns(lrs.copy(), losses, snaps, lam, diverged, params, norms)
 
 
 def _data(net, X, y):
@@ -260,3 +298,56 @@ def _data(net, X, y):
     if y.shape != (X.shape[0], net.sizes[-1]):
         raise ValueError(f"y must have shape ({X.shape[0]}, {net.sizes[-1]}), got {y.shape}")
     return X, y
+
+
+@dataclass(frozen=True)
+class ClippedEdge:
+    """Result of :func:`clipped_edge`: the clipped run's step size against its local edge.
+
+    At each measured step ``steps[j]``: ``effective_lr[j] = lr * min(1, c / ||g||)``, the step
+    the update took, ``sharpness[j]`` its ``lambda_max`` and ``ratio[j] = effective_lr[j] /
+    (2 / sharpness[j])``; a ratio above 1 is a step beyond the edge of the point it was taken at.
+    """
+
+    steps: np.ndarray
+    effective_lr: np.ndarray
+    sharpness: np.ndarray
+    training: object
+
+    @property
+    def local_edge(self):
+        return 2.0 / self.sharpness
+
+    @property
+    def ratio(self):
+        return self.effective_lr * self.sharpness / 2.0
+
+
+def clipped_edge(net, X, y, lr, steps, threshold, every=10, seed=0):
+    """Full-batch descent with global-norm clipping, its effective step against the local edge.
+
+    Runs ``train(net, X, y, lr, steps, clip="global_norm", threshold=threshold)`` and measures
+    the sharpness every ``every`` steps (:func:`~gradclip.curvature.sharpness_along`).
+
+    Returns
+    -------
+    ClippedEdge
+
+    Examples
+    --------
+    >>> from gradclip import MLP
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(40, 2)); y = np.sin(X[:, :1])
+    >>> ce = clipped_edge(MLP([2, 16, 1], seed=0), X, y, lr=0.5, steps=20, threshold=0.1)
+    >>> ce.steps.tolist(), bool(np.all(ce.effective_lr < 0.5))
+    ([0, 10], True)
+    """
+    every = v.non_negative_int(every, "every")
+    if every < 1:
+        raise ValueError(f"every must be a positive integer, got {every!r}")
+    run = train(net, X, y, lr, steps, clip="global_norm", threshold=threshold, record_every=every)
+    snaps = [(s, p) for s, p in run.snapshots if s < len(run.grad_norms)]
+    track = sharpness_along(net, X, y, snaps, seed=seed)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        eff = lr * np.minimum(1.0, threshold / run.grad_norms[track.steps])
+    return ClippedEdge(track.steps, eff, track.sharpness, run)

@@ -88,3 +88,32 @@ def test_gd_batch_validates(task):
         gd_batch(net, X[:, :1], y, [0.1], 10)
     with pytest.raises(ValueError, match="net"):
         gd_batch(MLP([2, 4, 4, 1], residual=True), X, y, [0.1], 10)
+
+
+def test_clipped_edge_against_train_and_net_sharpness(task):
+    from gradclip.eos import clipped_edge
+
+    X, y, net = task
+    ce = clipped_edge(net, X, y, lr=2.0, steps=30, threshold=0.05, every=10)
+    ref = train(net, X, y, 2.0, 30, clip="global_norm", threshold=0.05, record_every=10)
+    assert ce.steps.tolist() == [0, 10, 20]
+    np.testing.assert_allclose(ce.training.losses, ref.losses)
+    for j, (step, params) in enumerate(ref.snapshots[:3]):
+        g = np.sqrt(sum(np.sum(a**2) for a in net.loss_and_grads(X, y, params)[1]))
+        assert ce.effective_lr[j] == pytest.approx(2.0 * min(1.0, 0.05 / g), rel=1e-12)
+        assert ce.sharpness[j] == pytest.approx(net_sharpness(net, X, y, params), rel=1e-3)
+    np.testing.assert_allclose(ce.ratio, ce.effective_lr / ce.local_edge)
+    with pytest.raises(ValueError, match="every"):
+        clipped_edge(net, X, y, 1.0, 10, 1.0, every=0)
+
+
+def test_eos_task():
+    from gradclip.eos import eos_task
+
+    X, y, net = eos_task(n=7, width=3, seed=2)
+    X2 = np.random.default_rng(2).normal(size=(7, 2))
+    np.testing.assert_array_equal(X, X2)
+    np.testing.assert_allclose(y[:, 0], np.sin(2 * X2[:, 0]) * np.cos(X2[:, 1]))
+    assert net.sizes == [2, 3, 3, 1] and net.activation == "tanh" and net.weight_scale == 0.5
+    with pytest.raises(ValueError, match="n"):
+        eos_task(n=0)
