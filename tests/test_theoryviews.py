@@ -37,9 +37,14 @@ def _ends(c):
     return c.lo, c.hi
 
 
+def _rounded(values):
+    """Numbers rounded to 6 decimals, NaN as None (so that equal drawings compare equal)."""
+    return [None if np.isnan(x) else x for x in np.round(np.asarray(values, dtype=float), 6).ravel().tolist()]
+
+
 def _drawing(e):
-    return [(d["type"], str(d.get("color")), np.round(np.asarray(d.get("x", [])), 6).tolist(),
-             np.round(np.asarray(d.get("y", d.get("at", []))), 6).tolist()) for d in e.drawn()]
+    return [(d["type"], str(d.get("color")), _rounded(d.get("x", [])), _rounded(d.get("y", d.get("at", []))))
+            for d in e.drawn()]
 
 
 def _numbers(text):
@@ -285,10 +290,12 @@ def test_spike_status_matches_hand_loops_for_fixed_and_autoclip(ex):
         clipped, spikes, losses = _hand_rule_run(thr)
         text = e.status_text
         assert f"caught {int(np.sum(clipped & spikes))}/{int(spikes.sum())} spikes" in text
-        name = "fixed" if rule == "fixed" else "AutoClip"
-        assert f"{name} {100 * clipped.mean():.1f} %" in text
+        assert text.startswith(f"{rule}: ")
+        assert f"clipped {100 * clipped.mean():.1f} % of the steps" in text
         worst = float(re.search(r"worst loss ([\d.e+]+)", text).group(1))
         assert worst == pytest.approx(max(losses), rel=5e-3)  # three digits
+        final = float(re.search(r"final loss ([\d.e+-]+)", text).group(1))
+        assert final == pytest.approx(losses[-1], rel=0.03)  # two digits
 
 
 def test_spike_zclip_agrees_with_run_with_rule_and_marks_clipped_steps(ex):
@@ -303,6 +310,42 @@ def test_spike_zclip_agrees_with_run_with_rule_and_marks_clipped_steps(ex):
     assert shown.tolist() == np.flatnonzero(ref.clipped).tolist()
     e.update(rule="none")
     assert e.status_text.startswith("none: caught 0/")
+
+
+def _active(e):
+    """Which controls the page shows as active in the current state (the spec's ``active``
+    fields, evaluated as the page does)."""
+    from gradclip.widgets import encoding
+    from gradclip.widgets.evaluate import Evaluator
+
+    spec = e.to_spec()
+    ev = Evaluator(spec, {k: encoding.decode_array(a) for k, a in spec["arrays"].items()}, e.controls)
+    pos = ev.positions(e.values)
+    return {c["name"]: bool(ev.field(c["active"], e.values, pos)) if "active" in c else True
+            for c in spec["controls"]}
+
+
+def test_spike_sliders_of_other_rules_are_inactive_and_keep_their_values(ex):
+    e = ex["spikes"]
+    start = e.preset()
+    own = {"none": None, "fixed": "threshold", "AutoClip": "percentile", "ZClip": "z"}
+    for rule, mine in own.items():
+        e.update(rule=rule)
+        active = _active(e)
+        assert active["rule"]
+        assert [k for k in ("threshold", "percentile", "z") if active[k]] == ([mine] if mine else [])
+        # an inactive slider changes nothing that is drawn or said
+        for other in {"threshold", "percentile", "z"} - {mine}:
+            before = (_drawing(e), e.status_text)
+            lo, hi = _ends(e.controls[other])
+            e.update(**{other: hi})
+            assert (_drawing(e), e.status_text) == before, (rule, other)
+            e.update(**{other: lo})
+    e.apply_preset("rule=fixed;threshold=8;percentile=90;z=1.5")
+    kept = e.values
+    e.update(rule="ZClip")
+    assert {k: e.values[k] for k in ("threshold", "percentile")} == {k: kept[k] for k in ("threshold", "percentile")}
+    assert e.apply_preset(start).preset() == start
 
 
 def test_spike_factory_checks_its_arguments():

@@ -32,17 +32,26 @@ def _name(name):
 
 
 class Control:
-    """Base: a named control with a label; see the subclasses."""
+    """Base: a named control with a label; see the subclasses.
+
+    ``active`` (set by :class:`~gradclip.widgets.stage.Stage`) is None or a field of the
+    state (e.g. ``isin("rule", ["fixed"])``): where it is 0 the page shows the control as
+    inactive (disabled and greyed). An inactive control keeps its value.
+    """
 
     kind = "control"
+    active = None
 
     def __init__(self, name, label=None):
         self.name = _name(name)
         self.label = self.name if label is None else str(label)
 
     def to_json(self, value):
-        return {"name": self.name, "kind": self.kind, "label": self.label,
-                "position": self.position(value)}
+        out = {"name": self.name, "kind": self.kind, "label": self.label,
+               "position": self.position(value)}
+        if self.active is not None:
+            out["active"] = self.active
+        return out
 
 
 class GridSlider(Control):

@@ -48,9 +48,12 @@ def spike_stage(steps=500, seed=0, thr_grid=None, percentiles=PERCENTILES, zs=Z_
     fig, ax, axl, axf = explorer_figure(height=4.6)
     st = Stage("spikes", fig)
     st.toggle("rule", list(RULE_NAMES), label="rule")
-    st.slider("threshold", thrs, label="fixed c", fmt=".2g")
-    st.slider("percentile", np.asarray(percentiles, float), label="AutoClip p", fmt=".3g", log=False)
-    st.slider("z", np.asarray(zs, float), label="ZClip z", fmt=".2g", log=False)
+    # each rule's parameter acts only under its rule: inactive (greyed) under the others
+    st.slider("threshold", thrs, label="fixed c", fmt=".2g", active=isin("rule", ["fixed"]))
+    st.slider("percentile", np.asarray(percentiles, float), label="AutoClip p", fmt=".3g", log=False,
+              active=isin("rule", ["AutoClip"]))
+    st.slider("z", np.asarray(zs, float), label="ZClip z", fmt=".2g", log=False,
+              active=isin("rule", ["ZClip"]))
 
     # ---- static layer
     norms = np.concatenate([r.grad_norms for rs in runs.values() for r in rs])
@@ -128,13 +131,11 @@ def spike_stage(steps=500, seed=0, thr_grid=None, percentiles=PERCENTILES, zs=Z_
             st.line(axl, "step", f"loss_{name}", along="k", color=PALETTE["good"], lw=1.4, z=3,
                     visible=shown)
     st.hline(axf, 1.0, color="0.6", lw=0.8)
-    # every rule's share of clipped steps at its own slider, so each slider shows its effect
-    pct = {name: div(fields["clipped_fraction"][name], 1.0, 100) for name in ("fixed", "AutoClip", "ZClip")}
-    st.status("{rule}: caught {caught}/{n} spikes · worst loss {worst:.3g} · clipped: "
-              "fixed {pf:.1f} %, AutoClip {pa:.1f} %, ZClip {pz:.1f} %",
+    st.status("{rule}: caught {caught}/{n} spikes · clipped {pct:.1f} % of the steps · "
+              "worst loss {worst:.3g} · final loss {final:.2g}",
               fields={"rule": value("rule"), "caught": by_rule("caught"), "n": n_spikes,
-                      "worst": by_rule("max_loss"), "pf": pct["fixed"], "pa": pct["AutoClip"],
-                      "pz": pct["ZClip"]}, size=12)
+                      "pct": div(by_rule("clipped_fraction"), 1.0, 100),
+                      "worst": by_rule("max_loss"), "final": by_rule("final_loss")}, size=12)
     return st
 
 
@@ -144,7 +145,8 @@ def spike_explorer(rule="ZClip", threshold=2.0, percentile=10.0, z=2.5, steps=50
     SGD with ``lr = 0.5`` on ``Quadratic.with_condition(10)`` from ``(5, 5)``, the gradient
     corrupted by :func:`gradclip.adaptive.spike_process` (noise 0.5, a spike of norm 50 at 2 %
     of the steps). Left: the raw gradient norm, the rule's threshold and the clipped steps
-    (the spikes marked at the top). Right: the loss (unclipped run dashed) and the factor
+    (the spikes marked at the top). Only the chosen rule's slider is active; the others are
+    greyed out and keep their values. Right: the loss (unclipped run dashed) and the factor
     ``min(1, threshold / ||g||)`` each step was multiplied by.
 
     Parameters

@@ -16,7 +16,9 @@ Contract (``format`` ``"gradclip.explorer/1"``; written by :meth:`Stage.build`, 
 * ``controls``: ``{"name", "kind", "label", "position", ...}``; ``slider`` (``values``,
   ``labels``: the readouts), ``int`` and ``player`` (``min``, ``max``, player ``interval``),
   ``toggle`` (``options``). A control's *position* (grid index, integer value, option index)
-  indexes the array axes named after it.
+  indexes the array axes named after it. Optional ``active``: a field; where it is 0 the
+  page disables the control (``disabled``, ``aria-disabled="true"``, class ``gc-inactive``:
+  greyed), e.g. a rule's parameter while another rule is chosen. Its value is kept.
 * ``arrays``: name -> an encoding of :mod:`gradclip.widgets.encoding` plus ``axes`` (one name
   per dimension: a control, or the free axis a line runs along) and ``integer``.
 * ``artists`` (drawn in order of ``z``): ``line`` (``x``, ``y``: array names or numbers,
@@ -155,26 +157,32 @@ class Stage:
         self._raw, self._status, self.requests, self.handlers = {}, None, {}, {}
 
     # ---- controls
-    def _add(self, control):
+    def _add(self, control, active=None):
         if control.name in self.controls:
             raise ValueError(f"a control named {control.name!r} already exists")
+        if active is not None:
+            if not (isinstance(active, dict) and isinstance(active.get("kind"), str)):
+                raise ValueError(f"active must be a field (e.g. isin('rule', ['fixed'])) or None, "
+                                 f"got {active!r}")
+            control.active = active
         self.controls[control.name] = control
 
-    def slider(self, name, values, label=None, fmt=".3g", log=True):
-        """A slider over a grid of values (log-spaced by default)."""
-        self._add(GridSlider(name, values, label, fmt, log))
+    def slider(self, name, values, label=None, fmt=".3g", log=True, active=None):
+        """A slider over a grid of values (log-spaced by default); ``active``: a field, the
+        slider is disabled where it is 0 (see the contract)."""
+        self._add(GridSlider(name, values, label, fmt, log), active)
 
-    def int_slider(self, name, lo, hi, label=None):
+    def int_slider(self, name, lo, hi, label=None, active=None):
         """An integer slider ``lo..hi``."""
-        self._add(IntSlider(name, lo, hi, label))
+        self._add(IntSlider(name, lo, hi, label), active)
 
-    def toggle(self, name, options, label=None):
+    def toggle(self, name, options, label=None, active=None):
         """Toggle buttons over string options."""
-        self._add(Toggle(name, options, label))
+        self._add(Toggle(name, options, label), active)
 
-    def player(self, name, lo, hi, label=None, interval=120):
+    def player(self, name, lo, hi, label=None, interval=120, active=None):
         """A play/pause button stepping an integer ``lo..hi`` every ``interval`` ms."""
-        self._add(Player(name, lo, hi, label, interval))
+        self._add(Player(name, lo, hi, label, interval), active)
 
     # ---- data
     def array(self, name, values, axes, quantum=None, log=False, integer=False):

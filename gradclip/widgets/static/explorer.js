@@ -12,6 +12,8 @@
 // [data-value][aria-pressed]; button.gc-play) and div.gc-figure (img.gc-background, canvas.gc-canvas,
 // div.gc-status[role=status][aria-live=polite], div.gc-busy). After each paint the root gets
 // data-frame (a counter) and data-last-paint-ms (input event -> end of paint, performance.now()).
+// A control with an `active` field is disabled while that field is 0: its inputs get `disabled`
+// and aria-disabled="true", its div.gc-control the class gc-inactive (greyed); it keeps its value.
 // Values go to the kernel (model.set + save_changes) but are never written back into a control
 // while it is dragged; values set from Python move the controls.
 
@@ -201,6 +203,7 @@ class Explorer {
     const wrap = document.createElement("div");
     wrap.className = "gc-control";
     wrap.dataset.kind = c.kind;
+    this.wraps = {...(this.wraps || {}), [c.name]: wrap};
     const id = `gc-${++uid}-${c.name}`;
     const label = document.createElement(c.kind === "toggle" ? "span" : "label");
     label.className = "gc-label";
@@ -281,6 +284,23 @@ class Explorer {
     const text = this.readout(name);
     this.readouts[name].textContent = text;
     inp.setAttribute("aria-valuetext", text);
+  }
+
+  showActive() {  // disable the controls whose `active` field is 0 in this state
+    for (const c of this.spec.controls) {
+      if (!c.active) continue;
+      const on = Boolean(this.field(c.active)), wrap = this.wraps[c.name];
+      if (wrap.dataset.active === String(on)) continue;
+      wrap.dataset.active = String(on);
+      wrap.classList.toggle("gc-inactive", !on);
+      const inputs = [].concat(this.inputs[c.name]);
+      if (c.kind === "player" && this.playButton) inputs.push(this.playButton);
+      for (const inp of inputs) {
+        inp.disabled = !on;
+        if (on) inp.removeAttribute("aria-disabled"); else inp.setAttribute("aria-disabled", "true");
+      }
+      if (!on && c.kind === "player" && this.playing) this.togglePlay(c);
+    }
   }
 
   input(name, position, ev, commit) {
@@ -482,6 +502,7 @@ class Explorer {
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.clearRect(0, 0, W, H);
     ctx.setTransform(dpr * k, 0, 0, dpr * k, 0, 0);
+    this.showActive();
     for (const art of this.artists) {
       if (art.visible !== null && !this.field(art.visible)) continue;
       const m = this.mapper(art.axes);
