@@ -161,13 +161,14 @@ def test_eps_zero_is_identical_for_every_rate_and_eps_shows_at_1e_3(ex):
 def test_drawn_paths_and_factors_match_the_hand_loop(ex):
     ex.apply_preset("eps=1e-8;lr=0.1;threshold=0.25")
     a, _ = _hand_adam(0.1, 1e-8)
-    c, n = _hand_adam(0.1, 1e-8, c=ex.values["threshold"])
+    b, _ = _hand_adam(0.1, 1e-8, scale=0.01)
+    c, n = _hand_adam(0.1, 1e-8, c=ex.values["threshold"])  # the last: _hand_adam.factors
     lines = ex.drawn()
     left = [d for d in lines if d["axes"] == 0 and d["type"] == "line"]
     assert len(left) == 3
     colors = {d["color"]: d for d in left}
     from gradclip.widgets.adamview import COLORS
-    for path, key in ((a, "a"), (c, "c")):
+    for path, key in ((a, "a"), (b, "b"), (c, "c")):
         d = colors[COLORS[key]]
         np.testing.assert_allclose(d["x"], path[:, 0], atol=0.02)
         np.testing.assert_allclose(d["y"], path[:, 1], atol=0.02)
@@ -185,9 +186,14 @@ def _ends(c):
     return (c.options[0], c.options[-1]) if c.kind == "toggle" else (float(c.values[0]), float(c.values[-1]))
 
 
+def _rounded(values):
+    """Numbers rounded to 6 decimals, NaN as None (so that equal drawings compare equal)."""
+    return [None if np.isnan(x) else x for x in np.round(np.asarray(values, dtype=float), 6).ravel().tolist()]
+
+
 def _drawing(e):
-    return [(d["type"], str(d.get("color")), np.round(np.asarray(d.get("x", [])), 6).tolist(),
-             np.round(np.asarray(d.get("y", d.get("at", []))), 6).tolist()) for d in e.drawn()]
+    return [(d["type"], str(d.get("color")), _rounded(d.get("x", [])), _rounded(d.get("y", d.get("at", []))))
+            for d in e.drawn()]
 
 
 def test_every_control_at_both_ends_changes_the_picture(ex):

@@ -200,7 +200,7 @@ def adam_stage(lr_grid, thr_grid, scale=0.01, steps=100, xlim=(-5.0, 5.0), ylim=
     # ---- what moves
     st.line(ax, "x_a", "y_a", along="k", color=COLORS["a"], lw=5, alpha=0.35, z=3)
     st.line(ax, "x_c", "y_c", along="k", color=COLORS["c"], lw=1.6, z=4)
-    st.markers(ax, "x_b", "y_b", along="k", color=COLORS["b"], ms=3, z=5)
+    st.line(ax, "x_b", "y_b", along="k", color=COLORS["b"], lw=1.6, ls="--", z=5)
     st.line(axg, "step", "gap_c", along="k", color=COLORS["c"], lw=1.6, z=3)
     st.line(axg, "step", "gap_b", along="k", color=COLORS["b"], lw=1.6, z=4)
     st.hline(axf, scale, color=COLORS["b"], lw=1.6, ls="--")
@@ -227,16 +227,16 @@ def adam_explorer(eps="0", lr=0.1, threshold=1.0, scale=0.01, steps=100, preset=
     ``threshold``. With ``eps = 0`` the paths (a) and (b) agree to rounding; with ``eps > 0``,
     (b) is plain Adam with ``eps / scale``, so they part once ``scale * ||g||`` nears ``eps``.
     Clipping changes the path whenever it acts: its factor changes from step to step. Left:
-    the paths (a wide, b dots, c a line); right: the distance of (b) and (c) to (a) per step,
-    and the factor each gradient was multiplied by.
+    the paths ((a) wide, (b) dashed on top, (c) a line); right: the distance of (b) and (c)
+    to (a) per step, and the factor each gradient was multiplied by.
 
     Parameters
     ----------
     eps : {"0", "1e-8", "1e-3"}
         Initial eps (an option of :data:`EPS_OPTIONS`; the number itself is accepted too).
     lr, threshold : float
-        Initial rate (0.01 to 1) and threshold (0.01 to 5.6); both grids step by a factor
-        1.58 (0.2 decades) with 0.1 and 1 on them.
+        Initial rate (0.01 to 1) and threshold (0.01 to 4; the first gradient's norm is 2.02);
+        both grids step by a factor 1.58 (0.2 decades) with 0.1 and 1 on them.
     scale : float
         The constant factor of run (b), 1e-6 to 1e3.
     steps : int
