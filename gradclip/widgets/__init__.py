@@ -28,7 +28,8 @@ from ..problems import CliffRNN, Quadratic
 __all__ = ["Explorer", "Stage", "learning_rate_explorer", "condition_explorer",
            "clipping_explorer", "demo_regression", "player", "phase_explorer", "training_explorer",
            "rnn_explorer", "cliff_explorer", "depth_explorer", "smoothness_explorer", "noise_explorer",
-           "bias_explorer", "spike_explorer", "momentum_explorer", "adam_explorer"]
+           "bias_explorer", "spike_explorer", "momentum_explorer", "adam_explorer",
+           "toy_explorer", "eos_explorer"]
 
 from .player import player  # noqa: E402
 
@@ -182,3 +183,4 @@ from .biasview import bias_explorer  # noqa: E402
 from .spikeview import spike_explorer  # noqa: E402
 from .momentumview import momentum_explorer  # noqa: E402
 from .adamview import adam_explorer  # noqa: E402
+from .eosview import eos_explorer, toy_explorer  # noqa: E402
