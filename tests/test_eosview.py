@@ -1,0 +1,199 @@
+"""The edge-of-stability explorers against hand-written loops and the one-run core functions."""
+
+import json
+import re
+import warnings
+
+import numpy as np
+import pytest
+
+import gradclip
+from gradclip import widgets
+from gradclip.curvature import gd_with_sharpness
+from gradclip.eos import EOS_LRS, edge_window, eos_task
+from gradclip.widgets import eosview
+from gradclip.widgets.live import MIME
+
+
+@pytest.fixture(scope="module")
+def ex():
+    gradclip.setup(seed=0)
+    return {"toy": widgets.toy_explorer(max_steps=100), "eos": widgets.eos_explorer()}
+
+
+def _ends(c):
+    if c.kind == "toggle":
+        return c.options[0], c.options[-1]
+    if c.kind == "slider":
+        return float(c.values[0]), float(c.values[-1])
+    return c.lo, c.hi
+
+
+def _drawing(e):
+    return [(d["type"], str(d.get("color")), np.round(np.asarray(d.get("x", [])), 6).tolist(),
+             np.round(np.asarray(d.get("y", d.get("at", []))), 6).tolist()) for d in e.drawn()]
+
+
+def _num(pattern, text):
+    """The number after ``pattern`` in ``text``."""
+    return float(re.search(pattern + r" (-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)", text).group(1))
+
+
+def _toy_loop(x, y, lr, steps):
+    """Plain gradient descent on (1 - x y)^2 / 2, written out; returns iterates and the step
+    whose loss first is not finite or exceeds 1e12 (None if never)."""
+    pts = [(x, y)]
+    for k in range(1, steps + 1):
+        r = 1.0 - x * y
+        x, y = x + lr * r * y, y + lr * r * x
+        pts.append((x, y))
+        with np.errstate(all="ignore"):
+            bad = not np.isfinite(0.5 * (1 - x * y) ** 2) or 0.5 * (1 - x * y) ** 2 > 1e12
+        if bad:
+            return np.array(pts), k
+    return np.array(pts), None
+
+
+def _top_eig(x, y):
+    return np.linalg.eigvalsh(np.array([[y * y, 2 * x * y - 1], [2 * x * y - 1, x * x]]))[-1]
+
+
+@pytest.mark.parametrize("name", ["toy", "eos"])
+def test_every_control_at_both_ends_changes_the_picture(ex, name):
+    e = ex[name]
+    start = e.preset()
+    for key, control in e.controls.items():
+        lo, hi = _ends(control)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            e.update(**{key: lo})
+            before = (_drawing(e), e.status_text)
+            e.update(**{key: hi})
+        assert (_drawing(e), e.status_text) != before, f"{name}: moving {key} changed nothing"
+        for d in e.drawn():
+            if d["type"] == "line":
+                assert len(d["x"]) == len(d["y"]) or len(d["x"]) == 1 or len(d["y"]) == 1
+        e.apply_preset(start)
+
+
+@pytest.mark.parametrize("name", ["toy", "eos"])
+def test_presets_round_trip_and_bad_ones_raise(ex, name):
+    e = ex[name]
+    rng = np.random.default_rng(3)
+    start = e.preset()
+    for _ in range(4):
+        vals = {}
+        for k, c in e.controls.items():
+            lo, hi = _ends(c)
+            vals[k] = (str(rng.choice(c.options)) if c.kind == "toggle" else
+                       float(rng.choice(c.values)) if c.kind == "slider" else int(rng.integers(lo, hi + 1)))
+        e.update(**vals)
+        text, status = e.preset(), e.status_text
+        e.apply_preset(start)
+        e.apply_preset(text)
+        assert e.preset() == text and e.status_text == status
+    for bad in ("nope=1", "", "lr", 3):
+        with pytest.raises(ValueError):
+            e.apply_preset(bad)
+    with pytest.raises(ValueError, match="unknown"):
+        e.update(speed=1)
+    e.apply_preset(start)
+
+
+@pytest.mark.parametrize("name", ["toy", "eos"])
+def test_display_bundle_is_small_and_complete(ex, name):
+    bundle = ex[name]._repr_mimebundle_()
+    assert bundle["image/png"][:4] == b"\x89PNG" or bundle["image/png"]
+    assert len(json.dumps(bundle[MIME], separators=(",", ":"))) < 250_000
+    assert ex[name].spec["size"][0] <= 950
+
+
+# ---------------------------------------------------------------- the toy
+
+@pytest.mark.parametrize("lr, final", [(0.1, 9.153), (0.25, 5.877), (0.4, 2.002)])
+def test_toy_final_sharpness_matches_a_hand_loop(ex, lr, final):
+    e = ex["toy"]
+    e.update(start="(3, 0.05)", lr=lr, steps=100)
+    assert e.values["lr"] == lr  # the notebook's rates are on the grid exactly
+    pts, k = _toy_loop(3.0, 0.05, lr, 100)
+    lam = _top_eig(*pts[-1])
+    assert k is None and round(lam, 3) == final and lam <= 2 / lr
+    text = e.status_text
+    assert _num("lr =", text) == lr and _num("2/lr =", text) == pytest.approx(2 / lr, rel=1e-3)
+    assert _num("sharpness", text) == pytest.approx(lam, abs=1.5e-3)
+    path = [d for d in e.drawn() if d["type"] == "line" and d["axes"] == 0 and len(d["x"]) > 3][0]
+    np.testing.assert_allclose(path["x"], pts[:, 0], atol=0.01)
+    np.testing.assert_allclose(path["y"], pts[:, 1], atol=0.01)
+
+
+def test_toy_divergence_and_catapult_match_hand_loops(ex):
+    e = ex["toy"]
+    e.update(start="(3, 0.05)", lr=1.0, steps=100)
+    _, k = _toy_loop(3.0, 0.05, 1.0, 100)
+    assert gradclip.run(gradclip.problems.ScalarFactorization(), [3.0, 0.05], 1.0, 100).diverged_at == k
+    assert e.status_text.endswith(f"diverged at step {k}")
+    e.update(start="(2, 0.49)", lr=0.6, steps=100)  # above 2/4.26: thrown to a flatter minimum
+    lr = e.values["lr"]  # 0.6 snapped to the grid
+    pts, k = _toy_loop(2.0, 0.49, lr, 100)
+    assert k is None and _top_eig(*pts[-1]) < 2 / lr < _top_eig(2.0, 0.49)
+    assert _num("sharpness", e.status_text) == pytest.approx(_top_eig(*pts[-1]), abs=1.5e-3)
+
+
+def test_toy_ticks_are_the_minima_of_sharpness_2_over_lr(ex):
+    e = ex["toy"]
+    for lr in (0.1, 0.4, 0.9):
+        e.update(lr=lr)
+        lr = e.values["lr"]
+        ticks = [d for d in e.drawn() if d["type"] == "line" and d["marker"] == "D"][0]
+        x, y = np.asarray(ticks["x"]), np.asarray(ticks["y"])
+        if 2 / lr < 2:
+            assert not np.isfinite(x).any()
+            continue
+        np.testing.assert_allclose(x * y, 1.0, atol=3e-3)
+        np.testing.assert_allclose(x**2 + y**2, 2 / lr, rtol=3e-3)
+
+
+def test_toy_factory_checks_its_arguments():
+    for kwargs, word in [(dict(lr=5.0), "lr"), (dict(lr=0.001), "lr"), (dict(start="(1, 1)"), "start"),
+                         (dict(steps=0), "steps"), (dict(max_steps=5), "max_steps"),
+                         (dict(steps=50, max_steps=20), "steps")]:
+        with pytest.raises(ValueError, match=word):
+            widgets.toy_explorer(**kwargs)
+
+
+# ---------------------------------------------------------------- the net
+
+def test_eos_status_matches_one_run_of_the_core(ex):
+    e = ex["eos"]
+    X, y, net = eos_task()
+    track = gd_with_sharpness(net, X, y, 0.4, 1000, every=10)
+    win, _ = edge_window(track.steps, track.sharpness, 0.4)
+    for t in (0, 20, 50, 100):
+        e.update(lr=0.4, t=t)
+        text = e.status_text
+        assert _num("step", text) == 10 * t
+        assert _num("λmax", text) == pytest.approx(track.sharpness[t], rel=0.03, abs=0.01)
+        assert _num("loss", text) == pytest.approx(track.training.losses[10 * t], rel=0.05)
+        assert _num("from step", text) == pytest.approx(win, abs=10)
+    assert 300 <= win <= 600
+
+
+def test_eos_every_run_settles_near_its_edge_and_the_lines_are_the_runs(ex):
+    e = ex["eos"]
+    net, runs = eosview.eos_runs()
+    for i, lr in enumerate(EOS_LRS):
+        e.update(lr=lr, t=100)
+        assert "within 10 % of 2/lr from step" in e.status_text
+        lines = [d for d in e.drawn() if d["type"] == "line" and d["axes"] == 1]
+        full = max(lines, key=lambda d: len(d["x"]))
+        np.testing.assert_allclose(full["y"], runs.sharpness[i], rtol=1e-3, atol=1e-3)
+        edge = [d for d in e.drawn() if d["type"] == "hline" and d["axes"] == 1]
+        assert sorted(d["at"] for d in edge) == pytest.approx(sorted([1.8 / lr, 2 / lr, 2.2 / lr]), rel=1e-5)
+        assert abs(runs.sharpness[i, -1] - 2 / lr) < 0.1 * 2 / lr
+
+
+def test_eos_factory_checks_its_arguments():
+    for kwargs, word in [(dict(lr=0.05), "lr"), (dict(lr=2.0), "lr"), (dict(t=101), "t"), (dict(t=-1), "t"),
+                         (dict(t=1.5), "t")]:
+        with pytest.raises(ValueError, match=word):
+            widgets.eos_explorer(**kwargs)
