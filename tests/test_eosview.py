@@ -183,7 +183,7 @@ def test_eos_every_run_settles_near_its_edge_and_the_lines_are_the_runs(ex):
     net, runs = eosview.eos_runs()
     for i, lr in enumerate(EOS_LRS):
         e.update(lr=lr, t=100)
-        assert "within 10 % of 2/lr from step" in e.status_text
+        assert "within 10 % from step" in e.status_text
         lines = [d for d in e.drawn() if d["type"] == "line" and d["axes"] == 1]
         full = max(lines, key=lambda d: len(d["x"]))
         np.testing.assert_allclose(full["y"], runs.sharpness[i], rtol=1e-3, atol=1e-3)

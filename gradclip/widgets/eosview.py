@@ -176,7 +176,7 @@ def eos_stage(lrs=EOS_LRS, steps=EOS_STEPS, n=50, width=16):
     ax.set_ylabel("lr · λmax / 2   (1 = the edge)")
     ax.set_title(f"MLP {net.sizes}, tanh, {n} points: every lr (grey)", fontsize="medium")
     axs.set_xlim(0, steps)
-    axs.set_ylim(0, 1.1 * float(np.nanmax(runs.sharpness)))
+    axs.set_ylim(0, 1.25 * float(np.nanmax(runs.sharpness)))
     axs.set_ylabel("sharpness λmax")
     key(axs, [("— λmax", SERIES_COLORS[0]), ("-- 2/lr", PALETTE["divergent"]), (": ±10 %", "0.4")],
         horizontal=True)
@@ -219,12 +219,12 @@ def eos_stage(lrs=EOS_LRS, steps=EOS_STEPS, n=50, width=16):
     fields = {"lr": value("lr"), "edge": at("edge"), "k": div(value("t"), 1.0, EVERY),
               "lam": at("lam"), "r": at("ratio"), "loss": at("loss_t"), "win": at("win"),
               "kd": at("k_div")}
-    head = "lr = {lr:.2g}, 2/lr = {edge:.3g} · step {k}: λmax {lam:.3g} = {r:.2f} × 2/lr, loss {loss:.2g}"
-    st.status([head + " · within 10 % of 2/lr from step {win} on",
-               head + " · not within 10 % of 2/lr at the end",
+    head = "lr {lr:.2g} (2/lr = {edge:.3g}) · step {k}: λmax {lam:.3g} = {r:.2f} × 2/lr · loss {loss:.2g}"
+    st.status([head + " · within 10 % from step {win}",
+               head + " · not within 10 % at the end",
                "lr = {lr:.2g}: diverged at step {kd}"],
               case=where(diverged, 2, where(inside, 0, 1)), fields=fields,
-              color=switch(diverged, ["#333333", PALETTE["divergent"]]), size=11.5)
+              color=switch(diverged, ["#333333", PALETTE["divergent"]]), size=11.0)
     return st
 
 
