@@ -7,8 +7,9 @@ The explorer keeps every run of one (problem, clip mode) pair for all ``max_step
 
 * a new step count (the steps slider released): the map is re-read from the stored losses and
   redrawn, and the picked runs' arrays are sent again;
-* a new problem or clip mode (a toggle): the 961 runs are computed anew with
-  ``gradclip.run_batch``, then drawn.
+* a new problem or clip mode (a toggle): on its first visit the 961 runs of the pair are
+  computed with ``gradclip.run_batch`` (timed on fresh explorers, so nothing is cached), then
+  drawn; a later visit of the pair only redraws.
 
 The budget for one recompute is 0.5 s. Times are the best of ``--repeat`` (wall clock and CPU
 time of this process: on a busy machine the wall clock includes waiting for a core).
@@ -18,6 +19,7 @@ import argparse
 import time
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")
 
@@ -42,18 +44,29 @@ def main(argv=None):
     ex = holder["ex"]
     print(f"grid {len(phaseview.LRS)} x {len(phaseview.THRESHOLDS)}, 200 steps kept; budget 0.5 s per recompute")
     print(f"{'build (regression, norm)':44s} wall {wall * 1e3:7.1f} ms   cpu {cpu * 1e3:7.1f} ms")
+    # A first visit of a pair computes its runs: time it on fresh explorers (nothing cached),
+    # one per repeat, each visiting every pair once; a later visit only redraws.
+    first = {}
+    for _ in range(args.repeat):
+        fresh = phaseview.phase_explorer()
+        for problem in phaseview.PROBLEMS:
+            for clip in phaseview.CLIPS:
+                if (problem, clip) == ("regression", "norm"):
+                    continue  # computed by the build
+                w, c = time.perf_counter(), time.process_time()
+                fresh.request("grid", problem=problem, clip=clip, steps=200)
+                t = (time.perf_counter() - w, time.process_time() - c)
+                old = first.get((problem, clip), (np.inf, np.inf))
+                first[(problem, clip)] = (min(old[0], t[0]), min(old[1], t[1]))
+    for problem in phaseview.PROBLEMS:
+        for clip in phaseview.CLIPS:
+            if (problem, clip) in first:
+                wall, cpu = first[(problem, clip)]
+                print(f"{'first visit: ' + problem + ', ' + clip:44s} wall {wall * 1e3:7.1f} ms   "
+                      f"cpu {cpu * 1e3:7.1f} ms   {'ok' if cpu <= 0.5 else 'over budget'}")
     for problem in phaseview.PROBLEMS:
         for clip in ("norm", "none"):
-            def switch(problem=problem, clip=clip):
-                ex.request("grid", problem="regression" if problem != "regression" else "tiny net",
-                           clip=clip, steps=200)
-                w, c = time.perf_counter(), time.process_time()
-                ex.request("grid", problem=problem, clip=clip, steps=200)
-                return time.perf_counter() - w, time.process_time() - c
-            times = [switch() for _ in range(args.repeat)]
-            wall, cpu = min(t[0] for t in times), min(t[1] for t in times)
-            print(f"{'new pair: ' + problem + ', ' + clip:44s} wall {wall * 1e3:7.1f} ms   cpu {cpu * 1e3:7.1f} ms"
-                  f"   {'ok' if cpu <= 0.5 else 'over budget'}")
+            ex.request("grid", problem=problem, clip=clip, steps=200)
             steps = iter([50, 120, 199, 80, 160] * args.repeat)
             wall, cpu = best(lambda: ex.request("grid", problem=problem, clip=clip, steps=next(steps)), args.repeat)
             print(f"{'new steps: ' + problem + ', ' + clip:44s} wall {wall * 1e3:7.1f} ms   cpu {cpu * 1e3:7.1f} ms"

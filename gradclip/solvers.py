@@ -152,14 +152,29 @@ def _check_clip(clip, threshold, allow_callable=True):
     return clip
 
 
+def _loss_and_grad(problem):
+    """``theta -> (loss, grad)``: the problem's fused ``loss_and_grad`` where it has one."""
+    fused = getattr(problem, "loss_and_grad", None)
+    if fused is not None:
+        return fused
+    return lambda theta: (problem.loss(theta), problem.grad(theta))
+
+
 def _descend(problem, theta0, lrs, thresholds, steps, clip, record=True):
-    """Run ``len(lrs)`` descents at once. Each row stops (freezes) at its own divergence."""
+    """Run ``len(lrs)`` descents at once. Each row stops (freezes) at its own divergence.
+
+    The loss and the gradient of each new iterate come from one ``loss_and_grad`` call (one
+    forward and one backward pass for a recurrent problem); the gradient is kept for the
+    next step, so every iterate is evaluated once.
+    """
     n, d = len(lrs), problem.dim
     theta = np.broadcast_to(theta0, (n, d)).copy()
     lr = lrs[:, None]
     thr = None if thresholds is None else thresholds[:, None]
+    evaluate = _loss_and_grad(problem)
     with np.errstate(all="ignore"):
-        loss = np.asarray(problem.loss(theta), dtype=np.float64)
+        loss, g = evaluate(theta)
+        loss, g = np.asarray(loss, dtype=np.float64), np.asarray(g, dtype=np.float64)
         limit = loss + DIVERGENCE_FACTOR * (1.0 + np.abs(loss))
         active = np.ones(n, dtype=bool)
         diverged_at = np.full(n, -1)
@@ -171,7 +186,6 @@ def _descend(problem, theta0, lrs, thresholds, steps, clip, record=True):
             lengths = np.full((n, steps), np.nan)
             thetas[:, 0], losses[:, 0] = theta, loss
         for k in range(steps):
-            g = np.asarray(problem.grad(theta), dtype=np.float64)
             gn = _row_norms(g)
             if clip == "norm":
                 over = gn > thresholds
@@ -186,7 +200,8 @@ def _descend(problem, theta0, lrs, thresholds, steps, clip, record=True):
                 used, over = g, np.zeros(n, dtype=bool)
             step = lr * used
             new = theta - step
-            new_loss = np.asarray(problem.loss(new), dtype=np.float64)
+            new_loss, new_g = evaluate(new)
+            new_loss = np.asarray(new_loss, dtype=np.float64)
             bad = active & ~(np.isfinite(new_loss) & (new_loss <= limit) & np.all(np.isfinite(new), -1))
             diverged_at[bad] = k + 1
             if record:
@@ -199,6 +214,7 @@ def _descend(problem, theta0, lrs, thresholds, steps, clip, record=True):
             active = active & ~bad
             theta = np.where(active[:, None], new, theta)
             loss = np.where(active, new_loss, loss)
+            g = np.where(active[:, None], np.asarray(new_g, dtype=np.float64), g)
             if not active.any():
                 break
     if record:

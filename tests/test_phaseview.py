@@ -1,6 +1,6 @@
 """The phase-diagram explorer: its map against gradclip.sweep, its picked runs against
-gradclip.run, the kernel-backed request, every control at both ends, and bad input.
-The small network it offers (TinyNet) is checked against finite differences."""
+gradclip.run, the solved marks against the map's contour rule, the kernel-backed request,
+every control at both ends, and bad input. (Its problems are tested in the core's tests.)"""
 
 import numpy as np
 import pytest
@@ -18,35 +18,6 @@ def _run(name, clip, lr, threshold, steps):
     sc = pv.scenes()[name]
     kw = {} if clip == "none" else {"clip": clip, "threshold": threshold}
     return gc.run(sc["problem"], sc["theta0"], lr, steps, **kw)
-
-
-# ---- TinyNet: an independent check of loss, gradient and Hessian
-
-def test_tinynet_loss_by_hand_and_gradient_by_central_differences():
-    net = pv.TinyNet()
-    theta = np.array([0.7, -1.3])
-    by_hand = sum((theta[1] * np.tanh(theta[0] * x) - y) ** 2 for x, y in zip(net.x, net.y)) / (2 * len(net.x))
-    assert float(net.loss(theta)) == pytest.approx(by_hand, rel=1e-12)
-    h = 1e-6
-    fd = [(net.loss(theta + h * e) - net.loss(theta - h * e)) / (2 * h) for e in np.eye(2)]
-    np.testing.assert_allclose(net.grad(theta), fd, rtol=1e-6, atol=1e-9)
-    batch = np.array([[0.7, -1.3], [2.0, 0.5], [0.0, 0.0]])
-    np.testing.assert_allclose(net.grad(batch)[1], net.grad(batch[1]), rtol=1e-14)
-    assert np.allclose(net.grad([0.0, 0.0]), 0.0)  # the saddle at the origin
-
-
-def test_tinynet_hessian_minimum_and_edge():
-    net = pv.TinyNet()
-    theta, h = np.array([1.1, 0.6]), 1e-5
-    fd = np.array([(net.grad(theta + h * e) - net.grad(theta - h * e)) / (2 * h) for e in np.eye(2)])
-    np.testing.assert_allclose(net.hessian(theta), fd, rtol=1e-6, atol=1e-9)
-    star = net.solution()
-    assert np.linalg.norm(net.grad(star)) < 1e-12
-    assert np.all(np.linalg.eigvalsh(net.hessian(star)) > 0)
-    assert net.max_stable_lr() == pytest.approx(2 / np.linalg.eigvalsh(fd)[-1], rel=0.3)
-    assert net.max_stable_lr() == pytest.approx(2 / np.linalg.eigvalsh(net.hessian(star))[-1], rel=1e-12)
-    with pytest.raises(ValueError, match="m must"):
-        pv.TinyNet(m=1)
 
 
 # ---- the map: every step count is the sweep of that many steps
@@ -67,13 +38,6 @@ def test_map_at_every_step_count_is_gradclip_sweep(clip):
             np.testing.assert_allclose(res.final_loss, ref.final_loss, rtol=1e-12)
     if clip == "none":
         assert runs.at(60).diverged[:, 0].tolist() == list(pv.LRS > prob.max_stable_lr() * 1.03)
-
-
-def test_solved_level_is_one_percent_above_the_best_or_absolute():
-    loss = np.array([[2.0, np.inf], [0.4, 0.9]])
-    assert pv.solved_level(loss, 0.01) == pytest.approx(0.404)
-    assert pv.solved_level(loss, ("abs", 0.01)) == 0.01
-    assert pv.solved_level(np.full((2, 2), np.inf), 0.01) == -np.inf
 
 
 # ---- the explorer against single runs

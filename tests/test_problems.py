@@ -1,5 +1,7 @@
 """Problems: every gradient against central finite differences; batching; curvature facts."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -148,3 +150,63 @@ def test_cliff_rnn_jacobian_product_is_dxT_dx0():
     fd = (xT(0.3 + h) - xT(0.3 - h)) / (2 * h)
     assert factors.shape == (20,)
     assert np.prod(factors) == pytest.approx(fd, rel=1e-5)
+
+
+def forward_mode_cliff(T, x0, target, w, b):
+    """An independent reference: loss and gradient of CliffRNN at ONE point by forward-mode
+    differentiation, in plain Python floats (the derivatives of x_t ride along with x_t)."""
+    sig = lambda z: 1.0 / (1.0 + math.exp(-z))  # noqa: E731
+    x, dx_dw, dx_db = x0, 0.0, 0.0
+    for _ in range(T):
+        s = sig(x)
+        slope = w * s * (1.0 - s)
+        x, dx_dw, dx_db = w * s + b, s + slope * dx_dw, 1.0 + slope * dx_db
+    s = sig(x)
+    dL_dx = 2.0 * (s - target) * s * (1.0 - s)
+    return (s - target) ** 2, np.array([dL_dx * dx_dw, dL_dx * dx_db])
+
+
+@pytest.mark.parametrize("T, x0, target", [(50, 0.5, 0.7), (7, -0.3, 0.2), (1, 0.0, 0.5)])
+def test_cliff_loss_and_grad_against_forward_mode_and_finite_differences(T, x0, target):
+    p = CliffRNN(T=T, x0=x0, target=target)
+    rng = np.random.default_rng(5)
+    points = np.column_stack([rng.uniform(-2, 8, 40), rng.uniform(-6, 2, 40)])
+    loss, grad = p.loss_and_grad(points)
+    assert loss.shape == (40,) and grad.shape == (40, 2)
+    np.testing.assert_array_equal(loss, p.loss(points))   # the loss pass alone, exactly
+    for theta, L, g in zip(points, loss, grad):
+        L_ref, g_ref = forward_mode_cliff(T, x0, target, *theta)
+        assert L == pytest.approx(L_ref, rel=1e-11, abs=1e-15)
+        np.testing.assert_allclose(g, g_ref, rtol=1e-9, atol=1e-14)
+    for theta, g in zip(points[:10], grad[:10]):
+        np.testing.assert_allclose(g, central_diff(p.loss, theta), rtol=1e-5, atol=1e-7)
+
+
+def test_cliff_loss_and_grad_at_the_wall_and_batched():
+    p = CliffRNN()
+    ws = np.linspace(3.5, 5.5, 4001)
+    pts = np.stack([ws, np.full_like(ws, -2.5)], -1)
+    wall = pts[np.argmax(np.linalg.norm(p.grad(pts), axis=-1))]
+    L, g = p.loss_and_grad(wall)
+    L_ref, g_ref = forward_mode_cliff(50, 0.5, 0.7, *wall)
+    assert np.linalg.norm(g) > 100 and L == pytest.approx(L_ref, rel=1e-9)
+    np.testing.assert_allclose(g, g_ref, rtol=1e-7)
+    batch = np.random.default_rng(6).normal(loc=[4.0, -2.0], size=(3, 5, 2))
+    before = batch.copy()
+    L, G = p.loss_and_grad(batch)
+    assert L.shape == (3, 5) and G.shape == (3, 5, 2)
+    for idx in np.ndindex(3, 5):
+        L1, g1 = p.loss_and_grad(batch[idx])
+        assert L[idx] == pytest.approx(float(L1), rel=1e-13, abs=1e-16)
+        np.testing.assert_allclose(G[idx], g1, rtol=1e-12, atol=1e-16)
+    np.testing.assert_array_equal(batch, before)
+    with pytest.raises(ValueError, match="theta"):
+        p.loss_and_grad([1.0, 2.0, 3.0])
+
+
+@pytest.mark.parametrize("problem", PROBLEMS, ids=repr)
+def test_every_problem_has_loss_and_grad_equal_to_its_parts(problem):
+    theta = np.random.default_rng(7).normal(size=(4, problem.dim))
+    L, G = problem.loss_and_grad(theta)
+    np.testing.assert_array_equal(L, problem.loss(theta))
+    np.testing.assert_allclose(G, problem.grad(theta), rtol=1e-15, atol=0)

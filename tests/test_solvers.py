@@ -193,3 +193,56 @@ def test_bad_arguments_are_named():
     for call, match in cases:
         with pytest.raises(ValueError, match=match):
             call()
+
+
+class CountingCliff(CliffRNN):
+    """CliffRNN that counts how the solver evaluates it."""
+
+    def __init__(self):
+        super().__init__()
+        self.calls = {"loss": 0, "grad": 0, "loss_and_grad": 0}
+
+    def loss(self, theta):
+        self.calls["loss"] += 1
+        return super().loss(theta)
+
+    def grad(self, theta):
+        self.calls["grad"] += 1
+        return super().grad(theta)
+
+    def loss_and_grad(self, theta):
+        self.calls["loss_and_grad"] += 1
+        return super().loss_and_grad(theta)
+
+
+def test_batched_cliff_runs_evaluate_each_iterate_once_and_match_a_hand_loop():
+    p = CountingCliff()
+    lrs, thresholds = np.array([0.05, 0.3, 1.0, 3.0]), np.array([0.1, 1.0, 0.5, 10.0])
+    theta0 = np.array([4.5, -2.8])
+    out = run_batch(p, theta0, lrs, 30, clip="norm", thresholds=thresholds)
+    assert p.calls == {"loss": 0, "grad": 0, "loss_and_grad": 31}  # start + one per step
+    plain = CliffRNN()
+    for i, (lr, c) in enumerate(zip(lrs, thresholds)):
+        theta = theta0.copy()
+        for k in range(30):
+            g = plain.grad(theta)
+            n = np.sqrt(g @ g)
+            assert out.grad_norms[i, k] == pytest.approx(n, rel=1e-9)
+            theta = theta - lr * (g * c / n if n > c else g)
+            np.testing.assert_allclose(out.thetas[i, k + 1], theta, rtol=1e-9, atol=1e-12)
+            assert out.losses[i, k + 1] == pytest.approx(float(plain.loss(theta)), rel=1e-8, abs=1e-14)
+
+
+def test_a_problem_without_loss_and_grad_still_runs():
+    class Bowl:
+        dim = 2
+
+        def loss(self, theta):
+            return 0.5 * np.sum(np.asarray(theta) ** 2, axis=-1)
+
+        def grad(self, theta):
+            return np.array(theta, dtype=float)
+
+    traj = run(Bowl(), [1.0, -2.0], 0.5, 3)
+    np.testing.assert_allclose(traj.thetas[-1], [0.125, -0.25], rtol=1e-15)
+    np.testing.assert_allclose(traj.losses, [2.5, 0.625, 0.15625, 0.0390625], rtol=1e-15)

@@ -9,7 +9,7 @@ from .. import validation as v
 from ._axes import check_ax
 from ..style import PALETTE
 
-__all__ = ["plot_lr_sweep", "plot_phase"]
+__all__ = ["plot_lr_sweep", "plot_phase", "solved_level"]
 
 
 def _check(ax, result):
@@ -102,7 +102,7 @@ def plot_phase(ax, result, edge=None, title=None, vmin=None, vmax=None, solved=N
                     hatches=["xx"])
         ax.pcolormesh(result.lrs, result.thresholds, np.where(div > 0, 1.0, np.nan),
                       shading="nearest", cmap="Greys", vmin=0, vmax=2, alpha=0.6)
-    level = _solved_level(loss, solved)
+    level = solved_level(loss, solved)
     if level is not None:
         ok = np.where(np.isfinite(loss), (loss <= level).astype(float), 0.0).T
         if 0 < ok.sum() < ok.size:
@@ -121,14 +121,43 @@ def plot_phase(ax, result, edge=None, title=None, vmin=None, vmax=None, solved=N
     return mesh
 
 
-def _solved_level(loss, solved):
-    """The loss below which a run counts as solved, or None for no contour."""
+def solved_level(final_loss, solved=None):
+    """The loss at or below which a run counts as solved, or None when nothing can be.
+
+    A run is solved when its final loss is within ``solved`` (relative) of the best finite
+    loss of the grid: ``level = best + solved * |best|``; when the best loss is 0 (or
+    below) the level is ``1e-12`` above it. ``solved = ("abs", level)`` gives the level
+    directly. :func:`plot_phase` outlines the runs with ``final_loss <= level``; the phase
+    explorer marks the same runs.
+
+    Parameters
+    ----------
+    final_loss : array_like
+        Final losses of a grid of runs (``inf`` / NaN where diverged).
+    solved : float, ("abs", float) or None
+        Relative margin, ``>= 0`` (default 0.01); ``0`` means no contour.
+
+    Returns
+    -------
+    float or None
+        None when ``solved`` is 0 or no loss is finite.
+
+    Examples
+    --------
+    >>> solved_level([[0.5, 2.0], [np.inf, 0.6]], 0.01)
+    0.505
+    >>> solved_level([[1e-9, 0.3]], ("abs", 0.01))
+    0.01
+    >>> solved_level([np.inf, np.nan]) is None
+    True
+    """
     if isinstance(solved, tuple) and len(solved) == 2 and solved[0] == "abs":
         return v.positive(solved[1], "solved")
     rel = 0.01 if solved is None else float(v.as_float_array(solved, "solved"))
-    if rel < 0:
+    if not rel >= 0:
         raise ValueError(f"solved must be >= 0, got {solved!r}")
+    loss = v.as_float_array(final_loss, "final_loss")
     if rel == 0 or not np.any(np.isfinite(loss)):
         return None
-    best = float(np.nanmin(np.where(np.isfinite(loss), loss, np.nan)))
+    best = float(np.min(loss[np.isfinite(loss)]))
     return best + rel * abs(best) if best > 0 else max(best, 0.0) + 1e-12

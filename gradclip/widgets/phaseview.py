@@ -18,14 +18,14 @@ the clipped CliffRNN (0.8 s: each of its descent steps runs the 50-step recurren
 import numpy as np
 
 from .. import plots
+from ..plots.sweeps import solved_level
 from ..style import PALETTE
 from .figure import PROJECTOR_DPI, few_ticks, key, paths
-from .phasegrid import (CLIPS, LRS, PICK, PROBLEMS, THRESHOLDS, PhaseRuns, TinyNet, phase_runs,
-                        scenes, solved_level)
+from .phasegrid import CLIPS, LRS, PICK, PROBLEMS, THRESHOLDS, PhaseRuns, phase_runs, scenes
 from .stage import Stage, at, between, div, isin, pick, reduce, switch, value, where
 
-__all__ = ["TinyNet", "PROBLEMS", "CLIPS", "LRS", "THRESHOLDS", "PhaseRuns", "phase_runs",
-           "scenes", "solved_level", "phase_explorer"]
+__all__ = ["PROBLEMS", "CLIPS", "LRS", "THRESHOLDS", "PhaseRuns", "phase_runs", "scenes",
+           "phase_explorer"]
 
 STATUS_QUANTUM = 0.002  # decades: the status line's loss reads right to 2-3 digits
 
@@ -97,7 +97,8 @@ def _grid_arrays(runs, sc, steps_max):
     n = len(runs.lrs[PICK]), len(runs.thresholds[PICK])
     shape = lambda a: a.reshape(n + a.shape[1:])  # noqa: E731
     X, Y = paths(p["thetas"], sc["xlim"], sc["ylim"])
-    levels = np.array([solved_level(runs.at(k).final_loss, sc["solved"]) for k in range(steps_max + 1)])
+    levels = [solved_level(runs.at(k).final_loss, sc["solved"]) for k in range(steps_max + 1)]
+    levels = np.array([-np.inf if lv is None else lv for lv in levels])  # None: nothing solved
     with np.errstate(invalid="ignore"):
         solved = np.where(np.isfinite(p["losses"]), p["losses"] <= levels, False)
     return {"x": shape(X), "y": shape(Y), "gn": shape(_pad(p["grad_norms"])),
@@ -113,7 +114,7 @@ def phase_explorer(problem="regression", clip="norm", lr=0.4, threshold=0.1, ste
     ----------
     problem : {"regression", "cliff RNN", "tiny net"}
         The demo regression (from 0), :class:`~gradclip.CliffRNN` from ``(4.5, -2.8)``, or a
-        :class:`TinyNet` from ``(0.1, 0.1)``.
+        :class:`~gradclip.tinynet.TinyNet` from ``(0.1, 0.1)``.
     clip : {"none", "value", "norm"}
     lr, threshold : float
         The picked run (snapped to the slider grids, ``0.01 .. 10``).
