@@ -1,6 +1,7 @@
 """The Stage contract: pixel mapping, array encoding, fields, requests, stored picture."""
 
 import base64
+import io
 import json
 import struct
 import zlib
@@ -8,6 +9,7 @@ import zlib
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
+from PIL import Image
 
 from gradclip.widgets import encoding
 from gradclip.widgets.evaluate import format_template
@@ -253,3 +255,42 @@ def test_invalid_declarations_raise_value_error_naming_the_argument(call, match)
     st.slider("a", [1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match=match):
         call(st, ax)
+
+
+def _picture_stage(ratio):
+    fig, lin, log = _figure()
+    st = Stage("pic", fig, pixel_ratio=ratio)
+    st.slider("k", [1.0, 2.0, 4.0], log=False)
+    st.array("xs", [-2.0, 0.0, 4.0], ("i",))
+    st.array("ys", [[0.0, 1.0, 2.0], [0.0, 2.0, 4.0], [0.0, 4.0, 8.0]], ("k", "i"))
+    st.line(lin, "xs", "ys", along="i", color="#d55e00", lw=3)
+    return st.build({"k": 2.0}), lin
+
+
+@pytest.mark.parametrize("ratio", [1.0, 2.0])
+def test_stored_picture_is_the_full_matplotlib_drawing(ratio):
+    """The picture rasterises only the moving layer over the cached static layer; it must
+    equal a plain draw of the whole figure with the same line added, and leave the figure as
+    it was (no artist, same limits, same static pixels)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    ex, lin = _picture_stage(ratio)
+    before = ex._stage.render()
+    n_lines, limits = len(lin.lines), (lin.get_xlim(), lin.get_ylim())
+    picture = np.asarray(Image.open(io.BytesIO(ex.picture())))
+    assert len(lin.lines) == n_lines and (lin.get_xlim(), lin.get_ylim()) == limits
+    assert np.array_equal(ex._stage.render(), before)
+
+    line, = lin.plot([-2.0, 0.0, 4.0], [0.0, 2.0, 4.0], color="#d55e00", lw=3)
+    fig = ex.fig
+    dpi = fig.dpi
+    fig.dpi = dpi * ratio
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    full = np.asarray(canvas.buffer_rgba())[..., :3].astype(int)
+    fig.dpi = dpi
+    line.remove()
+    assert picture.shape == full.shape
+    assert np.abs(picture.astype(int) - full).max() <= 2
+    orange = (np.abs(picture.astype(int) - [213, 94, 0]).max(axis=-1) < 30).sum()
+    assert orange > 100 * ratio ** 2  # the line is really there

@@ -271,6 +271,9 @@ class Explorer:
 
     def picture(self):
         """PNG bytes of the current state drawn entirely by matplotlib (the stored picture)."""
+        return encoding.png_bytes(self._stage.render_with(self._draw_state))
+
+    def _draw_state(self):
         st = self.spec["status"]
         made = draw_state(self.fig, self._ev, self._values)
         if st is not None and self._status_text:
@@ -278,11 +281,7 @@ class Explorer:
             made.append(self.fig.text(x, 1 - y, self._status_text, ha="left", va="top",
                                       fontsize=st["points"], fontweight="bold",
                                       color=self._status_color))
-        try:
-            return encoding.png_bytes(self._stage.render())
-        finally:
-            for a in made:
-                a.remove()
+        return made
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         data = {"text/plain": LIVE_HINT,

@@ -322,10 +322,16 @@ class Stage:
 
     # ---- layout
     def freeze(self):
-        """Lay the figure out once and switch its layout engine off (positions are final)."""
+        """Lay the figure out once and switch its layout engine off (positions are final).
+
+        The layout pass is a full draw at the picture's resolution, so :meth:`render` reuses
+        its pixels while no artist changes (``fig.stale`` stays False) and its text metrics
+        (matplotlib caches them per renderer and dpi) when something does.
+        """
         if not getattr(self, "_frozen", False):
-            self.fig.draw_without_rendering()
+            self._draw()
             self.fig.set_layout_engine("none")
+            self.fig.stale = False  # the positions just fixed are the ones drawn
             self._frozen = True
 
     def quantum(self, ax, axis, px=0.25):
@@ -358,12 +364,53 @@ class Stage:
 
     def render(self):
         """RGBA pixels of the figure at ``pixel_ratio`` (the static layer when nothing moves)."""
-        dpi = self.fig.dpi
-        canvas = FigureCanvasAgg(self.fig) if not isinstance(self.fig.canvas, FigureCanvasAgg) \
-            else self.fig.canvas
+        if self.fig.stale or getattr(self, "_pixels", None) is None:
+            self._draw()
+        return self._pixels.copy()
+
+    def render_with(self, add):
+        """RGBA pixels of the static layer with the artists that ``add()`` puts on the figure
+        (and returns) drawn on top in their z order, as the page draws its canvas over the
+        picture; the artists are removed again. Only they are rasterised over the cached static
+        layer, with every 2-D axes kept at the limits the page maps; on a 3-D axes, where depth
+        matters, the whole figure is drawn."""
+        base = self.render()
+        limits = [(ax, ax.get_xlim(), ax.get_ylim()) for ax in self.fig.axes
+                  if getattr(ax, "name", "") != "3d"]
+        made = add()
+        canvas, dpi = self._canvas(), self.fig.dpi
+        try:
+            for ax, xlim, ylim in limits:
+                ax.set_xlim(xlim)
+                ax.set_ylim(ylim)
+            if any(getattr(getattr(a, "axes", None), "name", "") == "3d" for a in made):
+                self._draw()
+                self._pixels, pixels = None, self._pixels
+                return pixels
+            self.fig.dpi = dpi * self.pixel_ratio
+            renderer = canvas.get_renderer()
+            out = np.asarray(renderer.buffer_rgba())
+            out[...] = base
+            for artist in sorted(made, key=lambda a: a.get_zorder()):
+                artist.draw(renderer)
+            return out.copy()
+        finally:
+            self.fig.dpi = dpi
+            for artist in made:
+                artist.remove()
+            self.fig.stale = self._pixels is None  # the static layer is unchanged
+
+    def _canvas(self):
+        if not isinstance(self.fig.canvas, FigureCanvasAgg):
+            FigureCanvasAgg(self.fig)
+        return self.fig.canvas
+
+    def _draw(self):
+        dpi, canvas = self.fig.dpi, self._canvas()
         try:
             self.fig.dpi = dpi * self.pixel_ratio
             canvas.draw()
-            return np.asarray(canvas.buffer_rgba()).copy()
+            self._pixels = np.asarray(canvas.buffer_rgba()).copy()
         finally:
             self.fig.dpi = dpi
+            self.fig.stale = False  # restoring the dpi changes nothing drawn
