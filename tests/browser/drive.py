@@ -13,8 +13,9 @@ def drive_explorers(page, setting, notebook, artifacts, latency, every_slider, e
     Parameters
     ----------
     setting, notebook : str
-        For messages, screenshot names (``artifacts/<setting>_<notebook>_explorer<k>.png``)
-        and the latency table.
+        For messages, screenshot names (``artifacts/<setting>_<notebook>_explorer<k>.png``
+        before any input, ``..._dragging.png`` half-way through the first drag, the mouse
+        button down, ``..._moved.png`` after) and the latency table.
     latency : list
         Receives ``(setting, notebook, explorer, [paint ms])`` per explorer.
     every_slider : bool
@@ -42,8 +43,9 @@ def drive_explorers(page, setting, notebook, artifacts, latency, every_slider, e
         chosen = names if every_slider else names[(k + offset) % len(names):][:1] if names else []
         for n, slider in enumerate(chosen):
             changed = False
-            for fraction in RELEASES if every_slider else (0.75,):
-                found, moved = drag(root, slider, fraction)
+            for i, fraction in enumerate(RELEASES if every_slider else (0.75,)):
+                shot = artifacts / f"{setting}_{notebook}_explorer{k}_dragging.png"
+                found, moved = drag(root, slider, fraction, midway=shot if n == i == 0 else None)
                 problems += [f"{tag}: {p}" for p in found]
                 changed |= moved
             moved = False

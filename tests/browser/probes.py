@@ -160,8 +160,11 @@ def take_paints(page, index):
                          "return p.splice(0, p.length).filter(v => Number.isFinite(v)); }", index)
 
 
-def drag(explorer, name, fraction, moves=60, duration_ms=1000):
+def drag(explorer, name, fraction, moves=60, duration_ms=1000, midway=None):
     """Drag slider ``name`` with the mouse from its thumb to ``fraction`` of its track.
+
+    ``midway``: a path for a screenshot of the explorer half-way through the drag, the mouse
+    button still down.
 
     ``moves`` mouse moves over about ``duration_ms``, then release. Returns ``(problems,
     changed)``, ``changed`` telling whether the canvas pixels or the status line changed. The
@@ -183,6 +186,8 @@ def drag(explorer, name, fraction, moves=60, duration_ms=1000):
     start = time.monotonic()
     for i in range(1, moves + 1):
         page.mouse.move(x0 + (x1 - x0) * i / moves, y)
+        if midway is not None and i == moves // 2:
+            explorer.screenshot(path=midway)
         wait = start + i * duration_ms / moves / 1000 - time.monotonic()
         if wait > 0.002:
             time.sleep(wait)
