@@ -14,7 +14,7 @@ FILES = ("01_loss_surface.png", "01_regimes.png", "01_descent.gif",
          "04_clipping_geometry.png", "04_cliff.png", "04_cliff.gif",
          "05_phase.png", "06_training.png", "05_phase_steps.gif", "06_adding.png",
          "02_through_time.png", "02_cliff_growth.gif", "03_depth_lab.png", "03_depth_lab.gif",
-         "07_theory.png", "07_smoothness.gif")
+         "07_theory.png", "07_smoothness.gif", "08_edge_of_stability.png", "08_sharpening.gif")
 
 #: The cliff scene shared by the figures, the notebook and the clipping explorer.
 CLIFF = {"theta0": (5.0, -3.5), "lr": 1.0, "threshold": 0.5, "steps": 60,
@@ -283,10 +283,24 @@ def smoothness_gif(path):
     theoryfigs.smoothness_gif(path)
 
 
+def eos_overview(path):
+    """Notebook 08: the toy (1 - xy)^2/2, a small net's sharpness against 2/lr, the catapult."""
+    from .plots import eos
+
+    eos.overview_png(path)
+
+
+def sharpening_gif(path):
+    """Notebook 08: a small net's sharpness rising to 2/lr and hovering there."""
+    from .plots import eos
+
+    eos.sharpening_gif(path)
+
+
 BUILDERS = dict(zip(FILES, (loss_surface, regimes, descent_gif, layer_signals, activations,
                             clipping_geometry, cliff, cliff_gif, phase, training, phase_steps, adding,
                             through_time, cliff_growth, depth_lab, depth_lab_gif, theory_overview,
-                            smoothness_gif)))
+                            smoothness_gif, eos_overview, sharpening_gif)))
 
 
 def main(argv=None, output_dir=None):
