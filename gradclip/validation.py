@@ -62,22 +62,29 @@ def norm_type(value):
 def vector_norm(a, order=2.0, axis=None, keepdims=False):
     """Overflow-safe vector norm of ``a`` over ``axis`` (all axes when None).
 
-    The 2-norm is computed as ``s * sqrt(sum((a / s)**2))`` with ``s`` the largest
-    magnitude, so gradients of size 1e200 do not overflow to inf.
+    The 2-norm is ``sqrt(sum(a**2))`` where that is safe; where the squares overflow (a norm
+    above about 1e154) or may underflow (below 1e-150) it is computed as
+    ``s * sqrt(sum((a / s)**2))`` with ``s`` the largest magnitude, so gradients of size 1e200
+    do not overflow to inf and tiny ones do not round to 0.
     """
-    a = np.abs(np.asarray(a, dtype=np.float64))
+    a = np.asarray(a, dtype=np.float64)
     if a.size == 0:
         shape = np.sum(a, axis=axis, keepdims=keepdims).shape
         return np.zeros(shape)
-    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore", under="ignore"):
         if order == np.inf:
-            return np.max(a, axis=axis, keepdims=keepdims)
+            return np.max(np.abs(a), axis=axis, keepdims=keepdims)
         if order == 1.0:
-            return np.sum(a, axis=axis, keepdims=keepdims)
-        scale = np.max(a, axis=axis, keepdims=True)
-        safe = np.where((scale > 0) & np.isfinite(scale), scale, 1.0)
-        out = scale * np.sqrt(np.sum((a / safe) ** 2, axis=axis, keepdims=True))
-        out = np.where(np.isinf(scale), np.inf, out)
+            return np.sum(np.abs(a), axis=axis, keepdims=keepdims)
+        out = np.sqrt(np.sum(a * a, axis=axis, keepdims=True))
+        bad = ~(out < 1e154) | (out < 1e-150)  # overflow, NaN, or squares that may underflow
+        if bad.any():
+            mag = np.abs(a)
+            scale = np.max(mag, axis=axis, keepdims=True)
+            safe = np.where((scale > 0) & np.isfinite(scale), scale, 1.0)
+            scaled = scale * np.sqrt(np.sum((mag / safe) ** 2, axis=axis, keepdims=True))
+            scaled = np.where(np.isinf(scale), np.inf, scaled)
+            out = np.where(bad, scaled, out)
     if not keepdims:
         out = np.squeeze(out, axis=axis) if axis is not None else out.reshape(())
     return out
