@@ -243,4 +243,5 @@ def test_factory_rejects_invalid_arguments(kw, match):
 
 def test_factory_accepts_eps_as_a_number():
     ex = widgets.adam_explorer(eps=1e-8, lr=0.3, threshold=2.0, steps=20)
-    assert ex.values == {"eps": "1e-8", "lr": pytest.approx(0.251188643), "threshold": pytest.approx(2.51188643)}
+    assert ex.values == {"eps": "1e-8", "lr": pytest.approx(0.251188643),
+                         "threshold": pytest.approx(2.51188643)}
