@@ -76,7 +76,10 @@ def adam_runs(problem, theta0, lrs, steps, eps=0.0, scale=1.0, threshold=None, b
     if theta0.shape != (problem.dim,) or not np.all(np.isfinite(theta0)):
         raise ValueError(f"theta0 must be a finite vector of length {problem.dim}, got {theta0.tolist()!r}")
     steps = steps_range("steps", steps, 0, 100_000)
-    b1, b2 = map(float, betas)
+    try:
+        b1, b2 = (float(b) for b in betas)
+    except (TypeError, ValueError):
+        raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}") from None
     if not (0 <= b1 < 1 and 0 <= b2 < 1):
         raise ValueError(f"betas must lie in [0, 1), got {betas!r}")
     thr = np.inf if threshold is None else threshold
