@@ -95,7 +95,9 @@ def test_whole_figures_fit_a_column(tmp_path):
     f = ScalarFactorization()
     trajs = [run(f, [3.0, 0.05], lr, 20) for lr in (0.1, 0.25)]
     figs = [E.toy_figure(f, trajs, ["a", "b"]), E.eos_figure(_runs()),
-            E.catapult_figure(edge_scan(f, [2.0, 0.49], [0.3, 0.6, 1.0]), 4.0)]
+            E.catapult_figure(edge_scan(f, [2.0, 0.49], [0.3, 0.6, 1.0]), 4.0),
+            E.clipped_figure(ClippedEdge(np.array([0, 10]), np.array([0.01, 0.3]), np.array([300.0, 8.0]), None), 0.3)]
+    np.testing.assert_allclose(figs[-1].axes[1].lines[0].get_ydata(), [1.5, 1.2])
     for fig in figs:
         assert fig.get_size_inches()[0] <= 9.0
         fig.savefig(tmp_path / "x.png")

@@ -19,7 +19,7 @@ from .surfaces import plot_contour, plot_trajectory
 from .theory import SERIES_COLORS
 
 __all__ = ["TOY_VIEW", "SHARPNESS_NORM", "plot_minima", "plot_toy", "plot_sharpness", "plot_losses",
-           "plot_catapult", "plot_clipped_edge", "toy_figure", "eos_figure", "catapult_figure",
+           "plot_catapult", "plot_clipped_edge", "toy_figure", "eos_figure", "catapult_figure", "clipped_figure",
            "overview_png", "sharpening_animation", "sharpening_gif"]
 
 #: The view of the toy: the start (3, 0.05), the minima from x = 0.29 to 3.5 and the catapults.
@@ -208,15 +208,27 @@ def eos_figure(runs, index=None):
     return fig
 
 
-def catapult_figure(scan, lam0, ce=None, lr=None):
-    """The catapult scan, and (with ``ce``) the clipped run's step against its local edge."""
-    fig, axes = _figure(9.0, 3.8, ncols=2 if ce is not None else 1)
-    axes = np.atleast_1d(axes)
-    plot_catapult(axes[0], scan, lam0)
-    axes[0].set_title("(1 − xy)²/2 from (2, 0.49)", fontsize="medium")
-    if ce is not None:
-        plot_clipped_edge(axes[1], ce, lr)
-        axes[1].set_title("clipped ReLU net: step vs local edge", fontsize="medium")
+def catapult_figure(scan, lam0):
+    """The catapult scan (:func:`plot_catapult`) on its own."""
+    fig, ax = _figure(6.5, 3.8)
+    plot_catapult(ax, scan, lam0)
+    ax.set_title("(1 − xy)²/2 from (2, 0.49): where each run ends", fontsize="medium")
+    return fig
+
+
+def clipped_figure(ce, lr):
+    """A clipped run's step against its local edge (:func:`plot_clipped_edge`, left) and their
+    ratio (right, 1 = on the edge)."""
+    fig, (ax1, ax2) = _figure(9.0, 3.6, ncols=2)
+    plot_clipped_edge(ax1, ce, lr)
+    ax1.set_title("step taken and local edge", fontsize="medium")
+    ax2.plot(ce.steps, ce.ratio, color=PALETTE["clipped"], lw=1.8, marker="o", ms=3)
+    ax2.axhline(1.0, color=PALETTE["divergent"], ls="--", lw=1.2)
+    ax2.set_xlim(0, ce.steps[-1])
+    ax2.set_ylim(0, max(2.0, 1.1 * float(np.nanmax(ce.ratio))))
+    ax2.set_xlabel("step")
+    ax2.set_ylabel("step taken ÷ local edge")
+    ax2.set_title("above 1: a step beyond the edge", fontsize="medium")
     return fig
 
 
