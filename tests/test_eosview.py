@@ -121,9 +121,12 @@ def test_toy_final_sharpness_matches_a_hand_loop(ex, lr, final):
     text = e.status_text
     assert _num("lr =", text) == lr and _num("2/lr =", text) == pytest.approx(2 / lr, rel=1e-3)
     assert _num("sharpness", text) == pytest.approx(lam, abs=1.5e-3)
+    assert text.endswith("loss < 1e-12")  # converged: the loss is below the drawn floor
     path = [d for d in e.drawn() if d["type"] == "line" and d["axes"] == 0 and len(d["x"]) > 3][0]
     np.testing.assert_allclose(path["x"], pts[:, 0], atol=0.01)
     np.testing.assert_allclose(path["y"], pts[:, 1], atol=0.01)
+    e.update(steps=3)  # the status reads the loss at the cut (2 digits)
+    assert _num("loss", e.status_text) == pytest.approx(0.5 * (1 - pts[3, 0] * pts[3, 1]) ** 2, rel=0.03)
 
 
 def test_toy_divergence_and_catapult_match_hand_loops(ex):

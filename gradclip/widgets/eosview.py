@@ -116,10 +116,10 @@ def toy_stage(steps=100):
     st.line(axl, "step", "loss", along="steps", cut="steps", color=color, lw=1.8, z=3)
     fields = {"lr": value("lr"), "edge": div(2.0, value("lr")), "lam": at("lam"), "k": at("k"),
               "steps": value("steps"), "loss": at("loss"), "ratio": div(at("lam"), div(2.0, value("lr")))}
-    st.status(["lr = {lr:.3g}, 2/lr = {edge:.3g} · after {steps} steps: sharpness {lam:.3f} = "
-               "{ratio:.2f} × 2/lr · loss {loss:.2g}",
-               "lr = {lr:.3g}, 2/lr = {edge:.3g} · diverged at step {k}"],
-              case=where(diverged, 1, 0), fields=fields,
+    head = "lr = {lr:.3g}, 2/lr = {edge:.3g} · after {steps} steps: sharpness {lam:.3f} = {ratio:.2f} × 2/lr"
+    st.status([head + " · loss {loss:.2g}", "lr = {lr:.3g}, 2/lr = {edge:.3g} · diverged at step {k}",
+               head + " · loss < 1e-12"],
+              case=where(diverged, 1, where(between(at("loss"), 0, 1.1 * LOSS_RANGE[0]), 2, 0)), fields=fields,
               color=switch(diverged, ["#333333", PALETTE["divergent"]]), size=12.5)
     return st
 
