@@ -69,7 +69,10 @@ def train(net, X, y, lr, steps, clip=None, threshold=None, batch_size=None, seed
         ``"norm"`` clips every parameter array on its own (Keras ``clipnorm``, TensorFlow
         ``clip_by_norm`` per variable); ``"global_norm"`` clips all together (PyTorch
         ``clip_grad_norm_``); ``"agc"`` is :func:`~gradclip.adaptive_clip` with
-        ``clipping=threshold``.
+        ``clipping=threshold`` on every layer except the output layer (the last weight and
+        bias, ``W_L, b_L`` of an MLP, ``W_hy, b_y`` of an RNN), whose gradient is used as
+        it is: Brock et al. (2021) found that AGC works best when the final linear layer is
+        not clipped, and leave it out in their networks.
     threshold : float, optional
         The clipping threshold (required when ``clip`` is set).
     batch_size : int, optional
@@ -86,6 +89,12 @@ def train(net, X, y, lr, steps, clip=None, threshold=None, batch_size=None, seed
     -------
     Training
         Stops at the first non-finite loss or gradient and reports its step in ``diverged_at``.
+
+    References
+    ----------
+    Brock, De, Smith & Simonyan (2021), "High-Performance Large-Scale Image Recognition Without
+    Normalization", ICML (adaptive gradient clipping, the final linear layer left unclipped).
+    https://arxiv.org/abs/2102.06171
 
     Examples
     --------
@@ -150,8 +159,8 @@ def train(net, X, y, lr, steps, clip=None, threshold=None, batch_size=None, seed
                 used = [clip_by_norm(g, threshold) for g in grads]
             elif clip == "global_norm":
                 used, _ = clip_by_global_norm(grads, threshold)
-            elif clip == "agc":
-                used = adaptive_clip(grads, params, clipping=threshold)
+            elif clip == "agc":  # the output layer (last weight and bias) is not clipped
+                used = adaptive_clip(grads[:-2], params[:-2], clipping=threshold) + grads[-2:]
             else:
                 used = grads
             clipped[k] = any(not np.array_equal(a, b) for a, b in zip(used, grads))

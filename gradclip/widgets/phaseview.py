@@ -11,8 +11,9 @@ slider, asks the kernel for a new picture (the page shows "computing…"). Every
 (problem, clip mode) pair is computed once, with :func:`gradclip.run_batch`, for all
 ``max_steps`` steps, and kept (at most the 9 pairs, about 3 MB each); a new step count only
 re-reads the stored losses and redraws, so it costs one matplotlib drawing (about 0.2 s).
-``benchmarks/phase_explorer.py`` times both: a first visit of a pair takes 0.2-0.3 s, except
-the clipped CliffRNN (0.8 s: each of its descent steps runs the 50-step recurrence three times).
+``benchmarks/phase_explorer.py`` times both: a first visit of a pair takes 0.2-0.45 s, the
+clipped CliffRNN the longest (each descent step runs its 50-step recurrence forward and
+backward once, :meth:`~gradclip.CliffRNN.loss_and_grad`).
 """
 
 import numpy as np

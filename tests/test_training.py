@@ -1,0 +1,86 @@
+"""train(clip="agc"): adaptive gradient clipping as Brock et al. (2021) use it, with the output
+layer left unclipped, against a hand-written loop; for an MLP and for an RNN."""
+
+import numpy as np
+import pytest
+
+from gradclip import MLP, RNN, adding_problem, train
+
+
+def hand_agc_loop(net, X, y, lr, steps, clipping, eps=1e-3):
+    """Plain gradient descent with AGC written out: every unit (a row of a weight matrix, a
+    whole bias vector) of every layer but the last is rescaled to clipping * max(||w||, eps)
+    when its gradient norm is above that; the output layer's weight and bias are not."""
+    params = [p.copy() for p in net.params]
+    losses, clipped = [], []
+    for _ in range(steps):
+        loss, grads = net.loss_and_grads(X, y, params)
+        losses.append(loss)
+        new, any_clipped = [], False
+        for i, (w, g) in enumerate(zip(params, grads)):
+            g = g.copy()
+            if i < len(params) - 2:
+                rows = [g] if g.ndim == 1 else list(range(g.shape[0]))
+                for r in rows:
+                    gi, wi = (g, w) if g.ndim == 1 else (g[r], w[r])
+                    gn, bound = np.sqrt(np.sum(gi * gi)), clipping * max(np.sqrt(np.sum(wi * wi)), eps)
+                    if gn > bound:
+                        any_clipped = True
+                        if g.ndim == 1:
+                            g = g * (bound / gn)
+                        else:
+                            g[r] = g[r] * (bound / gn)
+            new.append(w - lr * g)
+        params = new
+        clipped.append(any_clipped)
+    losses.append(net.loss_and_grads(X, y, params)[0])
+    return params, np.array(losses), np.array(clipped)
+
+
+def mlp_task(seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(40, 3))
+    return MLP([3, 6, 5, 2], seed=seed), X, np.column_stack([np.sin(X[:, 0]), X[:, 1] * X[:, 2]])
+
+
+@pytest.mark.parametrize("clipping", [0.01, 0.1, 1e4])
+def test_agc_on_an_mlp_matches_the_hand_loop(clipping):
+    net, X, y = mlp_task()
+    run = train(net, X, y, lr=0.2, steps=25, clip="agc", threshold=clipping)
+    params, losses, clipped = hand_agc_loop(net, X, y, 0.2, 25, clipping)
+    np.testing.assert_allclose(run.losses, losses, rtol=1e-12)
+    np.testing.assert_array_equal(run.clipped, clipped)
+    for a, b in zip(run.params, params):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
+    if clipping == 0.01:
+        assert run.clipped.all()   # zero-initialised biases: bound 0.01 * 1e-3 at every step
+
+
+def test_agc_on_an_rnn_matches_the_hand_loop_and_leaves_the_output_layer_alone():
+    X, y = adding_problem(32, T=8, seed=1)
+    net = RNN(2, 6, 1, seed=0)
+    run = train(net, X, y, lr=0.1, steps=15, clip="agc", threshold=0.05)
+    params, losses, clipped = hand_agc_loop(net, X, y, 0.1, 15, 0.05)
+    np.testing.assert_allclose(run.losses, losses, rtol=1e-12)
+    np.testing.assert_array_equal(run.clipped, clipped)
+    for a, b in zip(run.params, params):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
+    # one step with a tiny lambda: the output layer moves by the raw gradient, the rest barely
+    one = train(net, X, y, lr=0.1, steps=1, clip="agc", threshold=1e-6)
+    _, grads = net.loss_and_grads(X, y)
+    for i in (3, 4):   # W_hy, b_y
+        np.testing.assert_allclose(one.params[i], net.params[i] - 0.1 * grads[i], rtol=1e-14)
+    for i in (0, 1, 2):
+        step = np.linalg.norm(one.params[i] - net.params[i])
+        assert step < 0.1 * np.linalg.norm(grads[i]) * 1e-3
+
+
+def test_agc_with_a_single_layer_clips_nothing():
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(20, 3))
+    y = X @ np.array([[1.0], [-2.0], [0.5]])
+    net = MLP([3, 1], seed=0)
+    agc = train(net, X, y, lr=0.1, steps=10, clip="agc", threshold=1e-6)
+    plain = train(net, X, y, lr=0.1, steps=10)
+    np.testing.assert_array_equal(agc.losses, plain.losses)
+    assert not agc.clipped.any()
