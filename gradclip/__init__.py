@@ -15,7 +15,7 @@ from .dp import PerExampleRuns, mean_clipped_gradient, per_example_clipped_gd, s
 from .nets import MLP, LayerStats, chain_gradient
 from .training import Training, train
 from .noise import NoisyRuns, noisy_sgd
-from .optim import adam, heavy_ball, normalized_gd
+from .optim import adam, adam_batch, heavy_ball, normalized_gd
 from .problems import CliffRNN, LinearRegression, Power, Problem, Quadratic, Rosenbrock
 from .rnn import RNN
 from .selection import (CVResult, LRRangeTest, WarmupThreshold, cross_validate, lr_range_test,
@@ -38,7 +38,7 @@ __all__ = [
     # networks
     "MLP", "RNN", "LayerStats", "Training", "chain_gradient", "train",
     # other optimizers, noise, clipping rules
-    "adam", "heavy_ball", "normalized_gd",
+    "adam", "adam_batch", "heavy_ball", "normalized_gd",
     "BestSteps", "FixedVsClipped", "best_steps", "fixed_vs_clipped", "steps_to_target",
     "NoisyRuns", "noisy_sgd",
     "PerExampleRuns", "mean_clipped_gradient", "per_example_clipped_gd", "stationary_set",

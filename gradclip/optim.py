@@ -13,7 +13,7 @@ from . import validation as v
 from .clipping import _clip_values, _norm_scale, _row_norms
 from .solvers import DIVERGENCE_FACTOR, Trajectories, Trajectory, _check_clip, _check_problem, _check_theta0
 
-__all__ = ["normalized_gd", "heavy_ball", "adam"]
+__all__ = ["normalized_gd", "heavy_ball", "adam", "adam_batch"]
 
 
 def _plain(k, g):
@@ -275,20 +275,66 @@ def adam(problem, theta0, lr, steps, betas=(0.9, 0.999), eps=1e-8, clip=None, th
     [0.9, 0.9]
     """
     _check_problem(problem)
-    steps = v.non_negative_int(steps, "steps")
     lr = v.positive(lr, "lr")
+    scale = 1.0 if grad_scale is None else v.positive(grad_scale, "grad_scale")
+    if clip is not None and threshold is not None:
+        threshold = v.positive(threshold, "threshold")
+    return adam_batch(problem, theta0, lr, steps, betas, eps, clip, threshold, scale)[0]
+
+
+def _per_row(value, name, n, low_ok):
+    """``value`` broadcast to ``n`` rows: finite, ``> 0`` (``>= 0`` when ``low_ok``)."""
+    arr = v.as_float_array(value, name).reshape(-1)
+    if arr.size not in (1, n):
+        raise ValueError(f"{name} must be one number or one per run ({n}), got {arr.size} values")
+    if not np.all(np.isfinite(arr) & ((arr >= 0) if low_ok else (arr > 0))):
+        raise ValueError(f"{name} must be finite and {'>= 0' if low_ok else '> 0'}, got {value!r}")
+    return np.broadcast_to(arr, (n,)).copy()
+
+
+def adam_batch(problem, theta0, lrs, steps, betas=(0.9, 0.999), eps=1e-8, clip=None, threshold=None,
+               grad_scale=1.0):
+    r"""Adam for a batch of configurations at once, one row each: :func:`adam`'s update.
+
+    ``lrs``, ``eps``, ``threshold`` and ``grad_scale`` may each be one number or one value per
+    run (``lrs`` and ``threshold`` broadcast against each other first), so an explorer's whole
+    grid of settings is one call.
+
+    Parameters
+    ----------
+    problem, theta0, steps, betas, clip :
+        As in :func:`adam`; ``theta0`` is the common start.
+    lrs : float or array_like
+        Positive learning rates.
+    eps, grad_scale : float or array_like
+        Per run: ``eps >= 0``, constant gradient factor ``s > 0``.
+    threshold : float or array_like, optional
+        Clipping threshold(s).
+
+    Returns
+    -------
+    Trajectories
+        As :func:`~gradclip.solvers.run_batch`; ``grad_norms`` are those of the scaled
+        gradients, before clipping.
+
+    Examples
+    --------
+    >>> from gradclip import Quadratic
+    >>> q = Quadratic([[1.0, 0.0], [0.0, 100.0]])
+    >>> runs = adam_batch(q, [1.0, 1.0], [0.1, 0.2], steps=1, eps=0.0)
+    >>> runs.thetas[:, 1].round(6).tolist()         # lr * sign(g) per coordinate
+    [[0.9, 0.9], [0.8, 0.8]]
+    """
+    steps = v.non_negative_int(steps, "steps")
     if not (isinstance(betas, (tuple, list)) and len(betas) == 2):
         raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
     b1, b2 = (float(v.as_float_array(b, "betas")) for b in betas)
     if not (0.0 <= b1 < 1.0 and 0.0 <= b2 < 1.0):
         raise ValueError(f"betas must lie in [0, 1), got {betas!r}")
-    eps = float(v.as_float_array(eps, "eps"))
-    if not (np.isfinite(eps) and eps >= 0):
-        raise ValueError(f"eps must be a finite number >= 0, got {eps!r}")
-    scale = 1.0 if grad_scale is None else v.positive(grad_scale, "grad_scale")
-    if clip is not None and threshold is not None:
-        threshold = v.positive(threshold, "threshold")
-    rows, lrs, thresholds = _batch_setup(problem, theta0, lr, clip, threshold)
+    rows, lrs, thresholds = _batch_setup(problem, theta0, lrs, clip, threshold)
+    n = lrs.size
+    eps = _per_row(eps, "eps", n, low_ok=True)[:, None]
+    scale = _per_row(grad_scale, "grad_scale", n, low_ok=False)[:, None]
     m, s = np.zeros_like(rows), np.zeros_like(rows)
 
     def adam_direction(k, g):
@@ -299,6 +345,4 @@ def adam(problem, theta0, lr, steps, betas=(0.9, 0.999), eps=1e-8, clip=None, th
         return m_hat / (np.sqrt(s_hat) + eps)
 
     out = _descend_rule(problem, rows, lrs, thresholds, steps, clip, adam_direction, grad_scale=scale)
-    thetas, losses, gnorms, clipped, lengths, dat = (a[0] for a in out)
-    return Trajectory(thetas, losses, gnorms, clipped, lengths, None if dat < 0 else int(dat),
-                      lr, clip, threshold)
+    return Trajectories(*out, lrs=lrs, thresholds=thresholds, clip=clip)

@@ -100,7 +100,7 @@ def test_a_constant_factor_leaves_adam_unchanged_only_up_to_eps():
     (dict(scale=0.0), "scale"), (dict(threshold=0.0), "threshold"), (dict(threshold=np.nan), "threshold"),
     (dict(steps=-1), "steps"), (dict(steps=2.5), "steps"), (dict(betas=(1.0, 0.999)), "betas"),
     (dict(betas=0.9), "betas"), (dict(betas=(0.9, 0.99, 0.9)), "betas"),
-    (dict(lrs=[0.1, 0.2], eps=[0.0, 0.0, 0.0]), "broadcast")])
+    (dict(lrs=[0.1, 0.2], eps=[0.0, 0.0, 0.0]), "eps")])
 def test_adam_runs_reject_invalid_input(kw, match):
     args = dict(theta0=START, lrs=[0.1], steps=5)
     args.update(kw)

@@ -461,3 +461,29 @@ def test_inputs_are_not_mutated():
     stationary_set(a, 1.0)
     for x, k in zip((theta0, lrs, a), keep):
         np.testing.assert_array_equal(x, k)
+
+
+def test_adam_batch_rows_equal_single_adam_runs():
+    """Each row of adam_batch is the run adam() gives for that row's settings alone."""
+    from gradclip import Quadratic
+    from gradclip.optim import adam, adam_batch
+
+    q = Quadratic.with_condition(10.0)
+    lrs, eps, scale, thr = [0.05, 0.1, 0.3], [0.0, 1e-8, 1e-3], [1.0, 0.01, 5.0], [0.1, 1.0, 3.0]
+    runs = adam_batch(q, [-4.0, 3.0], lrs, 50, eps=eps, clip="norm", threshold=thr, grad_scale=scale)
+    for i in range(3):
+        one = adam(q, [-4.0, 3.0], lrs[i], 50, eps=eps[i], clip="norm", threshold=thr[i],
+                   grad_scale=scale[i])
+        np.testing.assert_array_equal(runs.thetas[i], one.thetas)
+        np.testing.assert_array_equal(runs.clipped[i], one.clipped)
+
+
+@pytest.mark.parametrize("kw, match", [(dict(eps=[0.0, -1.0, 0.0]), "eps"),
+                                       (dict(grad_scale=0.0), "grad_scale"),
+                                       (dict(eps=[0.0, 0.0]), "eps")])
+def test_adam_batch_rejects_bad_per_row_settings(kw, match):
+    from gradclip import Quadratic
+    from gradclip.optim import adam_batch
+
+    with pytest.raises(ValueError, match=match):
+        adam_batch(Quadratic([[1.0]]), [1.0], [0.1, 0.2, 0.3], 5, **kw)

@@ -14,7 +14,7 @@ import numpy as np
 from .. import plots
 from ..clipping import clip_by_norm
 from ..problems import Quadratic
-from ..solvers import DIVERGENCE_FACTOR
+from ..optim import adam_batch
 from ..plots.theory import SERIES_COLORS, log_axes
 from .figure import LogGrid, explorer_figure, key, paths
 from .stage import Stage, at, between, value, where
@@ -35,14 +35,12 @@ COLORS = {"a": SERIES_COLORS[0], "b": SERIES_COLORS[3], "c": SERIES_COLORS[2]}
 
 
 def adam_runs(problem, theta0, lrs, steps, eps=0.0, scale=1.0, threshold=None, betas=(0.9, 0.999)):
-    r"""Adam for many configurations at once (one row each), as :func:`gradclip.optim.adam`.
+    r"""Adam for many configurations at once (one row each): :func:`gradclip.adam_batch`,
+    and the factor norm clipping put on each gradient.
 
-    Row ``i`` runs ``g = clip(s_i grad f(theta))`` (norm clipping at ``threshold[i]``, none
-    where it is ``inf``), ``m <- b1 m + (1 - b1) g``, ``v <- b2 v + (1 - b2) g^2``,
-    ``theta <- theta - lr_i m_hat / (sqrt(v_hat) + eps_i)`` with the bias corrections of
-    :func:`~gradclip.optim.adam`, and freezes at its divergence step as the solvers do.
-    :func:`~gradclip.optim.adam` runs one configuration per call (7 ms for 100 steps); an
-    explorer needs hundreds, so this loop runs them side by side (tested against it).
+    Row ``i`` runs ``g = clip(s_i grad f(theta))`` (norm clipping at ``threshold[i]``; none
+    when ``threshold`` is None) with Adam's update (:func:`~gradclip.optim.adam`), and freezes
+    at its divergence step as the solvers do.
 
     Parameters
     ----------
@@ -52,7 +50,7 @@ def adam_runs(problem, theta0, lrs, steps, eps=0.0, scale=1.0, threshold=None, b
         The common start.
     lrs, eps, scale, threshold : float or array_like
         Per-row learning rate (> 0), eps (>= 0), constant gradient factor (> 0) and norm
-        threshold (> 0, ``inf`` or None: no clipping); broadcast against each other.
+        threshold (> 0, or None: no clipping).
     steps : int
     betas : pair of float
 
@@ -72,59 +70,17 @@ def adam_runs(problem, theta0, lrs, steps, eps=0.0, scale=1.0, threshold=None, b
     >>> th[:, 1].round(6).tolist()          # the first step is lr * sign(g) per coordinate
     [[0.9, 0.9], [0.8, 0.8]]
     """
-    theta0 = np.array(theta0, dtype=np.float64)
-    if theta0.shape != (problem.dim,) or not np.all(np.isfinite(theta0)):
-        raise ValueError(f"theta0 must be a finite vector of length {problem.dim}, got {theta0.tolist()!r}")
-    steps = steps_range("steps", steps, 0, 100_000)
-    try:
-        b1, b2 = (float(b) for b in betas)
-    except (TypeError, ValueError):
-        raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}") from None
-    if not (0 <= b1 < 1 and 0 <= b2 < 1):
-        raise ValueError(f"betas must lie in [0, 1), got {betas!r}")
-    thr = np.inf if threshold is None else threshold
-    try:
-        lr, eps, scale, thr = (np.array(a, dtype=np.float64) for a in
-                               np.broadcast_arrays(lrs, eps, scale, thr))
-    except ValueError:
-        raise ValueError(f"lrs, eps, scale and threshold must broadcast, got sizes "
-                         f"{[np.size(a) for a in (lrs, eps, scale, thr)]}") from None
-    lr, eps, scale, thr = (a.reshape(-1) for a in (lr, eps, scale, thr))
-    for name, arr, ok in (("lrs", lr, lr > 0), ("eps", eps, eps >= 0), ("scale", scale, scale > 0),
-                          ("threshold", thr, thr > 0)):
-        if not np.all(ok & ~np.isnan(arr)) or (name != "threshold" and not np.all(np.isfinite(arr))):
-            raise ValueError(f"{name} must be {'>= 0' if name == 'eps' else '> 0'}, got {arr.tolist()!r}")
-    n, clipped_rows = lr.size, np.isfinite(thr)
-    theta = np.broadcast_to(theta0, (n, theta0.size)).copy()
-    m, s = np.zeros_like(theta), np.zeros_like(theta)
-    thetas = np.full((n, steps + 1, theta0.size), np.nan)
-    factors = np.full((n, steps), np.nan)
-    thetas[:, 0] = theta
-    with np.errstate(all="ignore"):
-        loss = np.asarray(problem.loss(theta), dtype=np.float64)
-        limit = loss + DIVERGENCE_FACTOR * (1.0 + np.abs(loss))
-        active, diverged_at = np.ones(n, dtype=bool), np.full(n, -1)
-        for k in range(steps):
-            g = scale[:, None] * np.asarray(problem.grad(theta), dtype=np.float64)
-            used = g.copy()
-            if clipped_rows.any():
-                used[clipped_rows] = clip_by_norm(g[clipped_rows], thr[clipped_rows], axis=-1)
-            norm = np.linalg.norm(g, axis=-1)
-            factor = np.where(norm > 0, np.linalg.norm(used, axis=-1) / np.where(norm > 0, norm, 1), 1.0)
-            m = b1 * m + (1 - b1) * used
-            s = b2 * s + (1 - b2) * used * used
-            new = theta - lr[:, None] * ((m / (1 - b1 ** (k + 1))) /
-                                         (np.sqrt(s / (1 - b2 ** (k + 1))) + eps[:, None]))
-            new_loss = np.asarray(problem.loss(new), dtype=np.float64)
-            bad = active & ~(np.isfinite(new_loss) & (new_loss <= limit) & np.all(np.isfinite(new), -1))
-            diverged_at[bad] = k + 1
-            thetas[active, k + 1] = new[active]
-            factors[active, k] = factor[active]
-            active &= ~bad
-            theta = np.where(active[:, None], new, theta)
-            if not active.any():
-                break
-    return thetas, factors, diverged_at
+    runs = adam_batch(problem, theta0, lrs, steps, betas, eps,
+                      None if threshold is None else "norm", threshold, scale)
+    gn = runs.grad_norms
+    if threshold is None:
+        factors = np.where(np.isnan(gn), np.nan, 1.0)
+    else:  # ||clip(g)|| / ||g||, the norm clipped as a 1-vector: min(1, c / ||g||)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            kept = clip_by_norm(gn[..., None], runs.thresholds[:, None, None], axis=-1)[..., 0]
+            factors = np.where(gn > 0, kept / np.where(gn > 0, gn, 1.0), 1.0)
+            factors[np.isnan(gn)] = np.nan
+    return runs.thetas, factors, runs.diverged_at
 
 
 def _gap(p, q):
