@@ -183,7 +183,7 @@ def test_eos_status_matches_one_run_of_the_core(ex):
 
 def test_eos_every_run_settles_near_its_edge_and_the_lines_are_the_runs(ex):
     e = ex["eos"]
-    net, runs = eosview.eos_runs()
+    _, runs = eosview.eos_runs()
     for i, lr in enumerate(EOS_LRS):
         e.update(lr=lr, t=100)
         assert "within 10 % from step" in e.status_text

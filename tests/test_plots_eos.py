@@ -1,18 +1,14 @@
 """Figures of the edge-of-stability notebook: what is drawn equals the data it was given."""
 
-import matplotlib
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from gradclip.catapult import edge_scan  # noqa: E402
-from gradclip.eos import ClippedEdge, EdgeRuns  # noqa: E402
-from gradclip.plots import eos as E  # noqa: E402
-from gradclip.problems import ScalarFactorization  # noqa: E402
-from gradclip.solvers import run  # noqa: E402
+from gradclip.catapult import edge_scan
+from gradclip.eos import ClippedEdge, EdgeRuns
+from gradclip.plots import eos as E
+from gradclip.problems import ScalarFactorization
+from gradclip.solvers import run
 
 
 def _ax():

@@ -19,7 +19,8 @@ from ..solvers import run_batch
 from ..style import PALETTE
 from .figure import LogGrid, explorer_figure, few_ticks, key, paths
 from .stage import Stage, at, between, div, position, switch, value, where
-from .theorykit import snap, start as begin, steps_range
+from .theorykit import snap, steps_range
+from .theorykit import start as begin
 
 __all__ = ["toy_explorer", "toy_stage", "eos_explorer", "eos_stage", "eos_runs", "TOY_STARTS", "toy_lrs"]
 
