@@ -14,6 +14,8 @@ References
 .. [1] J. Cohen, S. Kaur, Y. Li, J. Z. Kolter, A. Talwalkar, "Gradient descent on neural
    networks typically occurs at the edge of stability", ICLR 2021.
    https://arxiv.org/abs/2103.00065
+.. [2] A. Lewkowycz, Y. Bahri, E. Dyer, J. Sohl-Dickstein, G. Gur-Ari, "The large learning
+   rate phase of deep learning: the catapult mechanism", 2020. https://arxiv.org/abs/2003.02218
 """
 
 from dataclasses import dataclass
