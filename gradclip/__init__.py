@@ -9,14 +9,19 @@ from . import distributed, frameworks, validation
 from .adaptive import (AutoClip, FixedThreshold, RuleRun, SpikeProcess, ZClip, compare_rules,
                        rule_thresholds, run_with_rule, spike_process)
 from .article import gradient_clipping, gradient_descent
+from .catapult import EdgeScan, edge_scan
 from .clipping import adaptive_clip, clip_angle, clip_by_global_norm, clip_by_norm, clip_by_value
+from .curvature import SharpnessTrack, gd_with_sharpness, net_sharpness, sharpness, sharpness_along
 from .data import adding_problem, demo_regression
 from .dp import PerExampleRuns, mean_clipped_gradient, per_example_clipped_gd, stationary_set
+from .eos import (ClippedEdge, EdgeRuns, clipped_edge, edge_window, eos_task, flow_sharpness, gd_batch,
+                  power_step)
 from .nets import MLP, LayerStats, chain_gradient
 from .training import Training, train
 from .noise import NoisyRuns, noisy_sgd
 from .optim import adam, adam_batch, heavy_ball, normalized_gd
-from .problems import CliffRNN, LinearRegression, Power, Problem, Quadratic, Rosenbrock
+from .problems import (CliffRNN, LinearRegression, Power, Problem, Quadratic, Rosenbrock,
+                       ScalarFactorization)
 from .rnn import RNN
 from .selection import (CVResult, LRRangeTest, WarmupThreshold, cross_validate, lr_range_test,
                         net_lr_range_test, threshold_from_norms, warmup_threshold)
@@ -31,6 +36,7 @@ __all__ = [
     "adaptive_clip", "clip_angle", "clip_by_global_norm", "clip_by_norm", "clip_by_value",
     # problems and data
     "CliffRNN", "LinearRegression", "Power", "Problem", "Quadratic", "Rosenbrock",
+    "ScalarFactorization",
     "adding_problem", "demo_regression",
     # solvers and the article
     "SweepResult", "Trajectories", "Trajectory", "classify_rate", "run", "run_batch", "sweep",
@@ -47,6 +53,10 @@ __all__ = [
     # choosing lr and threshold
     "CVResult", "LRRangeTest", "WarmupThreshold", "cross_validate", "lr_range_test",
     "net_lr_range_test", "threshold_from_norms", "warmup_threshold",
+    # curvature and the edge of stability
+    "SharpnessTrack", "gd_with_sharpness", "net_sharpness", "sharpness", "sharpness_along",
+    "EdgeScan", "edge_scan", "ClippedEdge", "EdgeRuns", "clipped_edge", "edge_window", "eos_task",
+    "flow_sharpness", "gd_batch", "power_step",
     # submodules and notebook setup
     "distributed", "frameworks", "validation", "presentation", "setup",
 ]

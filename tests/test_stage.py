@@ -294,3 +294,11 @@ def test_stored_picture_is_the_full_matplotlib_drawing(ratio):
     assert np.abs(picture.astype(int) - full).max() <= 2
     orange = (np.abs(picture.astype(int) - [213, 94, 0]).max(axis=-1) < 30).sum()
     assert orange > 100 * ratio ** 2  # the line is really there
+
+
+def test_arrays_in_any_memory_order_round_trip():
+    """A Fortran-ordered or strided array (e.g. from fancy indexing) encodes like its copy."""
+    a = np.arange(24.0).reshape(4, 6) / 7
+    for view in (np.asfortranarray(a), a[:, [5, 0, 3]], a[::2, ::-1]):
+        spec = encoding.encode_array(view, quantum=1e-3)
+        np.testing.assert_allclose(encoding.decode_array(spec), view, atol=1e-3)

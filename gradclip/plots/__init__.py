@@ -8,10 +8,13 @@ Modules: :mod:`~gradclip.plots.surfaces` (loss surfaces and descent runs),
 :mod:`~gradclip.plots.clipping` (clipping geometry, the cliff), :mod:`~gradclip.plots.nets`
 (per-layer and per-step gradient signals), :mod:`~gradclip.plots.sweeps` (learning-rate sweeps
 and phase diagrams), :mod:`~gradclip.plots.animation` (matplotlib animations and GIFs);
-:mod:`~gradclip.plots._axes` holds the helpers they share.
+:mod:`~gradclip.plots._axes` holds the helpers they share; :mod:`~gradclip.plots.rnn`,
+:mod:`~gradclip.plots.depth`, :mod:`~gradclip.plots.practice`, :mod:`~gradclip.plots.theory`,
+:mod:`~gradclip.plots.theoryfigs` and :mod:`~gradclip.plots.eos` draw the figures of notebooks
+02-08.
 """
 
-from . import animation, depth, practice, rnn, theory, theoryfigs
+from . import animation, depth, eos, practice, rnn, theory, theoryfigs
 from ._axes import REGIME_COLORS, check_ax, check_lim, contour_levels, excess, surface_height
 from .animation import (TrajectoryScene, descent_animation, frame_steps, save_gif,
                         side_by_side_animation)
@@ -24,7 +27,7 @@ from .sweeps import plot_lr_sweep, plot_phase
 
 __all__ = [
     "REGIME_COLORS", "check_ax", "check_lim", "contour_levels", "excess", "surface_height",
-    "animation", "depth", "practice", "rnn", "theory", "theoryfigs", "TrajectoryScene", "descent_animation", "frame_steps", "save_gif",
+    "animation", "depth", "eos", "practice", "rnn", "theory", "theoryfigs", "TrajectoryScene", "descent_animation", "frame_steps", "save_gif",
     "side_by_side_animation",
     "COLUMN_WIDTH", "loss_surface_figure", "regimes_figure", "text_overlaps",
     "plot_cliff", "plot_clipping_geometry", "plot_distances",

@@ -193,7 +193,7 @@ class Stage:
         """
         if name in self._raw:
             raise ValueError(f"an array named {name!r} already exists")
-        a = np.array(values, dtype=np.float64)
+        a = np.array(values, dtype=np.float64, order="C")
         axes = tuple(axes)
         if a.ndim != len(axes) or a.ndim == 0:
             raise ValueError(f"array {name!r}: {a.ndim} dimensions but axes {axes!r}")
