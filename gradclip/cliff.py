@@ -129,8 +129,8 @@ class CliffRNN(Problem):
     def loss_and_grad(self, theta):
         r"""The loss and its gradient from one forward and one backward pass over the T steps.
 
-        The forward pass keeps ``x_t`` and ``s_t = sigmoid(x_t)``; backpropagation through
-        time then runs from ``delta_T = dL/dx_T = 2 (s_T - target) s_T (1 - s_T)`` down:
+        The forward pass keeps ``s_t = sigmoid(x_t)``; backpropagation through time then
+        runs from ``delta_T = dL/dx_T = 2 (s_T - target) s_T (1 - s_T)`` down:
 
         .. math::
 
@@ -138,10 +138,11 @@ class CliffRNN(Problem):
             \frac{\partial L}{\partial b} = \sum_{t=1}^{T} \delta_t, \qquad
             \delta_{t-1} = \delta_t\, w\, s_{t-1} (1 - s_{t-1}).
 
-        Every point of a batch is computed at once (numpy operations on the whole batch,
-        ``2 T`` of them in all, no work per point in Python), and the numbers are bit for bit
-        those of :meth:`loss` and :meth:`grad`, which evaluate the same expressions. A solver
-        that needs both at each iterate does one pass pair instead of three passes.
+        The points of a batch are computed together (a few numpy operations on the whole
+        batch per time step, no work per point in Python). The loss is bit for bit
+        that of :meth:`loss` (the same expressions in the same order). A solver that needs
+        both at each iterate does one forward and one backward pass instead of three passes
+        (:meth:`loss`, then a gradient by its own forward and backward pass).
 
         Parameters
         ----------
@@ -170,7 +171,6 @@ class CliffRNN(Problem):
         s_T = _sigmoid(xs[-1])
         with np.errstate(over="ignore", invalid="ignore"):
             loss = (s_T - self.target) ** 2
-            one_minus = 1.0 - np.array(sig)                         # all 1 - s_t at once
             delta = 2.0 * (s_T - self.target) * s_T * (1.0 - s_T)  # dL/dx_T
             dw = np.zeros_like(w)
             db = np.zeros_like(w)
@@ -178,7 +178,7 @@ class CliffRNN(Problem):
                 s = sig[t - 1]
                 dw = dw + delta * s
                 db = db + delta
-                delta = delta * w * s * one_minus[t - 1]
+                delta = delta * w * s * (1.0 - s)
         return loss, np.stack([dw, db], axis=-1)
 
     def __repr__(self):
