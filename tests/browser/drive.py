@@ -14,7 +14,7 @@ def drive_explorers(page, setting, notebook, artifacts, latency, every_slider, e
     ----------
     setting, notebook : str
         For messages, screenshot names (``artifacts/<setting>_<notebook>_explorer<k>.png``
-        before any input, ``..._dragging.png`` half-way through the first drag, the mouse
+        before any input, ``..._dragging.png`` (the viewport) half-way through the first drag, the mouse
         button down, ``..._moved.png`` after) and the latency table.
     latency : list
         Receives ``(setting, notebook, explorer, [paint ms])`` per explorer.

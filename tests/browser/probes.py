@@ -163,8 +163,8 @@ def take_paints(page, index):
 def drag(explorer, name, fraction, moves=60, duration_ms=1000, midway=None):
     """Drag slider ``name`` with the mouse from its thumb to ``fraction`` of its track.
 
-    ``midway``: a path for a screenshot of the explorer half-way through the drag, the mouse
-    button still down.
+    ``midway``: a path for a screenshot of the viewport half-way through the drag, the mouse
+    button still down (the page must not scroll under the mouse, so not an element shot).
 
     ``moves`` mouse moves over about ``duration_ms``, then release. Returns ``(problems,
     changed)``, ``changed`` telling whether the canvas pixels or the status line changed. The
@@ -186,8 +186,8 @@ def drag(explorer, name, fraction, moves=60, duration_ms=1000, midway=None):
     start = time.monotonic()
     for i in range(1, moves + 1):
         page.mouse.move(x0 + (x1 - x0) * i / moves, y)
-        if midway is not None and i == moves // 2:
-            explorer.screenshot(path=midway)
+        if midway is not None and i == moves // 2:  # the viewport: an element shot would scroll
+            page.screenshot(path=midway)
         wait = start + i * duration_ms / moves / 1000 - time.monotonic()
         if wait > 0.002:
             time.sleep(wait)
