@@ -28,6 +28,7 @@ from .selection import (CVResult, LRRangeTest, WarmupThreshold, cross_validate, 
 from .smoothness import BestSteps, FixedVsClipped, best_steps, fixed_vs_clipped, steps_to_target
 from .solvers import SweepResult, Trajectories, Trajectory, classify_rate, run, run_batch, sweep
 from .style import presentation, setup
+from .tinynet import TinyNet
 
 __version__ = "0.2.0"
 
@@ -36,7 +37,7 @@ __all__ = [
     "adaptive_clip", "clip_angle", "clip_by_global_norm", "clip_by_norm", "clip_by_value",
     # problems and data
     "CliffRNN", "LinearRegression", "Power", "Problem", "Quadratic", "Rosenbrock",
-    "ScalarFactorization",
+    "ScalarFactorization", "TinyNet",
     "adding_problem", "demo_regression",
     # solvers and the article
     "SweepResult", "Trajectories", "Trajectory", "classify_rate", "run", "run_batch", "sweep",

@@ -23,7 +23,7 @@ from .clipping import plot_cliff, plot_clipping_geometry, plot_distances
 from .nets import plot_chains, plot_factors, plot_layer_signals, plot_training
 from .surfaces import (contour_segments, loss_grid, plot_contour, plot_loss_curve, plot_regimes,
                        plot_surface, plot_trajectory, trajectory_xy, view_box)
-from .sweeps import plot_lr_sweep, plot_phase
+from .sweeps import plot_lr_sweep, plot_phase, solved_level
 
 __all__ = [
     "REGIME_COLORS", "check_ax", "check_lim", "contour_levels", "excess", "surface_height",
@@ -34,5 +34,5 @@ __all__ = [
     "plot_chains", "plot_factors", "plot_layer_signals", "plot_training",
     "contour_segments", "loss_grid", "plot_contour", "plot_loss_curve", "plot_regimes",
     "plot_surface", "plot_trajectory", "trajectory_xy", "view_box",
-    "plot_lr_sweep", "plot_phase",
+    "plot_lr_sweep", "plot_phase", "solved_level",
 ]
