@@ -100,3 +100,30 @@ def test_phase_steps_gif_writes_a_small_gif(tmp_path):
     practice.phase_steps_gif(path, steps=(1, 2), dpi=30)
     data = path.read_bytes()
     assert data[:6] == b"GIF89a" and len(data) < 600_000
+
+
+def test_adding_task_figure_draws_each_number_and_highlights_the_marked_two():
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import to_hex
+
+    from gradclip import adding_problem
+    from gradclip.plots.practice import adding_task_figure
+    from gradclip.style import PALETTE
+
+    X, y = adding_problem(5, 12, seed=3)
+    fig = adding_task_figure(X, y, n=2)
+    try:
+        axes = fig.axes
+        assert len(axes) == 2
+        for ax, x, target in zip(axes, X, y[:, 0]):
+            bars = sorted(ax.patches, key=lambda b: b.get_x())
+            assert [round(b.get_height(), 12) for b in bars] == [round(h, 12) for h in x[:, 0]]
+            marked = [i for i, b in enumerate(bars) if to_hex(b.get_facecolor()) == PALETTE["divergent"].lower()]
+            assert marked == np.flatnonzero(x[:, 1]).tolist()
+            assert f"target {target:.2f}" in ax.get_title(loc="left")
+    finally:
+        plt.close(fig)
+    with pytest.raises(ValueError, match="n must"):
+        adding_task_figure(X, y, n=9)
+    with pytest.raises(ValueError, match="X must"):
+        adding_task_figure(X[:, :, 0], y)

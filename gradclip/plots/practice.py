@@ -12,7 +12,7 @@ from ._axes import check_ax
 from .figures import COLUMN_WIDTH
 from .sweeps import plot_phase
 
-__all__ = ["phase_figure", "two_cycle_figure", "cv_figure", "range_test_figure", "threshold_map_figure",
+__all__ = ["adding_task_figure", "phase_figure", "two_cycle_figure", "cv_figure", "range_test_figure", "threshold_map_figure",
            "plot_agc_units", "adding_figure", "phase_steps_gif"]
 
 
@@ -259,6 +259,37 @@ def plot_agc_units(ax, grads, params, clipping, eps=1e-3, names=None):
     ax.set(xscale="log", yscale="log", xlabel="bound  λ·max(‖w_unit‖, ε)", ylabel="‖g_unit‖")
     ax.legend(fontsize="small", loc="lower right")
     return arts
+
+
+def adding_task_figure(X, y, n=3):
+    """The adding problem at a glance: ``n`` sequences of ``X`` (shape ``(m, T, 2)``), the
+    numbers of channel 0 as bars, the two marked ones (channel 1: a triangle below the bar)
+    highlighted and summed in the title of each row. Returns the figure."""
+    import matplotlib.pyplot as plt
+
+    X, y = np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    if X.ndim != 3 or X.shape[2] != 2 or len(y) != len(X):
+        raise ValueError(f"X must have shape (m, T, 2) and y m rows, got {X.shape} and {y.shape}")
+    n = v.non_negative_int(n, "n")
+    if not 1 <= n <= len(X):
+        raise ValueError(f"n must lie in [1, {len(X)}], got {n!r}")
+    T = X.shape[1]
+    fig, axes = plt.subplots(n, 1, figsize=(COLUMN_WIDTH * 0.8, 0.9 + 1.0 * n), sharex=True,
+                             layout="constrained", squeeze=False)
+    steps = np.arange(T)
+    for ax, x, target in zip(axes[:, 0], X[:n], y[:n, 0]):
+        marked = x[:, 1] > 0.5
+        ax.bar(steps[~marked], x[~marked, 0], color="0.78", width=0.8)
+        ax.bar(steps[marked], x[marked, 0], color=PALETTE["divergent"], width=0.8)
+        a, b = x[marked, 0]
+        ax.set_title(f"marked: {a:.2f} + {b:.2f} = target {target:.2f}", fontsize="small", loc="left")
+        ax.plot(steps[marked], np.full(2, -0.1), "^", color=PALETTE["divergent"], ms=6)  # the marks
+        ax.set_ylim(-0.2, 1.05)
+        ax.set_yticks([0, 1])
+        ax.axvline(T / 2 - 0.5, color="0.4", lw=0.8, ls=":")
+    axes[-1, 0].set_xlabel(f"time step (of {T}; one mark in each half, dotted line)")
+    fig.suptitle("the adding problem: remember two marked numbers, output their sum", fontsize="medium")
+    return fig
 
 
 def adding_figure(runs, threshold):
