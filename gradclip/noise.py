@@ -9,8 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import validation as v
-from .optim import _clip_rows
-from .solvers import _check_clip, _check_problem, _check_theta0
+from .solvers import _check_clip, _check_problem, _check_theta0, _clip_rows
 
 __all__ = ["noisy_sgd", "NoisyRuns", "NOISE_KINDS"]
 

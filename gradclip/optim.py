@@ -10,15 +10,10 @@ own arithmetic, as ``torch.nn.utils.clip_grad_norm_`` does before ``optimizer.st
 import numpy as np
 
 from . import validation as v
-from .clipping import _clip_values, _norm_scale, _row_norms
-from .solvers import DIVERGENCE_FACTOR, Trajectories, Trajectory, _check_clip, _check_problem, _check_theta0
+from .clipping import _row_norms
+from .solvers import Trajectories, _check_clip, _check_problem, _check_theta0, _descend
 
 __all__ = ["normalized_gd", "heavy_ball", "adam", "adam_batch"]
-
-
-def _plain(k, g):
-    """Plain descent: the step direction is the (clipped) gradient itself."""
-    return g
 
 
 def _unit(k, g):
@@ -26,72 +21,6 @@ def _unit(k, g):
     norm = _row_norms(g)[:, None]
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(norm > 0, g / np.where(norm > 0, norm, 1.0), 0.0)
-
-
-def _clip_rows(g, clip, thresholds):
-    """Clip each row of ``g``; return the used gradient and which rows changed."""
-    if clip == "norm":
-        gn = _row_norms(g)
-        return g * _norm_scale(gn, thresholds)[:, None], gn > thresholds
-    if clip == "value":
-        used = _clip_values(g, thresholds[:, None])
-        return used, np.any(used != g, axis=-1)
-    return g, np.zeros(len(g), dtype=bool)
-
-
-def _descend_rule(problem, theta0, lrs, thresholds, steps, clip, direction=_plain,
-                  grad_scale=1.0, record=True, target=None):
-    """Batched ``theta <- theta - lr * direction(k, clip(grad_scale * grad))``.
-
-    ``theta0`` is ``(n, d)``, one start per row. A row freezes at its divergence step (loss
-    non-finite or above ``loss0 + DIVERGENCE_FACTOR (1 + |loss0|)``). With ``target``, also
-    returns the first step at which each row's loss is ``<= target`` (-1 if never) and stops
-    as soon as every row has reached it or diverged.
-    """
-    n, d = theta0.shape
-    theta = theta0.copy()
-    lr = lrs[:, None]
-    with np.errstate(all="ignore"):
-        loss = np.asarray(problem.loss(theta), dtype=np.float64)
-        limit = loss + DIVERGENCE_FACTOR * (1.0 + np.abs(loss))
-        active = np.ones(n, dtype=bool)
-        diverged_at = np.full(n, -1)
-        hit = np.where(loss <= target, 0, -1) if target is not None else None
-        if record:
-            thetas = np.full((n, steps + 1, d), np.nan)
-            losses = np.full((n, steps + 1), np.nan)
-            grad_norms = np.full((n, steps), np.nan)
-            clipped = np.zeros((n, steps), dtype=bool)
-            lengths = np.full((n, steps), np.nan)
-            thetas[:, 0], losses[:, 0] = theta, loss
-        for k in range(steps):
-            if target is not None and not np.any(active & (hit < 0)):
-                break
-            g = grad_scale * np.asarray(problem.grad(theta), dtype=np.float64)
-            used, over = _clip_rows(g, clip, thresholds)
-            step = lr * direction(k, used)
-            new = theta - step
-            new_loss = np.asarray(problem.loss(new), dtype=np.float64)
-            bad = active & ~(np.isfinite(new_loss) & (new_loss <= limit) & np.all(np.isfinite(new), -1))
-            diverged_at[bad] = k + 1
-            if record:
-                thetas[active, k + 1] = new[active]
-                losses[active, k + 1] = new_loss[active]
-                grad_norms[active, k] = _row_norms(g[active])
-                clipped[active, k] = over[active]
-                lengths[active, k] = _row_norms(step[active])
-            active = active & ~bad
-            theta = np.where(active[:, None], new, theta)
-            loss = np.where(active, new_loss, loss)
-            if target is not None:
-                hit = np.where(active & (hit < 0) & (loss <= target), k + 1, hit)
-            if not active.any():
-                break
-    if target is not None:
-        return hit
-    if record:
-        return thetas, losses, grad_norms, clipped, lengths, diverged_at
-    return theta, loss, diverged_at
 
 
 def _batch_setup(problem, theta0, lrs, clip, thresholds):
@@ -150,7 +79,7 @@ def normalized_gd(problem, theta0, lrs, steps):
     steps = v.non_negative_int(steps, "steps")
     theta0, lrs, _ = _batch_setup(problem, theta0, lrs, None, None)
 
-    out = _descend_rule(problem, theta0, lrs, None, steps, None, _unit)
+    out = _descend(problem, theta0, lrs, None, steps, None, direction=_unit)
     return Trajectories(*out, lrs=lrs, thresholds=None, clip="normalized")
 
 
@@ -213,7 +142,7 @@ def heavy_ball(problem, theta0, lrs, beta, steps, clip=None, threshold=None):
         buffer[...] = beta * buffer + g
         return buffer
 
-    out = _descend_rule(problem, theta0, lrs, thresholds, steps, clip, momentum)
+    out = _descend(problem, theta0, lrs, thresholds, steps, clip, direction=momentum)
     return Trajectories(*out, lrs=lrs, thresholds=thresholds, clip=clip)
 
 
@@ -344,5 +273,6 @@ def adam_batch(problem, theta0, lrs, steps, betas=(0.9, 0.999), eps=1e-8, clip=N
         s_hat = s / (1 - b2 ** (k + 1))
         return m_hat / (np.sqrt(s_hat) + eps)
 
-    out = _descend_rule(problem, rows, lrs, thresholds, steps, clip, adam_direction, grad_scale=scale)
+    out = _descend(problem, rows, lrs, thresholds, steps, clip, direction=adam_direction,
+                   grad_scale=scale)
     return Trajectories(*out, lrs=lrs, thresholds=thresholds, clip=clip)

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import validation as v
-from .optim import _descend_rule, _plain, _unit
+from .optim import _unit
 from .problems import Power
-from .solvers import _check_problem
+from .solvers import _check_problem, _descend, _plain
 
 __all__ = ["steps_to_target", "best_steps", "BestSteps", "fixed_vs_clipped", "FixedVsClipped"]
 
@@ -91,9 +91,9 @@ def steps_to_target(problem, theta0, lrs, target, steps, clip=None, thresholds=N
     lr_rows = np.tile(np.broadcast_to(lrs.reshape((-1,) + (1,) * (len(grid) - 1)), grid).ravel(), m)
     thr_rows = None if thresholds is None else np.tile(np.broadcast_to(thresholds, grid).ravel(), m)
     normalized = clip == "normalized"
-    hit = _descend_rule(problem, np.repeat(rows, n_cfg, axis=0), lr_rows, thr_rows, steps,
-                        None if normalized else clip, _unit if normalized else _plain,
-                        record=False, target=float(target))
+    hit = _descend(problem, np.repeat(rows, n_cfg, axis=0), lr_rows, thr_rows, steps,
+                   None if normalized else clip, record=False,
+                   direction=_unit if normalized else _plain, target=float(target))
     return hit.reshape(((m,) if starts.ndim == 2 else ()) + grid)
 
 

@@ -5,12 +5,11 @@ first step whose loss is non-finite or exceeds a large multiple of its start, re
 step in ``diverged_at``, and pads its arrays with NaN. No overflow warning escapes.
 """
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from . import validation as v
 from .clipping import _clip_values, _norm_scale, _row_norms
+from .results import SweepResult, Trajectories, Trajectory
 
 __all__ = [
     "Trajectory",
@@ -25,102 +24,6 @@ __all__ = [
 #: A run has diverged once its loss exceeds ``loss0 + DIVERGENCE_FACTOR * (1 + |loss0|)``.
 DIVERGENCE_FACTOR = 1e6
 CLIP_MODES = (None, "value", "norm")
-
-
-@dataclass(frozen=True)
-class Trajectory:
-    """One gradient-descent run.
-
-    Attributes
-    ----------
-    thetas : ndarray (steps + 1, d)
-        Iterates, ``thetas[0]`` the start; NaN after divergence.
-    losses : ndarray (steps + 1,)
-    grad_norms : ndarray (steps,)
-        2-norm of the raw gradient at each step, BEFORE clipping.
-    clipped : ndarray of bool (steps,)
-        Whether clipping changed the gradient at each step.
-    step_lengths : ndarray (steps,)
-        ``||theta_{k+1} - theta_k||``, the effective step length.
-    diverged_at : int or None
-        Index of the first iterate whose loss is non-finite or blew up.
-    """
-
-    thetas: np.ndarray
-    losses: np.ndarray
-    grad_norms: np.ndarray
-    clipped: np.ndarray
-    step_lengths: np.ndarray
-    diverged_at: object
-    lr: float
-    clip: object = None
-    threshold: object = None
-
-    @property
-    def diverged(self):
-        return self.diverged_at is not None
-
-    @property
-    def final_loss(self):
-        """Loss of the last iterate (``inf`` if the run diverged)."""
-        return np.inf if self.diverged else float(self.losses[-1])
-
-    @property
-    def clipped_fraction(self):
-        """Share of the steps taken in which clipping was active."""
-        taken = np.isfinite(self.grad_norms)
-        return float(self.clipped[taken].mean()) if taken.any() else 0.0
-
-    def distances(self, point):
-        """Distance of every iterate to ``point`` (e.g. the solution)."""
-        point = v.as_float_array(point, "point")
-        return v.vector_norm(self.thetas - point, 2.0, axis=-1)
-
-
-@dataclass(frozen=True)
-class Trajectories:
-    """Many runs of the same length computed together; index with ``[i]`` for one run."""
-
-    thetas: np.ndarray  # (n, steps + 1, d)
-    losses: np.ndarray  # (n, steps + 1)
-    grad_norms: np.ndarray  # (n, steps)
-    clipped: np.ndarray  # (n, steps)
-    step_lengths: np.ndarray  # (n, steps)
-    diverged_at: np.ndarray  # (n,), -1 where the run did not diverge
-    lrs: np.ndarray
-    thresholds: object
-    clip: object
-
-    def __len__(self):
-        return len(self.lrs)
-
-    def __getitem__(self, i):
-        d = int(self.diverged_at[i])
-        return Trajectory(
-            self.thetas[i].copy(), self.losses[i].copy(), self.grad_norms[i].copy(),
-            self.clipped[i].copy(), self.step_lengths[i].copy(), None if d < 0 else d,
-            float(self.lrs[i]), self.clip,
-            None if self.thresholds is None else float(self.thresholds[i]),
-        )
-
-
-@dataclass(frozen=True)
-class SweepResult:
-    """Outcome of a grid of runs: ``final_loss`` and ``diverged`` shaped like the grid."""
-
-    lrs: np.ndarray
-    thresholds: object
-    final_loss: np.ndarray
-    diverged: np.ndarray
-    diverged_at: np.ndarray
-    steps: int
-    clip: object
-
-    def best(self):
-        """``(lr, threshold, final_loss)`` of the configuration with the lowest final loss."""
-        idx = np.unravel_index(np.argmin(self.final_loss), self.final_loss.shape)
-        thr = None if self.thresholds is None else float(self.thresholds[idx[1]])
-        return float(self.lrs[idx[0]]), thr, float(self.final_loss[idx])
 
 
 def _check_problem(problem):
@@ -160,24 +63,51 @@ def _loss_and_grad(problem):
     return lambda theta: (problem.loss(theta), problem.grad(theta))
 
 
-def _descend(problem, theta0, lrs, thresholds, steps, clip, record=True):
-    """Run ``len(lrs)`` descents at once. Each row stops (freezes) at its own divergence.
+def _plain(k, g):
+    """Plain descent: the step direction is the (clipped) gradient itself."""
+    return g
 
+
+def _clip_rows(g, clip, thresholds):
+    """Clip each row of ``g`` (``thresholds`` one per row); return the used gradient and which
+    rows changed. ``clip`` may be a callable for a single row."""
+    n, d = g.shape
+    if clip == "norm":
+        gn = _row_norms(g)
+        return g * _norm_scale(gn, thresholds)[:, None], gn > thresholds
+    if clip == "value":
+        used = _clip_values(g, thresholds[:, None])
+        return used, np.any(used != g, axis=-1)
+    if callable(clip):
+        used = np.asarray(clip(g[0].copy()), dtype=np.float64).reshape(1, d)
+        return used, np.array([not np.array_equal(used[0], g[0])])
+    return g, np.zeros(n, dtype=bool)
+
+
+def _descend(problem, theta0, lrs, thresholds, steps, clip, record=True, direction=_plain,
+             grad_scale=1.0, target=None):
+    """Batched ``theta <- theta - lr * direction(k, clip(grad_scale * grad))``, one row per lr.
+
+    ``theta0`` is one start ``(d,)`` or one per row ``(n, d)``. Each row freezes at its own
+    divergence step (loss non-finite or above ``loss0 + DIVERGENCE_FACTOR (1 + |loss0|)``).
     The loss and the gradient of each new iterate come from one ``loss_and_grad`` call (one
     forward and one backward pass for a recurrent problem); the gradient is kept for the
-    next step, so every iterate is evaluated once.
+    next step, so every iterate is evaluated once. ``direction(k, g)`` turns the clipped
+    gradient into the step direction (momentum, Adam, normalized steps; it may keep state).
+    With ``target``, returns only the first step at which each row's loss is ``<= target``
+    (-1 if never) and stops as soon as every row has reached it or diverged.
     """
     n, d = len(lrs), problem.dim
     theta = np.broadcast_to(theta0, (n, d)).copy()
     lr = lrs[:, None]
-    thr = None if thresholds is None else thresholds[:, None]
     evaluate = _loss_and_grad(problem)
     with np.errstate(all="ignore"):
         loss, g = evaluate(theta)
-        loss, g = np.asarray(loss, dtype=np.float64), np.asarray(g, dtype=np.float64)
+        loss, g = np.asarray(loss, dtype=np.float64), grad_scale * np.asarray(g, dtype=np.float64)
         limit = loss + DIVERGENCE_FACTOR * (1.0 + np.abs(loss))
         active = np.ones(n, dtype=bool)
         diverged_at = np.full(n, -1)
+        hit = np.where(loss <= target, 0, -1) if target is not None else None
         if record:
             thetas = np.full((n, steps + 1, d), np.nan)
             losses = np.full((n, steps + 1), np.nan)
@@ -186,19 +116,10 @@ def _descend(problem, theta0, lrs, thresholds, steps, clip, record=True):
             lengths = np.full((n, steps), np.nan)
             thetas[:, 0], losses[:, 0] = theta, loss
         for k in range(steps):
-            gn = _row_norms(g)
-            if clip == "norm":
-                over = gn > thresholds
-                used = g * _norm_scale(gn, thresholds)[:, None]
-            elif clip == "value":
-                used = _clip_values(g, thr)
-                over = np.any(used != g, axis=-1)
-            elif callable(clip):
-                used = np.asarray(clip(g[0].copy()), dtype=np.float64).reshape(1, d)
-                over = np.array([not np.array_equal(used[0], g[0])])
-            else:
-                used, over = g, np.zeros(n, dtype=bool)
-            step = lr * used
+            if target is not None and not np.any(active & (hit < 0)):
+                break
+            used, over = _clip_rows(g, clip, thresholds)
+            step = lr * direction(k, used)
             new = theta - step
             new_loss, new_g = evaluate(new)
             new_loss = np.asarray(new_loss, dtype=np.float64)
@@ -208,15 +129,19 @@ def _descend(problem, theta0, lrs, thresholds, steps, clip, record=True):
                 rows = active
                 thetas[rows, k + 1] = new[rows]
                 losses[rows, k + 1] = new_loss[rows]
-                grad_norms[rows, k] = gn[rows]
+                grad_norms[rows, k] = _row_norms(g[rows])
                 clipped[rows, k] = over[rows]
-                lengths[rows, k] = v.vector_norm(step[rows], 2.0, axis=-1)
+                lengths[rows, k] = _row_norms(step[rows])
             active = active & ~bad
             theta = np.where(active[:, None], new, theta)
             loss = np.where(active, new_loss, loss)
-            g = np.where(active[:, None], np.asarray(new_g, dtype=np.float64), g)
+            g = np.where(active[:, None], grad_scale * np.asarray(new_g, dtype=np.float64), g)
+            if target is not None:
+                hit = np.where(active & (hit < 0) & (loss <= target), k + 1, hit)
             if not active.any():
                 break
+    if target is not None:
+        return hit
     if record:
         return thetas, losses, grad_norms, clipped, lengths, diverged_at
     return theta, loss, diverged_at
