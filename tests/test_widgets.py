@@ -263,3 +263,29 @@ def test_player_steps_through_frames():
         pl.update(11)
     with pytest.raises(ValueError, match="scene"):
         widgets.player("not a scene")
+
+
+def test_paths_match_trajectory_xy_run_by_run():
+    from gradclip.plots import trajectory_xy
+    from gradclip.widgets.figure import paths
+
+    rng = np.random.default_rng(3)
+    thetas = rng.normal(scale=20.0, size=(60, 12, 2))  # many points far outside a (-1, 1) view
+    thetas[5, 4:] = np.nan
+    thetas[6, 0] = np.inf
+    thetas[7] = rng.normal(scale=0.5, size=(12, 2))
+    xlim, ylim, factor = (-1.0, 1.0), (-2.0, 2.0), 4.0
+    X, Y = paths(thetas, xlim, ylim, factor)
+    lo, hi = np.array([-9.0, -18.0]), np.array([9.0, 18.0])
+    for i in range(len(thetas)):
+        px, py = trajectory_xy(thetas[i], xlim, ylim, factor)
+        k = len(px)
+        want_x, want_y = np.full(12, np.nan), np.full(12, np.nan)
+        want_x[:k], want_y[:k] = px, py
+        if k >= 2 and not (lo[0] <= px[-1] <= hi[0] and lo[1] <= py[-1] <= hi[1]):
+            a, b = np.array([px[-2], py[-2]]), np.array([px[-1], py[-1]])
+            t = min(((hi if d > 0 else lo)[c] - a[c]) / d for c, d in enumerate(b - a) if d != 0)
+            want_x[k - 1], want_y[k - 1] = a + min(max(t, 0.0), 1.0) * (b - a)
+        np.testing.assert_allclose(X[i], want_x, rtol=1e-15, atol=0, equal_nan=True)
+        np.testing.assert_allclose(Y[i], want_y, rtol=1e-15, atol=0, equal_nan=True)
+    assert np.isnan(X[6]).all() and np.isnan(X[5, 4:]).all()

@@ -3,7 +3,6 @@
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..plots import trajectory_xy
 from ..style import is_presentation
 
 #: CSS px per figure inch in projector mode (normal: 100): fonts grow with the figure and a
@@ -77,19 +76,28 @@ def paths(thetas, xlim, ylim, factor=4.0):
     box ``factor`` views around the view along its segment, so the line leaves in the right
     direction and every coordinate stays small."""
     thetas = np.asarray(thetas, dtype=np.float64)
+    if thetas.ndim != 3 or thetas.shape[2] != 2:
+        raise ValueError(f"thetas must have shape (n, steps + 1, 2), got {thetas.shape}")
     n, m = thetas.shape[:2]
-    X, Y = np.full((n, m), np.nan), np.full((n, m), np.nan)
     (x0, x1), (y0, y1) = xlim, ylim
     wx, wy = factor * (x1 - x0), factor * (y1 - y0)
     lo, hi = np.array([x0 - wx, y0 - wy]), np.array([x1 + wx, y1 + wy])
-    for i in range(n):
-        px, py = trajectory_xy(thetas[i], xlim, ylim, factor)
-        k = len(px)
-        X[i, :k], Y[i, :k] = px, py
-        if k >= 2 and not (lo[0] <= px[-1] <= hi[0] and lo[1] <= py[-1] <= hi[1]):
-            a, b = np.array([px[-2], py[-2]]), np.array([px[-1], py[-1]])
-            d = b - a
-            with np.errstate(divide="ignore", invalid="ignore"):
-                t = np.nanmin(np.where(d > 0, (hi - a) / d, np.where(d < 0, (lo - a) / d, np.inf)))
-            X[i, k - 1], Y[i, k - 1] = a + min(max(t, 0.0), 1.0) * d
+    # trajectory_xy for every run at once: finite points up to the first one far outside
+    ok = np.all(np.isfinite(thetas), axis=2)
+    finite = np.where(ok.all(axis=1), m, np.argmin(ok, axis=1))
+    j = np.arange(m)
+    with np.errstate(invalid="ignore"):
+        far = np.any((thetas < lo) | (thetas > hi), axis=2) & (j < finite[:, None])
+    k = np.where(far.any(axis=1), np.argmax(far, axis=1) + 1, finite)
+    keep = j < k[:, None]
+    X = np.where(keep, thetas[..., 0], np.nan)
+    Y = np.where(keep, thetas[..., 1], np.nan)
+    rows = np.flatnonzero((k >= 2) & far[np.arange(n), np.maximum(k - 1, 0)])
+    if rows.size:  # the last point moved onto the border of the big box along its segment
+        a, b = thetas[rows, k[rows] - 2], thetas[rows, k[rows] - 1]
+        d = b - a
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = np.nanmin(np.where(d > 0, (hi - a) / d, np.where(d < 0, (lo - a) / d, np.inf)), axis=1)
+        end = a + np.minimum(np.maximum(t, 0.0), 1.0)[:, None] * d
+        X[rows, k[rows] - 1], Y[rows, k[rows] - 1] = end[:, 0], end[:, 1]
     return X, Y
