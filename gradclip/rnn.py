@@ -148,7 +148,8 @@ class RNN:
         X = self._inputs(X)
         return self._forward(X, self._params(params))[0].transpose(1, 0, 2).copy()
 
-    def _backward(self, X, y, params):
+    def _backward(self, X, y, params, weight_grads=True):
+        """Loss, parameter gradients (None unless ``weight_grads``) and ``dL/dh_t`` (time-major)."""
         X, y = self._inputs(X, y)
         params = self._params(params)
         W_xh, W_hh, _, W_hy, _ = params
@@ -167,6 +168,8 @@ class RNN:
                 dh[t] = g
                 dz[t] *= g
                 g = dz[t] @ W_hh
+            if not weight_grads:
+                return loss, None, dh
             flat = dz.reshape(T * n, H).T  # sums over steps and sequences as one matrix product
             grads = [flat @ X.transpose(1, 0, 2).reshape(T * n, I), flat @ hs[:-1].reshape(T * n, H),
                      flat.sum(axis=1), dout.T @ hs[-1], dout.sum(axis=0)]
@@ -205,7 +208,7 @@ class RNN:
         numpy.ndarray
             Shape ``(T,)``, first step first.
         """
-        _, _, dh = self._backward(X, y, params)
+        _, _, dh = self._backward(X, y, params, weight_grads=False)
         return v.vector_norm(dh, 2.0, axis=(1, 2))
 
     def jacobian_norms(self, X, params=None):
