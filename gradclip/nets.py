@@ -256,21 +256,36 @@ class MLP:
         params = self._params(params)
         loss, grads, _, acts = self._backward(X, y, params)
         flat = [np.ravel(x) for x in acts]
+        same = len({x.size for x in flat}) == 1  # equal widths: every layer in one numpy pass
         with np.errstate(over="ignore", invalid="ignore"):
-            mean = np.array([np.mean(x) for x in flat])
-            std = np.array([np.std(x) for x in flat])
+            if same:
+                stacked = np.stack(flat)
+                mean, std = np.mean(stacked, axis=1), np.std(stacked, axis=1)
+            else:
+                mean = np.array([np.mean(x) for x in flat])
+                std = np.array([np.std(x) for x in flat])
         if self.activation == "relu":  # dead units: zero for every sample of the batch
-            share = np.array([np.mean(np.all(saturated("relu", x), axis=0)) for x in acts])
+            share = (np.mean(np.all(saturated("relu", np.stack(acts)), axis=1), axis=1) if same
+                     else np.array([np.mean(np.all(saturated("relu", x), axis=0)) for x in acts]))
         else:
-            share = np.array([np.mean(saturated(self.activation, x)) for x in flat])
+            share = (np.mean(saturated(self.activation, stacked), axis=1) if same
+                     else np.array([np.mean(saturated(self.activation, x)) for x in flat]))
+        values = np.concatenate(flat + [np.zeros(0)])
+        finite = np.isfinite(values)
         lo_hi = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0)}.get(self.activation)
         if lo_hi is None:
-            finite = np.concatenate([x[np.isfinite(x)] for x in flat] + [np.zeros(0)])
-            lo_hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+            lo_hi = ((float(values[finite].min()), float(values[finite].max())) if finite.any()
+                     else (0.0, 1.0))
             if lo_hi[0] == lo_hi[1]:
                 lo_hi = (lo_hi[0] - 0.5, lo_hi[1] + 0.5)
         edges = np.linspace(lo_hi[0], lo_hi[1], bins + 1)
-        counts = np.array([np.histogram(x[np.isfinite(x)], bins=edges)[0] for x in flat], dtype=np.int64)
+        # numpy.histogram's bins for every layer at once: edges[i] <= a < edges[i + 1], the
+        # last bin closed on the right, values outside the edges not counted
+        layer = np.repeat(np.arange(len(flat)), [x.size for x in flat])
+        b = np.searchsorted(edges, values, side="right") - 1
+        b[values == edges[-1]] = bins - 1
+        keep = finite & (b >= 0) & (b < bins)
+        counts = np.bincount(layer[keep] * bins + b[keep], minlength=len(flat) * bins).astype(np.int64)
         grad_norms = np.array([v.vector_norm(g, 2.0) for g in grads[0::2]])
         weight_norms = np.array([v.vector_norm(p, 2.0) for p in params[0::2]])
         ratios = None
