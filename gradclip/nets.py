@@ -282,12 +282,15 @@ class MLP:
         # numpy.histogram's bins for every layer at once: edges[i] <= a < edges[i + 1], the
         # last bin closed on the right, values outside the edges not counted
         layer = np.repeat(np.arange(len(flat)), [x.size for x in flat])
-        b = np.searchsorted(edges, values, side="right") - 1
+        with np.errstate(invalid="ignore", over="ignore"):
+            b = np.floor((values - edges[0]) * (bins / (edges[-1] - edges[0])))
+            b = np.clip(np.nan_to_num(b, nan=-1.0), -1, bins).astype(np.int64)
+        b -= (b >= 0) & (values < edges[np.maximum(b, 0)])  # the estimate is off by at most
+        b += (b < bins) & (values >= edges[np.minimum(b + 1, bins)])  # one bin: fix it exactly
         b[values == edges[-1]] = bins - 1
         keep = finite & (b >= 0) & (b < bins)
         counts = np.bincount(layer[keep] * bins + b[keep], minlength=len(flat) * bins).astype(np.int64)
-        grad_norms = np.array([v.vector_norm(g, 2.0) for g in grads[0::2]])
-        weight_norms = np.array([v.vector_norm(p, 2.0) for p in params[0::2]])
+        grad_norms, weight_norms = _norms(grads[0::2]), _norms(params[0::2])
         ratios = None
         if lr is not None:
             with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -299,6 +302,17 @@ class MLP:
         extra = "" if self.init == "normal" else f", init={self.init!r}"
         extra += ", residual=True" if self.residual else ""
         return f"MLP({self.sizes}, activation={self.activation!r}, weight_scale={self.weight_scale}{extra})"
+
+
+def _norms(arrays):
+    """``[vector_norm(a) for a in arrays]``, arrays of one shape stacked into one call."""
+    out = np.empty(len(arrays))
+    shapes = [a.shape for a in arrays]
+    for shape in dict.fromkeys(shapes):
+        idx = [i for i, s in enumerate(shapes) if s == shape]
+        rows = np.stack([arrays[i] for i in idx]).reshape(len(idx), -1)
+        out[idx] = v.vector_norm(rows, 2.0, axis=1)
+    return out
 
 
 @dataclass(frozen=True)

@@ -231,6 +231,36 @@ def test_layer_stats_against_direct_computation():
     assert net.layer_stats(X, y).update_ratios is None
 
 
+@pytest.mark.parametrize("residual", [False, True])
+def test_layer_stats_equal_widths_match_numpy_per_layer(residual):
+    """Equal hidden widths take the stacked path: values on the bin edges, NaN and inf
+    (from overflow) are binned exactly as numpy.histogram bins each layer."""
+    edges = np.linspace(-3.0, 2.0, 6)
+    X = np.concatenate([np.tile(edges[:4], (3, 1)), np.array([[0.1, -2.7, 1.999, 2.0]])])
+    net = MLP([4, 4, 4, 1], activation="linear", seed=0, residual=residual)
+    params = [np.eye(4), np.zeros(4), 0.5 * np.eye(4), np.zeros(4), np.ones((1, 4)), np.zeros(1)]
+    a1 = X
+    a2 = 0.5 * X  # the activations act(z); a skip adds to the layer's output h, not to them
+    stats = net.layer_stats(X, np.zeros((4, 1)), params=params, lr=0.1, bins=5)
+    lo, hi = min(a1.min(), a2.min()), max(a1.max(), a2.max())
+    np.testing.assert_array_equal(stats.bin_edges, np.linspace(lo, hi, 6))
+    for i, a in enumerate((a1, a2)):
+        assert stats.counts[i].tolist() == np.histogram(a, bins=stats.bin_edges)[0].tolist()
+        assert stats.mean[i] == np.mean(a) and stats.std[i] == np.std(a)
+    big = MLP([3, 8, 8, 8, 1], activation="tanh", weight_scale=1e200, seed=1)
+    Xb = np.random.default_rng(0).normal(size=(6, 3))
+    with np.errstate(all="ignore"):
+        s = big.layer_stats(Xb, np.zeros((6, 1)), lr=0.1, bins=7)
+        _, _, acts = big._forward(Xb, big.params)
+    for i, a in enumerate(acts):
+        want = np.histogram(a[np.isfinite(a)], bins=s.bin_edges)[0]
+        assert s.counts[i].tolist() == want.tolist()
+    _, grads = big.loss_and_grads(Xb, np.zeros((6, 1)))
+    from gradclip.validation import vector_norm
+
+    np.testing.assert_array_equal(s.grad_norms, [vector_norm(g) for g in grads[0::2]])
+
+
 def test_layer_stats_dead_relu_units_and_sigmoid_saturation():
     X = np.random.default_rng(0).normal(size=(40, 3))
     y = np.zeros((40, 1))
