@@ -11,7 +11,7 @@ import numpy as np
 from . import validation as v
 from .solvers import _check_clip, _check_problem, _check_theta0, _clip_rows
 
-__all__ = ["noisy_sgd", "NoisyRuns", "NOISE_KINDS"]
+__all__ = ["noisy_sgd", "noisy_sgd_sweep", "NoisyRuns", "NOISE_KINDS"]
 
 NOISE_KINDS = ("gaussian", "student_t")
 _CHUNK = 256
@@ -131,27 +131,88 @@ def noisy_sgd(problem, theta0, lr, steps, noise="gaussian", scale=1.0, df=3.0, c
     """
     _check_problem(problem)
     theta0 = _check_theta0(problem, theta0)
+    lr, steps, noise, scale, df = _check_run(lr, steps, noise, scale, df)
+    clip = _check_clip(clip, threshold, allow_callable=False)
+    thr = None if threshold is None else v.positive(threshold, "threshold")
+    seed, n_runs = _check_seed(seed, n_runs)
+    thresholds = None if thr is None else np.full(n_runs, thr)
+    return _noisy_rows(problem, theta0, lr, steps, noise, scale, df, clip, thresholds, seed, n_runs,
+                       1, record)[0]
+
+
+def noisy_sgd_sweep(problem, theta0, lr, steps, thresholds, noise="gaussian", scale=1.0, df=3.0,
+                    clip="norm", seed=0, n_runs=1, record=False):
+    """:func:`noisy_sgd` at several thresholds, every one with the same noise, in one pass.
+
+    Run ``i`` of every threshold draws the noise of run ``i`` of :func:`noisy_sgd` (from
+    ``np.random.default_rng([seed, i])``), so entry ``j`` of the result equals
+    ``noisy_sgd(..., clip=clip, threshold=thresholds[j])``, and plain SGD where
+    ``thresholds[j]`` is None. The settings are stacked along the batch of runs: one loop
+    over the steps and one noise draw serve them all.
+
+    Parameters
+    ----------
+    thresholds : sequence of (float or None)
+        Positive thresholds; None is the unclipped run.
+    clip : {"norm", "value"}
+        Clipping of the noisy gradient for the thresholds that are not None.
+    problem, theta0, lr, steps, noise, scale, df, seed, n_runs, record
+        As in :func:`noisy_sgd`.
+
+    Returns
+    -------
+    list of NoisyRuns
+        One per threshold, in order.
+
+    Examples
+    --------
+    >>> from gradclip import Quadratic
+    >>> q = Quadratic([[1.0, 0.0], [0.0, 1.0]])
+    >>> plain, clipped = noisy_sgd_sweep(q, [0.0, 0.0], 0.1, 50, [None, 1.0], "student_t", df=1.5,
+    ...                                  seed=1, n_runs=20)
+    >>> alone = noisy_sgd(q, [0.0, 0.0], 0.1, 50, "student_t", df=1.5, clip="norm", threshold=1.0,
+    ...                   seed=1, n_runs=20)
+    >>> bool(np.array_equal(clipped.final, alone.final))
+    True
+    """
+    _check_problem(problem)
+    theta0 = _check_theta0(problem, theta0)
+    lr, steps, noise, scale, df = _check_run(lr, steps, noise, scale, df)
+    if clip not in ("norm", "value"):
+        raise ValueError(f"clip must be 'norm' or 'value', got {clip!r}")
+    if isinstance(thresholds, (str, bytes)) or not hasattr(thresholds, "__len__") or not len(thresholds):
+        raise ValueError(f"thresholds must be a non-empty sequence of thresholds or None, got {thresholds!r}")
+    thr = [np.inf if t is None else v.positive(t, "thresholds") for t in thresholds]
+    seed, n_runs = _check_seed(seed, n_runs)
+    return _noisy_rows(problem, theta0, lr, steps, noise, scale, df, clip, np.repeat(thr, n_runs),
+                       seed, n_runs, len(thr), record)
+
+
+def _check_run(lr, steps, noise, scale, df):
     lr = v.positive(lr, "lr")
     steps = v.non_negative_int(steps, "steps")
     if noise not in NOISE_KINDS:
         raise ValueError(f"noise must be one of {NOISE_KINDS}, got {noise!r}")
-    scale = v.positive(scale, "scale")
-    df = v.positive(df, "df")
-    clip = _check_clip(clip, threshold, allow_callable=False)
-    thr = None if threshold is None else v.positive(threshold, "threshold")
-    seed, n_runs = _check_seed(seed, n_runs)
-    d = problem.dim
-    theta = np.broadcast_to(theta0, (n_runs, d)).copy()
-    thresholds = None if thr is None else np.full(n_runs, thr)
-    active = np.ones(n_runs, dtype=bool)
-    diverged_at = np.full(n_runs, -1)
-    n_clipped = np.zeros(n_runs)
-    path = np.full((n_runs, steps + 1, d), np.nan) if record else None
+    return lr, steps, noise, v.positive(scale, "scale"), v.positive(df, "df")
+
+
+def _noisy_rows(problem, theta0, lr, steps, noise, scale, df, clip, thresholds, seed, n_runs, m, record):
+    """The loop of :func:`noisy_sgd` over ``m * n_runs`` rows: setting ``s`` (rows
+    ``s * n_runs ... (s + 1) * n_runs``) with the thresholds of its rows, run ``i`` of every
+    setting with the noise of run ``i``. Returns one :class:`NoisyRuns` per setting."""
+    d, rows = problem.dim, m * n_runs
+    theta = np.broadcast_to(theta0, (rows, d)).copy()
+    active = np.ones(rows, dtype=bool)
+    diverged_at = np.full(rows, -1)
+    n_clipped = np.zeros(rows)
+    path = np.full((rows, steps + 1, d), np.nan) if record else None
     if record:
         path[:, 0] = theta
     k = 0
     with np.errstate(all="ignore"):
         for block in _noise_blocks(noise, df, n_runs, steps, d, seed):
+            if m > 1:
+                block = np.tile(block, (m, 1, 1))
             for j in range(block.shape[1]):
                 g = np.asarray(problem.grad(theta), dtype=np.float64) + scale * block[:, j]
                 used, over = _clip_rows(g, clip, thresholds)
@@ -168,7 +229,9 @@ def noisy_sgd(problem, theta0, lr, steps, noise="gaussian", scale=1.0, df=3.0, c
         if hasattr(problem, "solution"):
             errors = v.vector_norm(theta - problem.solution(), 2.0, axis=-1)
         else:
-            errors = np.full(n_runs, np.nan)
+            errors = np.full(rows, np.nan)
     taken = np.where(diverged_at >= 0, diverged_at, steps)
-    frac = np.divide(n_clipped, taken, out=np.zeros(n_runs), where=taken > 0)
-    return NoisyRuns(theta, errors, final_loss, frac, diverged_at, path)
+    frac = np.divide(n_clipped, taken, out=np.zeros(rows), where=taken > 0)
+    part = lambda a, s: None if a is None else a[s * n_runs:(s + 1) * n_runs]  # noqa: E731
+    return [NoisyRuns(part(theta, s), part(errors, s), part(final_loss, s), part(frac, s),
+                      part(diverged_at, s), part(path, s)) for s in range(m)]

@@ -275,6 +275,25 @@ def test_noisy_sgd_matches_a_hand_loop_per_seed():
     np.testing.assert_array_equal(alone.final, res.final[:2])
 
 
+@pytest.mark.parametrize("clip", ["norm", "value"])
+def test_noisy_sgd_sweep_is_noisy_sgd_per_threshold_with_shared_noise(clip):
+    from gradclip.noise import noisy_sgd_sweep
+
+    prob = Quadratic.with_condition(4.0)
+    kw = dict(noise="student_t", scale=0.5, df=1.2, seed=5, n_runs=6, record=True)
+    runs = noisy_sgd_sweep(prob, [1.0, 2.0], 2.5, 1800, [None, 0.5, 3.0], clip=clip, **kw)
+    want = [noisy_sgd(prob, [1.0, 2.0], 2.5, 1800, **kw)]
+    want += [noisy_sgd(prob, [1.0, 2.0], 2.5, 1800, clip=clip, threshold=c, **kw) for c in (0.5, 3.0)]
+    assert (want[0].diverged_at >= 0).all()  # lr 2.5 > 2/lambda_max: the plain runs overflow
+    for got, ref in zip(runs, want):
+        for field in ("final", "errors", "final_loss", "clipped_fraction", "diverged_at", "path"):
+            np.testing.assert_array_equal(getattr(got, field), getattr(ref, field))
+    with pytest.raises(ValueError, match="thresholds"):
+        noisy_sgd_sweep(prob, [1.0, 2.0], 0.1, 5, [])
+    with pytest.raises(ValueError, match="clip"):
+        noisy_sgd_sweep(prob, [1.0, 2.0], 0.1, 5, [1.0], clip=None)
+
+
 def test_gaussian_sgd_has_the_closed_form_stationary_variance():
     # x <- (1 - lr) x - lr s xi:  Var = lr^2 s^2 / (1 - (1 - lr)^2) = lr s^2 / (2 - lr)
     lr, s = 0.3, 2.0

@@ -1,14 +1,14 @@
 """The heavy-tail explorer: SGD with Student-t gradient noise, plain and norm-clipped, over seeds.
 
 On ``f(theta) = ||theta||^2 / 2`` every (tail index, threshold) setting is run once for many
-seeds with :func:`gradclip.noise.noisy_sgd`, the plain run with the same noise beside it.
+seeds with :func:`gradclip.noise.noisy_sgd_sweep`, the plain run with the same noise beside it.
 The page shows the distribution of the final error over the seeds, one seed's error per
 step, and the median and 99th percentile against the threshold.
 """
 
 import numpy as np
 
-from ..noise import noisy_sgd
+from ..noise import noisy_sgd_sweep
 from ..problems import Quadratic
 from ..plots.theory import log_axes
 from ..style import PALETTE
@@ -30,17 +30,12 @@ def _runs(df_values, thresholds, lr, steps, n_runs, seed, theta0):
     with the largest plain final error, for every setting."""
     prob = Quadratic(np.eye(2))
     finals, paths = [], []
-    for df in df_values:
-        kw = dict(noise="student_t", df=df, seed=seed, n_runs=n_runs)
-        plain = noisy_sgd(prob, theta0, lr, steps, record=True, **kw)
-        worst = int(np.argmax(plain.errors))
-        rows, curves = [plain.errors], [np.linalg.norm(plain.path[worst], axis=-1)]
-        for c in thresholds:
-            clipped = noisy_sgd(prob, theta0, lr, steps, clip="norm", threshold=c, record=True, **kw)
-            rows.append(clipped.errors)
-            curves.append(np.linalg.norm(clipped.path[worst], axis=-1))
-        finals.append(rows)
-        paths.append(curves)
+    for df in df_values:  # the plain run and every threshold share the noise: one pass
+        runs = noisy_sgd_sweep(prob, theta0, lr, steps, [None] + list(thresholds), "student_t",
+                               df=df, clip="norm", seed=seed, n_runs=n_runs, record=True)
+        worst = int(np.argmax(runs[0].errors))
+        finals.append([r.errors for r in runs])
+        paths.append([np.linalg.norm(r.path[worst], axis=-1) for r in runs])
     return np.array(finals), np.array(paths)
 
 
