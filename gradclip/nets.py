@@ -290,7 +290,7 @@ class MLP:
         b[values == edges[-1]] = bins - 1
         keep = finite & (b >= 0) & (b < bins)
         counts = np.bincount(layer[keep] * bins + b[keep], minlength=len(flat) * bins).astype(np.int64)
-        grad_norms, weight_norms = _norms(grads[0::2]), _norms(params[0::2])
+        grad_norms, weight_norms = v.vector_norms(grads[0::2]), v.vector_norms(params[0::2])
         ratios = None
         if lr is not None:
             with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -302,17 +302,6 @@ class MLP:
         extra = "" if self.init == "normal" else f", init={self.init!r}"
         extra += ", residual=True" if self.residual else ""
         return f"MLP({self.sizes}, activation={self.activation!r}, weight_scale={self.weight_scale}{extra})"
-
-
-def _norms(arrays):
-    """``[vector_norm(a) for a in arrays]``, arrays of one shape stacked into one call."""
-    out = np.empty(len(arrays))
-    shapes = [a.shape for a in arrays]
-    for shape in dict.fromkeys(shapes):
-        idx = [i for i, s in enumerate(shapes) if s == shape]
-        rows = np.stack([arrays[i] for i in idx]).reshape(len(idx), -1)
-        out[idx] = v.vector_norm(rows, 2.0, axis=1)
-    return out
 
 
 @dataclass(frozen=True)

@@ -151,7 +151,7 @@ def train(net, X, y, lr, steps, clip=None, threshold=None, batch_size=None, seed
                 snapshots.append((k, [p.copy() for p in params]))
             if k == steps:
                 break
-            total = float(v.vector_norm(np.array([v.vector_norm(g, 2.0) for g in grads]), 2.0))
+            total = float(v.vector_norm(v.vector_norms(grads), 2.0))
             grad_norms[k] = total
             if clip == "value":
                 used = [clip_by_value(g, threshold) for g in grads]
@@ -163,6 +163,6 @@ def train(net, X, y, lr, steps, clip=None, threshold=None, batch_size=None, seed
                 used = adaptive_clip(grads[:-2], params[:-2], clipping=threshold) + grads[-2:]
             else:
                 used = grads
-            clipped[k] = any(not np.array_equal(a, b) for a, b in zip(used, grads))
+            clipped[k] = used is not grads and any(not np.array_equal(a, b) for a, b in zip(used, grads))
             params = [p - lr * g for p, g in zip(params, used)]
     return Training(losses, grad_norms, clipped, params, diverged_at, snapshots)

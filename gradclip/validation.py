@@ -90,6 +90,27 @@ def vector_norm(a, order=2.0, axis=None, keepdims=False):
     return out
 
 
+def vector_norms(arrays, order=2.0):
+    """``[vector_norm(a, order) for a in arrays]`` as an array: the arrays of one shape are
+    stacked and normed in one call (the same values: each is reduced alone, in its own order).
+
+    Examples
+    --------
+    >>> vector_norms([np.ones((2, 2)), np.array([3.0, 4.0]), np.zeros((2, 2))]).tolist()
+    [2.0, 5.0, 0.0]
+    """
+    arrays = [np.asarray(a, dtype=np.float64) for a in arrays]
+    out = np.empty(len(arrays))
+    shapes = [a.shape for a in arrays]
+    for shape in dict.fromkeys(shapes):
+        idx = [i for i, s in enumerate(shapes) if s == shape]
+        if len(idx) == 1 or 0 in shape:
+            out[idx] = [vector_norm(arrays[i], order) for i in idx]
+        else:
+            out[idx] = vector_norm(np.stack([arrays[i] for i in idx]).reshape(len(idx), -1), order, axis=1)
+    return out
+
+
 def param_list(params, reference, layout=""):
     """``params`` as float arrays shaped like ``reference`` (a network's own parameter list).
 

@@ -44,3 +44,18 @@ def test_vector_norm_does_not_change_its_input():
     a = np.array([-3e200, 4e200])
     v.vector_norm(a)
     assert a.tolist() == [-3e200, 4e200]
+
+
+def test_vector_norms_equal_one_norm_per_array():
+    from gradclip.validation import vector_norm, vector_norms
+
+    rng = np.random.default_rng(0)
+    arrays = [rng.normal(size=(5, 7)), rng.normal(size=7), 1e200 * rng.normal(size=(5, 7)),
+              np.zeros((5, 7)), rng.normal(size=7) * 1e-170, np.array(3.0), np.zeros(0),
+              np.array([np.inf, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0])]
+    for order in (1.0, 2.0, np.inf):
+        got = vector_norms(arrays, order)
+        want = [vector_norm(a, order) for a in arrays]
+        np.testing.assert_array_equal(got, want)  # the same bits, not just close
+    np.testing.assert_allclose(vector_norms(arrays[:2]), [np.linalg.norm(a) for a in arrays[:2]], rtol=1e-14)
+    assert vector_norms([]).shape == (0,)
