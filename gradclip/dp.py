@@ -24,7 +24,8 @@ from . import validation as v
 from .clipping import _norm_scale
 from .noise import _check_seed, _noise_blocks
 
-__all__ = ["mean_clipped_gradient", "per_example_clipped_gd", "PerExampleRuns", "stationary_set"]
+__all__ = ["mean_clipped_gradient", "per_example_clipped_gd", "per_example_clipped_sweep", "PerExampleRuns",
+           "stationary_set"]
 
 
 def _points(a):
@@ -139,6 +140,49 @@ class PerExampleRuns:
         return self.thetas[:, -1].copy()
 
 
+def _check_descent(a, x0, lr, steps):
+    pts = _points(a)
+    d = pts.shape[1]
+    x0 = np.atleast_1d(v.as_float_array(x0, "x0"))
+    if x0.shape != (d,) or not np.all(np.isfinite(x0)):
+        raise ValueError(f"x0 must be a finite vector of length {d}, got {x0.tolist()!r}")
+    return pts, x0, v.positive(lr, "lr"), v.non_negative_int(steps, "steps")
+
+
+def _check_sigma(noise_std, name="noise_std"):
+    sigma = float(v.as_float_array(noise_std, name))
+    if not (np.isfinite(sigma) and sigma >= 0):
+        raise ValueError(f"{name} must be a finite number >= 0, got {noise_std!r}")
+    return sigma
+
+
+def _clipped_rows(pts, x0, lr, steps, thresholds, sigmas, seed, n_runs):
+    """Iterates ``(len(thresholds), n_runs, steps + 1, d)``: setting ``s`` clips at
+    ``thresholds[s]`` with noise multiplier ``sigmas[s]``; run ``i`` of every setting draws the
+    noise of run ``i`` (none is drawn when every ``sigma`` is 0)."""
+    m, d = len(thresholds), pts.shape[1]
+    thetas = np.empty((m * n_runs, steps + 1, d))
+    thetas[:, 0] = x0
+    x = thetas[:, 0].copy()
+    if m == 1:  # one setting: plain numbers
+        c, noise_sd = float(thresholds[0]), float(sigmas[0]) * float(thresholds[0]) / pts.shape[0]
+    else:  # one row per (setting, run)
+        c = np.repeat(thresholds, n_runs)[:, None]
+        noise_sd = np.repeat(sigmas * thresholds / pts.shape[0], n_runs)[:, None]
+    noisy = bool(np.any(np.asarray(sigmas) > 0))
+    blocks = _noise_blocks("gaussian", None, n_runs, steps, d, seed) if noisy else None
+    k = 0
+    while k < steps:
+        block = next(blocks) if blocks is not None else np.zeros((n_runs, steps - k, d))
+        if m > 1:
+            block = np.tile(block, (m, 1, 1))
+        for j in range(block.shape[1]):
+            x = x - lr * (_mean_clipped(pts, x, c) + noise_sd * block[:, j])
+            thetas[:, k + 1] = x
+            k += 1
+    return thetas.reshape(m, n_runs, steps + 1, d)
+
+
 def per_example_clipped_gd(a, x0, lr, steps, threshold, noise_std=0.0, seed=0, n_runs=1):
     r"""Full-batch descent on ``mean_i 1/2 ||x - a_i||^2`` with per-example clipping (DP-SGD).
 
@@ -180,28 +224,48 @@ def per_example_clipped_gd(a, x0, lr, steps, threshold, noise_std=0.0, seed=0, n
     >>> round(float(runs.final[0, 0]), 6)       # stops at the edge of [-2, 2], not at 0
     2.0
     """
-    pts = _points(a)
-    d = pts.shape[1]
-    x0 = np.atleast_1d(v.as_float_array(x0, "x0"))
-    if x0.shape != (d,) or not np.all(np.isfinite(x0)):
-        raise ValueError(f"x0 must be a finite vector of length {d}, got {x0.tolist()!r}")
-    lr = v.positive(lr, "lr")
-    steps = v.non_negative_int(steps, "steps")
+    pts, x0, lr, steps = _check_descent(a, x0, lr, steps)
     c = v.positive(threshold, "threshold")
-    sigma = float(v.as_float_array(noise_std, "noise_std"))
-    if not (np.isfinite(sigma) and sigma >= 0):
-        raise ValueError(f"noise_std must be a finite number >= 0, got {noise_std!r}")
+    sigma = _check_sigma(noise_std)
     seed, n_runs = _check_seed(seed, n_runs)
-    thetas = np.empty((n_runs, steps + 1, d))
-    thetas[:, 0] = x0
-    x = thetas[:, 0].copy()
-    noise_sd = sigma * c / pts.shape[0]
-    blocks = _noise_blocks("gaussian", None, n_runs, steps, d, seed) if sigma > 0 else None
-    k = 0
-    while k < steps:
-        block = next(blocks) if blocks is not None else np.zeros((n_runs, steps - k, d))
-        for j in range(block.shape[1]):
-            x = x - lr * (_mean_clipped(pts, x, c) + noise_sd * block[:, j])
-            thetas[:, k + 1] = x
-            k += 1
-    return PerExampleRuns(thetas)
+    thetas = _clipped_rows(pts, x0, lr, steps, np.array([c]), np.array([sigma]), seed, n_runs)
+    return PerExampleRuns(thetas[0])
+
+
+def per_example_clipped_sweep(a, x0, lr, steps, thresholds, noise_stds, seed=0, n_runs=1):
+    """:func:`per_example_clipped_gd` for every (threshold, noise multiplier), in one pass.
+
+    Run ``i`` of every setting draws the noise of run ``i`` of :func:`per_example_clipped_gd`,
+    so ``out[j, l]`` equals ``per_example_clipped_gd(a, x0, lr, steps, thresholds[j],
+    noise_stds[l], seed, n_runs).thetas``; the settings are stacked along the batch of runs.
+
+    Parameters
+    ----------
+    thresholds : sequence of float
+        Positive per-example clipping norms.
+    noise_stds : sequence of float
+        Noise multipliers ``sigma >= 0``.
+    a, x0, lr, steps, seed, n_runs
+        As in :func:`per_example_clipped_gd`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Iterates, shape ``(len(thresholds), len(noise_stds), n_runs, steps + 1, d)``.
+
+    Examples
+    --------
+    >>> out = per_example_clipped_sweep([-3.0, 3.0], [10.0], 0.5, 100, [1.0, 5.0], [0.0, 1.0], n_runs=3)
+    >>> out.shape, out[:, 0, 0, -1, 0].round(6).tolist()    # no noise: stops at 2, reaches 0
+    ((2, 2, 3, 101, 1), [2.0, 0.0])
+    """
+    pts, x0, lr, steps = _check_descent(a, x0, lr, steps)
+    thr = [v.positive(c, "thresholds") for c in np.atleast_1d(np.asarray(thresholds, dtype=object))]
+    sig = [_check_sigma(s, "noise_stds") for s in np.atleast_1d(np.asarray(noise_stds, dtype=object))]
+    if not thr or not sig:
+        raise ValueError(f"thresholds and noise_stds must not be empty, got {thresholds!r}, {noise_stds!r}")
+    seed, n_runs = _check_seed(seed, n_runs)
+    c, s = (a.ravel() for a in np.meshgrid(thr, sig, indexing="ij"))
+    thetas = _clipped_rows(pts, x0, lr, steps, c, s, seed, n_runs)
+    return thetas.reshape(len(thr), len(sig), n_runs, steps + 1, pts.shape[1])
+

@@ -294,6 +294,22 @@ def test_noisy_sgd_sweep_is_noisy_sgd_per_threshold_with_shared_noise(clip):
         noisy_sgd_sweep(prob, [1.0, 2.0], 0.1, 5, [1.0], clip=None)
 
 
+def test_per_example_clipped_sweep_is_one_run_per_setting():
+    from gradclip.dp import per_example_clipped_gd, per_example_clipped_sweep
+
+    a = [[-3.0, 1.0], [3.0, 0.5], [0.5, -2.0]]
+    out = per_example_clipped_sweep(a, [6.0, -1.0], 0.4, 70, [0.3, 1.0, 4.0], [0.0, 0.7], seed=2, n_runs=5)
+    assert out.shape == (3, 2, 5, 71, 2)
+    for j, c in enumerate([0.3, 1.0, 4.0]):
+        for m, s in enumerate([0.0, 0.7]):
+            ref = per_example_clipped_gd(a, [6.0, -1.0], 0.4, 70, c, noise_std=s, seed=2, n_runs=5)
+            np.testing.assert_array_equal(out[j, m], ref.thetas)
+    with pytest.raises(ValueError, match="thresholds"):
+        per_example_clipped_sweep(a, [6.0, -1.0], 0.4, 5, [0.0], [1.0])
+    with pytest.raises(ValueError, match="noise_stds"):
+        per_example_clipped_sweep(a, [6.0, -1.0], 0.4, 5, [1.0], [-1.0])
+
+
 def test_gaussian_sgd_has_the_closed_form_stationary_variance():
     # x <- (1 - lr) x - lr s xi:  Var = lr^2 s^2 / (1 - (1 - lr)^2) = lr s^2 / (2 - lr)
     lr, s = 0.3, 2.0

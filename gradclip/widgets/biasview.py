@@ -4,7 +4,7 @@ For ``f(x) = mean_i (x - a_i)^2 / 2`` the average of per-example clipped gradien
 (:func:`gradclip.dp.mean_clipped_gradient`) vanishes on a whole interval
 (:func:`gradclip.dp.stationary_set`), while clipping the mean gradient keeps the minimum as
 its only zero. Every (threshold, noise multiplier) setting is run once for many seeds with
-:func:`gradclip.dp.per_example_clipped_gd`: the page shows the two clipped gradients, a few
+:func:`gradclip.dp.per_example_clipped_sweep`: the page shows the two clipped gradients, a few
 runs, and the final distance to the minimum against the threshold (the DP trade-off: a small
 threshold biases, a large one lets the noise ``sigma * c`` grow).
 """
@@ -12,7 +12,7 @@ threshold biases, a large one lets the noise ``sigma * c`` grow).
 import numpy as np
 
 from ..clipping import clip_by_value
-from ..dp import mean_clipped_gradient, per_example_clipped_gd, stationary_set
+from ..dp import mean_clipped_gradient, per_example_clipped_sweep, stationary_set
 from ..plots.theory import log_axes
 from ..style import PALETTE
 from .figure import LogGrid, explorer_figure, key
@@ -29,14 +29,9 @@ N_SHOWN = 5  # runs drawn per setting
 def _finals(a, x0, lr, steps, thresholds, sigmas, n_runs, seed):
     """Iterates ``(threshold, sigma, N_SHOWN, steps + 1)`` and final points
     ``(threshold, sigma, n_runs)``."""
-    paths = np.empty((len(thresholds), len(sigmas), N_SHOWN, steps + 1))
-    finals = np.empty((len(thresholds), len(sigmas), n_runs))
-    for i, c in enumerate(thresholds):
-        for j, s in enumerate(sigmas):
-            runs = per_example_clipped_gd(a, [x0], lr, steps, c, noise_std=s, seed=seed,
-                                          n_runs=n_runs if s > 0 else 1).thetas[..., 0]
-            runs = np.broadcast_to(runs, (n_runs, steps + 1))
-            paths[i, j], finals[i, j] = runs[:N_SHOWN], runs[:, -1]
+    runs = per_example_clipped_sweep(a, [x0], lr, steps, thresholds, sigmas, seed=seed,
+                                     n_runs=n_runs)[..., 0]  # every setting in one pass
+    paths, finals = runs[:, :, :N_SHOWN].copy(), runs[:, :, :, -1].copy()
     return paths, finals
 
 
