@@ -80,6 +80,20 @@ class CliffRNN(Problem):
         theta = self._theta(theta)
         return np.array(self._forward(theta[..., 0], theta[..., 1])[0])
 
+    def losses(self, theta):
+        """The loss after each length ``1..T`` from one forward pass, shape ``(T, ...)``:
+        entry ``t - 1`` is ``CliffRNN(t, x0, target).loss(theta)``.
+
+        Examples
+        --------
+        >>> p = CliffRNN(T=3)
+        >>> bool(np.array_equal(p.losses([4.0, -2.0])[1], CliffRNN(T=2).loss([4.0, -2.0])))
+        True
+        """
+        xs = self.states(theta)[1:]
+        with np.errstate(over="ignore", invalid="ignore"):
+            return (_sigmoid(xs) - self.target) ** 2
+
     def jacobian_factors(self, theta):
         """Per-step factors ``dx_t / dx_{t-1} = w * sigmoid'(x_{t-1})``, shape ``(T, ...)``.
 

@@ -158,3 +158,25 @@ def test_presets_and_bad_input(ex):
     with pytest.raises(ValueError, match="t_max"):
         cliffview.cliff_states([5.0], [0.0], t_max=0)
     assert len(ex.spec_json()) < 300_000
+
+
+def test_contour_arrays_are_the_lines_of_cliff_contours():
+    from gradclip.plots.rnn import cliff_contours
+
+    X, Y = cliffview._contour_arrays(12, n=40)
+    assert np.isnan(X[0]).all()
+    for T, segs in zip((1, 5, 12), cliff_contours([1, 5, 12], cliffview.VIEW["xlim"], cliffview.VIEW["ylim"], 40)):
+        want_x = np.concatenate([np.append(s[:, 0], np.nan) for s in segs])
+        want_y = np.concatenate([np.append(s[:, 1], np.nan) for s in segs])
+        np.testing.assert_array_equal(X[T, :len(want_x)], want_x)
+        np.testing.assert_array_equal(Y[T, :len(want_y)], want_y)
+        assert np.isnan(X[T, len(want_x):]).all()
+
+
+def test_cliff_losses_by_length_are_the_losses_of_shorter_sequences():
+    theta = np.array([[4.0, -2.0], [6.0, wall_b(6.0) + 1e-6], [2.5, 1.0]])
+    losses = gc.CliffRNN(T=30).losses(theta)
+    assert losses.shape == (30, 3)
+    for T in (1, 7, 30):
+        xs = [run_by_hand(w, b, T)[0][-1] for w, b in theta]
+        np.testing.assert_allclose(losses[T - 1], [(sigmoid(x) - 0.7) ** 2 for x in xs], rtol=1e-9, atol=1e-12)

@@ -14,7 +14,8 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from .. import validation as v
-from ..plots.rnn import cliff_contours, plain_log_ticks, wall_b
+from ..plots import contour_segments
+from ..plots.rnn import plain_log_ticks, wall_b
 from ..problems import CliffRNN
 from ..style import PALETTE, is_presentation
 from .controls import GridSlider, IntSlider
@@ -61,10 +62,9 @@ def cliff_states(ws, offsets, t_max=T_MAX, x0=0.5, target=0.7):
         out["fmin"] = np.concatenate([np.full(W.shape + (1,), np.nan), np.minimum.accumulate(f, axis=-1)], -1)
         out["fmax"] = np.concatenate([np.full(W.shape + (1,), np.nan), np.maximum.accumulate(f, axis=-1)], -1)
         out["loss"], out["grad"] = np.full(shape, np.nan), np.full(shape, np.nan)
+        out["loss"][..., 1:] = np.moveaxis(full.losses(theta), 0, -1)  # every T from one pass
         for T in range(1, t_max + 1):
-            p = CliffRNN(T, x0, target)
-            out["loss"][..., T] = p.loss(theta)
-            out["grad"][..., T] = v.vector_norm(p.grad(theta), 2.0, axis=-1)
+            out["grad"][..., T] = v.vector_norm(CliffRNN(T, x0, target).grad(theta), 2.0, axis=-1)
     return {k: np.ascontiguousarray(a) for k, a in out.items()}
 
 
@@ -78,11 +78,19 @@ def _figure():
 
 def _contour_arrays(t_max, n=80):
     """Contour lines per ``T`` (index 0: none) as x and y arrays, NaN between segments."""
-    rows = [([], [])] + [([], []) for _ in range(t_max)]
-    for T, segs in enumerate(cliff_contours(range(1, t_max + 1), VIEW["xlim"], VIEW["ylim"], n), start=1):
-        for s in segs:
-            rows[T][0].extend(list(s[:, 0]) + [np.nan])
-            rows[T][1].extend(list(s[:, 1]) + [np.nan])
+    # the lines of plots.rnn.cliff_contours (its grid and default levels), with the loss of
+    # every T from one forward pass (CliffRNN.losses) instead of one pass per T
+    W, B = np.meshgrid(np.linspace(*VIEW["xlim"], n), np.linspace(*VIEW["ylim"], n))
+    losses = CliffRNN(t_max, 0.5, 0.7).losses(np.stack([W, B], axis=-1))
+    levels = np.linspace(0.01, 0.31, 11)
+    rows = [(np.zeros(0), np.zeros(0))]
+    with np.errstate(all="ignore"):
+        for T in range(1, t_max + 1):
+            segs = contour_segments(W, B, losses[T - 1], levels)
+            gap = [np.full(1, np.nan)] * len(segs)
+            xs = [a for s, g in zip(segs, gap) for a in (s[:, 0], g)]
+            ys = [a for s, g in zip(segs, gap) for a in (s[:, 1], g)]
+            rows.append((np.concatenate(xs) if xs else np.zeros(0), np.concatenate(ys) if ys else np.zeros(0)))
     width = max(max(len(r[0]) for r in rows), 1)
     X, Y = np.full((t_max + 1, width), np.nan), np.full((t_max + 1, width), np.nan)
     for T, (xs, ys) in enumerate(rows):
