@@ -37,8 +37,12 @@ class _StackedQuadratics:
         return np.einsum("nij,nj->ni", self.H, theta - self.star)
 
     def loss(self, theta):
-        d = theta - self.star
-        return self.floor + 0.5 * np.einsum("ni,ni->n", d, self.grad(theta))
+        return self.loss_and_grad(theta)[0]
+
+    def loss_and_grad(self, theta):
+        """Both from one gradient (the solver's fused call)."""
+        g = self.grad(theta)
+        return self.floor + 0.5 * np.einsum("ni,ni->n", theta - self.star, g), g
 
 
 def _batched_runs(scenes, lrs, max_steps):
