@@ -20,6 +20,8 @@
 const SLIDER_KEYS = new Set(["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End",
   "PageUp", "PageDown"]);
 const FORMAT = "gradclip.explorer/1";
+// the status line of a state that only a kernel can compute, on a page without one
+const NEEDS_KERNEL = "This setting is computed by the kernel: run the notebook to see it.";
 let uid = 0;
 
 // ---------- arrays ----------------------------------------------------------------------
@@ -137,6 +139,9 @@ class Explorer {
     this.px = spec.dpi / 72;  // CSS px per point
     this.controls = Object.fromEntries(spec.controls.map((c) => [c.name, c]));
     for (const c of spec.controls) this.pos[c.name] = c.position;
+    // request name -> the key of the state whose arrays are loaded (the stored one at first)
+    this.loaded = Object.fromEntries(Object.entries(spec.requests || {})
+      .map(([rname, req]) => [rname, this.requestKey(req)]));
     this.artists = spec.artists.map((a, i) => ({...a, i})).sort((a, b) => a.z - b.z || a.i - b.i);
     this.build();
   }
@@ -166,6 +171,9 @@ class Explorer {
     const bar = document.createElement("div");
     bar.className = "gc-controls";
     for (const c of s.controls) bar.appendChild(this.control(c));
+    // one label width for the explorer's sliders, so that their tracks line up row under row
+    const longest = Math.max(0, ...s.controls.filter((c) => c.kind !== "toggle").map((c) => c.label.length));
+    root.style.setProperty("--gc-label-width", `${Math.max(4.5, 0.62 * longest).toFixed(2)}em`);
     const fig = document.createElement("div");
     fig.className = "gc-figure";
     fig.style.width = `${s.size[0]}px`;
@@ -197,6 +205,14 @@ class Explorer {
     }
     this.resize = new ResizeObserver(() => this.schedule(null));
     this.resize.observe(fig);
+    if (s.presentation) {  // on a projector the controls and the whole figure fit one screen
+      this.fit = () => {
+        const room = window.innerHeight - bar.getBoundingClientRect().height - 24;
+        fig.style.width = `${Math.max(240, Math.min(s.size[0], (room * s.size[0]) / s.size[1]))}px`;
+      };
+      window.addEventListener("resize", this.fit);
+      requestAnimationFrame(this.fit);
+    }
   }
 
   control(c) {
@@ -376,13 +392,13 @@ class Explorer {
   maybeRequest(name) {
     for (const [rname, req] of Object.entries(this.spec.requests || {})) {
       if (!req.controls.includes(name)) continue;
-      const cached = req.cache && req.cache[this.requestKey(req)];
-      if (cached) { this.applyPatch(cached); continue; }
-      if (!this.host) {
-        this.status.textContent = "This setting is computed by the kernel: run the notebook to see it.";
-        continue;
-      }
+      const key = this.requestKey(req);
+      if (this.loaded[rname] === key) continue;
+      const cached = req.cache && req.cache[key];
+      if (cached) { this.loaded[rname] = key; this.applyPatch(cached); continue; }
+      if (!this.host) { this.schedule(null); continue; }  // paint() says a kernel is needed
       const seq = ++this.seq;
+      this.pending = [rname, key];
       this.busy.hidden = false;
       this.root.dataset.busy = "true";
       const values = Object.fromEntries(req.controls.map((k) => [k, this.value(k)]));
@@ -396,7 +412,10 @@ class Explorer {
     if (r.seq === null || r.seq === undefined) { if (r.patch) await this.applyPatch(r.patch); return; }
     if (r.seq !== this.seq) return;  // an older answer: a newer request is under way
     if (r.error) this.status.textContent = r.error;
-    else await this.applyPatch(r.patch);
+    else {
+      if (this.pending) this.loaded[this.pending[0]] = this.pending[1];
+      await this.applyPatch(r.patch);
+    }
     this.busy.hidden = true;
     delete this.root.dataset.busy;
   }
@@ -526,10 +545,21 @@ class Explorer {
       const c = st.case === null ? 0 : Math.trunc(this.field(st.case));
       const tpl = st.templates[Math.min(Math.max(c, 0), st.templates.length - 1)];
       const fields = Object.fromEntries(Object.entries(st.fields).map(([key, f]) => [key, this.field(f)]));
-      const text = formatTemplate(tpl, fields);
-      if (this.status.textContent !== text) this.status.textContent = text;
-      this.status.style.color = this.resolve(st.color);
-      this.status.style.fontSize = `${st.size * k}px`;
+      const offline = !this.host && Object.entries(this.spec.requests || {})
+        .some(([rname, req]) => this.requestKey(req) !== this.loaded[rname]);
+      const text = offline ? NEEDS_KERNEL : formatTemplate(tpl, fields);
+      if (this.status.textContent !== text || this.statusK !== k) {
+        this.status.textContent = text;
+        this.statusK = k;
+        let size = st.size * k;
+        this.status.style.fontSize = `${size}px`;
+        const room = cw - this.status.offsetLeft - 4, wide = this.status.scrollWidth;
+        if (wide > room && room > 0) {  // one line, never past the figure's right edge
+          size = Math.max(size * 0.6, (size * room) / wide);
+          this.status.style.fontSize = `${size}px`;
+        }
+      }
+      this.status.style.color = offline ? "#555555" : this.resolve(st.color);
     }
     this.frame += 1;
     this.root.dataset.frame = String(this.frame);
