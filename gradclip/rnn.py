@@ -30,6 +30,11 @@ def _size(value, name):
     return value
 
 
+def _mse(err):
+    """``0.5 * sum(err**2) / n`` for errors ``(n, O)``: the loss of :class:`RNN`."""
+    return float(0.5 * np.sum(err**2) / err.shape[0])
+
+
 class RNN:
     r"""A one-layer recurrent net read out at the last step.
 
@@ -143,6 +148,23 @@ class RNN:
         with np.errstate(over="ignore", invalid="ignore"):
             return hs[-1] @ params[3].T + params[4]
 
+    def loss(self, X, y, params=None):
+        """The loss ``0.5 * sum((y_hat - y)**2) / n`` of :meth:`loss_and_grads`, from a forward
+        pass only (no backpropagation).
+
+        Examples
+        --------
+        >>> net = RNN(1, 4, 1, seed=0)
+        >>> X, y = np.ones((3, 5, 1)), np.zeros((3, 1))
+        >>> net.loss(X, y) == net.loss_and_grads(X, y)[0]
+        True
+        """
+        X, y = self._inputs(X, y)
+        params = self._params(params)
+        hs, _ = self._forward(X, params)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return _mse(hs[-1] @ params[3].T + params[4] - y)
+
     def hidden_states(self, X, params=None):
         """Hidden states ``h_0 .. h_T``, shape ``(n, T + 1, H)``; ``h_0 = 0``."""
         X = self._inputs(X)
@@ -160,7 +182,7 @@ class RNN:
         dh = np.empty_like(zs)  # dL/dh_t for t = 1..T (index t - 1), time-major
         with np.errstate(over="ignore", invalid="ignore"):
             err = hs[-1] @ W_hy.T + params[4] - y
-            loss = float(0.5 * np.sum(err**2) / n)
+            loss = _mse(err)
             dout = err / n
             dz = slope(zs, hs[1:])  # act'(z_t), turned into dL/dz_t below
             g = dout @ W_hy

@@ -87,3 +87,20 @@ def test_preset_trains_its_setting():
 def test_invalid_arguments_name_the_value(kwargs, match):
     with pytest.raises(ValueError, match=match):
         tv.training_explorer(**kwargs)
+
+
+def test_rnn_loss_is_the_mean_squared_error_of_a_plain_forward_loop():
+    from gradclip.data import adding_problem
+    from gradclip.rnn import RNN
+
+    X, y = adding_problem(7, 6, seed=3)
+    net = RNN(2, 5, 1, spectral_radius=1.2, seed=1)
+    W_xh, W_hh, b_h, W_hy, b_y = net.params
+    total = 0.0
+    for i in range(len(X)):
+        h = np.zeros(5)
+        for t in range(X.shape[1]):
+            h = np.tanh(W_xh @ X[i, t] + W_hh @ h + b_h)
+        total += float(np.sum((W_hy @ h + b_y - y[i]) ** 2))
+    assert net.loss(X, y) == pytest.approx(0.5 * total / len(X), rel=1e-12)
+    assert net.loss(X, y) == net.loss_and_grads(X, y)[0]

@@ -53,7 +53,7 @@ def adding_runs(lr, threshold, T, steps=500, seed=0):
         key_ = (clip, float(lr), thr, T, int(steps), int(seed))
         if key_ not in _RUNS:
             r = train(net, X, y, lr=lr, steps=steps, clip=clip, threshold=thr, batch_size=BATCH, seed=seed)
-            test = np.nan if r.diverged_at is not None else float(net.loss_and_grads(Xt, yt, r.params)[0])
+            test = np.nan if r.diverged_at is not None else net.loss(Xt, yt, r.params)
             if len(_RUNS) > 64:
                 _RUNS.clear()
             _RUNS[key_] = (r, test)
