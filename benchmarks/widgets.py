@@ -3,7 +3,7 @@
     python benchmarks/widgets.py [--n 50]
 
 For each explorer: the time to build it (every run its controls reach, the static picture,
-the encoded arrays), the size of its spec (the JSON a notebook stores and a static page
+the encoded arrays; wall and CPU time: on a shared machine compare CPU times), the size of its spec (the JSON a notebook stores and a static page
 mounts; the static picture is inside) and of the stored picture, the time to draw that
 picture, and the median time of one ``update(...)`` in the kernel (lookups and the status
 line: the page draws by itself, so this is not on the path of a slider drag). Goals: build
@@ -34,9 +34,9 @@ def _random_settings(ex, rng):
 
 
 def bench(name, factory, n, rng):
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     ex = factory()
-    build = time.perf_counter() - t
+    build, cpu = time.perf_counter() - t, time.process_time() - cpu
     spec = len(json.dumps(ex.to_spec(), separators=(",", ":")))
     t = time.perf_counter()
     png = ex.picture()
@@ -47,7 +47,7 @@ def bench(name, factory, n, rng):
         t = time.perf_counter()
         ex.update(**s)
         times.append(time.perf_counter() - t)
-    print(f"{name:<24} build {build:5.2f} s   spec {spec / 1e3:6.0f} kB   picture "
+    print(f"{name:<24} build {build:5.2f} s (CPU {cpu:4.2f} s)   spec {spec / 1e3:6.0f} kB   picture "
           f"{len(png) / 1e3:4.0f} kB ({1e3 * picture:4.0f} ms)   update {1e3 * np.median(times):5.2f} ms")
     return build, spec
 
