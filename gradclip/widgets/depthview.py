@@ -37,6 +37,7 @@ G_LIM, R_LIM, H_TOP = (1e-20, 1e8), (1e-15, 1e3), 0.42
 G_TICKS, R_TICKS = 10.0 ** np.arange(-20, 9, 4), 10.0 ** np.arange(-15, 4, 3)
 CONFIG = ("depth", "activation", "init", "residual")
 CAP = (1e-30, 1e30)  # stored values are capped here (the page computes in float32)
+_GRID, _TRAINED = {}, {}  # the initial grid and the trained settings, kept per data set
 
 
 def _config_id(depth, activation, init, residual):
@@ -139,6 +140,31 @@ def _draw(st, axes, tag, visible):
                 color=color, size=8.5, ha="right", visible=shown)
 
 
+def _initial_grid(X, y, width, seed):
+    """Every setting of the grid at initialisation (:func:`depth_run` with no training),
+    computed once per data set and kept (the explorer's arrays copy them)."""
+    key = (X.shape, width, seed)
+    if key not in _GRID:
+        shape = (len(DEPTHS), len(ACTIVATIONS), len(INITS), 2)
+        grid, ids = {}, np.zeros(shape)
+        for i, d in enumerate(DEPTHS):
+            for a, act in enumerate(ACTIVATIONS):
+                for k, init in enumerate(INITS):
+                    for r, res in enumerate(("off", "on")):
+                        if res == "on" and d == 2:  # no hidden-to-hidden layer to skip
+                            rows = grid_rows
+                        else:
+                            run = depth_run(depth_net(d, act, init, res == "on", width, seed), X, y, LR,
+                                            bins=BINS, slots=SLOTS)
+                            rows = {name: a_[0] for name, a_ in _summaries(run, DEPTHS[-1]).items()}
+                        grid_rows = rows
+                        for name, val in rows.items():
+                            grid.setdefault(name, np.full(shape + np.shape(val), np.nan))[i, a, k, r] = val
+                        ids[i, a, k, r] = _config_id(d, act, init, res)
+        _GRID[key] = (grid, ids)
+    return _GRID[key]
+
+
 def depth_stage(width=32, n=64, seed=0, featured=FEATURED):
     """A :class:`Stage` over the grid of depths, activations, initialisations and skips."""
     X, y = depth_task(n, width, seed)
@@ -152,28 +178,14 @@ def depth_stage(width=32, n=64, seed=0, featured=FEATURED):
     _static(axes, DEPTHS[-1])
     st.freeze()
 
-    # ---- the grid at initialisation
-    shape = (len(DEPTHS), len(ACTIVATIONS), len(INITS), 2)
-    grid, ids = {}, np.zeros(shape)
-    for i, d in enumerate(DEPTHS):
-        for a, act in enumerate(ACTIVATIONS):
-            for k, init in enumerate(INITS):
-                for r, res in enumerate(("off", "on")):
-                    if res == "on" and d == 2:  # no hidden-to-hidden layer to skip
-                        rows = grid_rows
-                    else:
-                        run = depth_run(depth_net(d, act, init, res == "on", width, seed), X, y, LR,
-                                        bins=BINS, slots=SLOTS)
-                        rows = {name: a_[0] for name, a_ in _summaries(run, DEPTHS[-1]).items()}
-                    grid_rows = rows
-                    for name, val in rows.items():
-                        grid.setdefault(name, np.full(shape + np.shape(val), np.nan))[i, a, k, r] = val
-                    ids[i, a, k, r] = _config_id(d, act, init, res)
-    memo = {}
+    grid, ids = _initial_grid(X, y, width, seed)
+    memo = _TRAINED.setdefault((width, n, seed), {})
 
     def train_setting(vals):
         key = (int(round(float(vals["depth"]))),) + tuple(str(vals[k]) for k in CONFIG[1:])
         if key not in memo:
+            if len(memo) > 64:
+                memo.clear()
             memo[key] = _train(vals, X, y, width, seed)
         return memo[key]
 
