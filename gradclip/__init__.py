@@ -13,12 +13,13 @@ from .catapult import EdgeScan, edge_scan
 from .clipping import adaptive_clip, clip_angle, clip_by_global_norm, clip_by_norm, clip_by_value
 from .curvature import SharpnessTrack, gd_with_sharpness, net_sharpness, sharpness, sharpness_along
 from .data import adding_problem, demo_regression
-from .dp import PerExampleRuns, mean_clipped_gradient, per_example_clipped_gd, stationary_set
+from .dp import (PerExampleRuns, mean_clipped_gradient, per_example_clipped_gd, per_example_clipped_sweep,
+                 stationary_set)
 from .eos import (ClippedEdge, EdgeRuns, clipped_edge, edge_window, eos_task, flow_sharpness, gd_batch,
                   power_step)
 from .nets import MLP, LayerStats, chain_gradient
 from .training import Training, train
-from .noise import NoisyRuns, noisy_sgd
+from .noise import NoisyRuns, noisy_sgd, noisy_sgd_sweep
 from .optim import adam, adam_batch, heavy_ball, normalized_gd
 from .problems import (CliffRNN, LinearRegression, Power, Problem, Quadratic, Rosenbrock,
                        ScalarFactorization)
@@ -47,8 +48,9 @@ __all__ = [
     # other optimizers, noise, clipping rules
     "adam", "adam_batch", "heavy_ball", "normalized_gd",
     "BestSteps", "FixedVsClipped", "best_steps", "fixed_vs_clipped", "steps_to_target",
-    "NoisyRuns", "noisy_sgd",
-    "PerExampleRuns", "mean_clipped_gradient", "per_example_clipped_gd", "stationary_set",
+    "NoisyRuns", "noisy_sgd", "noisy_sgd_sweep",
+    "PerExampleRuns", "mean_clipped_gradient", "per_example_clipped_gd", "per_example_clipped_sweep",
+    "stationary_set",
     "AutoClip", "FixedThreshold", "RuleRun", "SpikeProcess", "ZClip", "compare_rules",
     "rule_thresholds", "run_with_rule", "spike_process",
     # choosing lr and threshold

@@ -15,9 +15,9 @@ def _reference(lr, threshold, T, seed=0):
     X, y = gc.adding_problem(1000, T, seed=seed)
     Xt, yt = gc.adding_problem(1000, T, seed=seed + 1)
     net = gc.RNN(2, 32, 1, spectral_radius=1.2, seed=seed)
-    free = gc.train(net, X, y, lr=lr, steps=STEPS, batch_size=32, seed=seed)
+    free = gc.train(net, X, y, lr=lr, steps=STEPS, batch_size=64, seed=seed)
     clipped = gc.train(net, X, y, lr=lr, steps=STEPS, clip="global_norm", threshold=threshold,
-                       batch_size=32, seed=seed)
+                       batch_size=64, seed=seed)
     test = [np.nan if r.diverged_at is not None else net.loss_and_grads(Xt, yt, r.params)[0]
             for r in (free, clipped)]
     return free, clipped, test

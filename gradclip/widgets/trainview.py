@@ -1,7 +1,7 @@
 """The training explorer: an RNN on the adding problem, with and without global-norm clipping.
 
 A tanh RNN (32 units, recurrent weights of spectral radius 1.2) trained by mini-batch SGD
-(batch 32) on :func:`gradclip.adding_problem`. Sliders: learning rate, clipping threshold and
+(batch 64) on :func:`gradclip.adding_problem`. Sliders: learning rate, clipping threshold and
 sequence length T. Left, the mini-batch loss of the unclipped run (dashed) and of the clipped
 run; right, the clipped run's raw global gradient norm with the threshold and its clipped
 steps. A training run takes about a second, so every control is kernel-backed: releasing a
@@ -23,7 +23,7 @@ __all__ = ["LR_VALUES", "THRESHOLD_VALUES", "T_VALUES", "adding_runs", "training
 LR_VALUES = np.array([0.03, 0.1, 0.3, 1.0])
 THRESHOLD_VALUES = np.array([0.1, 0.3, 1.0, 3.0, 10.0])
 T_VALUES = np.array([10.0, 20.0, 30.0, 40.0, 50.0])
-HIDDEN, RADIUS, BATCH, N_TRAIN = 32, 1.2, 32, 1000
+HIDDEN, RADIUS, BATCH, N_TRAIN = 32, 1.2, 64, 1000  # as notebook 06
 _RUNS = {}
 CAP = 1e30
 
