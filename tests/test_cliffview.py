@@ -47,8 +47,22 @@ def shown(ex):
     by_axes = {}
     for d in lines:
         by_axes.setdefault(d["axes"], []).append(d)
-    (contours, marker), (states,), (prod,), (factors,) = (by_axes[i] for i in range(4))
-    return {"contours": contours, "marker": marker, "x": states, "prod": prod, "f": factors}
+    (contours, stable, wall, marker), (states,), (prod,), (factors,) = (by_axes[i] for i in range(4))
+    return {"contours": contours, "stable": stable, "wall": wall, "marker": marker, "x": states,
+            "prod": prod, "f": factors}
+
+
+def test_the_wall_is_drawn_above_the_contours_where_x0_is_a_fixed_point(ex):
+    """The dashed wall and the dotted stable branch: points where x0 = 0.5 is a fixed point of
+    x -> w sigmoid(x) + b, split at w sigmoid'(0.5) = 1, drawn after (above) the contours."""
+    lines = shown(ex)
+    for name, unstable in (("stable", False), ("wall", True)):
+        w, b = lines[name]["x"], lines[name]["y"]
+        assert len(w) > 50
+        np.testing.assert_allclose(w * sigmoid(0.5) + b, 0.5, atol=0.02)  # quantised to 1/4 px
+        assert np.all((w * sigmoid(0.5) * (1 - sigmoid(0.5)) > 1) == unstable)
+    left = [d for d in ex.drawn() if d["axes"] == 0]
+    assert [d["color"] for d in left].index(lines["wall"]["color"]) > 0  # drawn after the contours
 
 
 @pytest.fixture(scope="module")

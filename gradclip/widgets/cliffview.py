@@ -110,8 +110,6 @@ def cliff_stage(ws=WS, offsets=OFFSETS, t_max=T_MAX):
     # ---- static layer
     wline = np.linspace(*VIEW["xlim"], 200)
     edge = 1.0 / 0.2350037122015945  # w sigmoid'(0.5) = 1: the fixed point turns unstable
-    ax.plot(wline[wline <= edge], wall_b(wline[wline <= edge]), ":", color="0.45", lw=1.2)
-    ax.plot(wline[wline >= edge], wall_b(wline[wline >= edge]), "--", color=PALETTE["divergent"], lw=1.6)
     ax.text(9.8, 4.8, "dashed: the wall, where x₀ = 0.5\nis an unstable fixed point\n(dotted: a stable one)",
             ha="right", va="top", fontsize="small", color=PALETTE["divergent"])
     ax.text(9.8, 0.6, "above: x_t rises to the\nupper attractor, low loss", ha="right", va="center",
@@ -125,17 +123,15 @@ def cliff_stage(ws=WS, offsets=OFFSETS, t_max=T_MAX):
     axx.set_title("states: which attractor?", fontsize="medium")
     axf.set_yscale("log")
     axf.set(xlim=(0, t_max), ylim=P_LIM, xlabel="time step t")
-    axf.set_ylabel("product (log)", color=PALETTE["divergent"])
+    # the curves move on the page's canvas, over anything drawn here: the coloured axis labels
+    # are the key, so no text sits where a curve can cross it
+    axf.set_ylabel("product 1..t (log)", color=PALETTE["divergent"])
     axf.axhline(1.0, color="0.6", lw=0.9, ls=":")
-    axf.text(0.02, 0.96, "— product of the factors 1..t", transform=axf.transAxes, fontsize="small",
-             color=PALETTE["divergent"], va="top")
-    axf.text(0.02, 0.04, "— factor w·σ′(x_t−1) (right axis)", transform=axf.transAxes,
-             fontsize="small", color=PALETTE["slow"], va="bottom")
     plain_log_ticks(axf)
     axf.set_yticks(10.0 ** np.arange(-20, 21, 10))
     axk = axf.twinx()
     axk.set_ylim(*K_LIM)
-    axk.set_ylabel("factor", color=PALETTE["slow"])
+    axk.set_ylabel("factor w·σ′(x_t−1)", color=PALETTE["slow"])
     axk.spines["right"].set_visible(True)
     st.freeze()
 
@@ -144,6 +140,11 @@ def cliff_stage(ws=WS, offsets=OFFSETS, t_max=T_MAX):
     CX, CY = _contour_arrays(t_max)
     st.array("cx", CX, ("T", "pts"), quantum=st.quantum(ax, "x"))
     st.array("cy", CY, ("T", "pts"), quantum=st.quantum(ax, "y"))
+    # the wall and the stable branch: drawn on the canvas above the T-dependent contours
+    qx, qy = st.quantum(ax, "x"), st.quantum(ax, "y")
+    for name, part in (("stable", wline <= edge), ("wall", wline >= edge)):
+        st.array(f"{name}_w", wline[part], (f"{name}_pts",), quantum=qx)
+        st.array(f"{name}_b", wall_b(wline[part]), (f"{name}_pts",), quantum=qy)
     st.array("w_at", np.repeat(np.asarray(ws, float)[:, None], len(offsets), 1), lead, quantum=1e-3)
     st.array("b_at", data["b"], lead, quantum=1e-4)
     st.array("steps", np.arange(t_max + 1), ("T",), integer=True)
@@ -162,6 +163,8 @@ def cliff_stage(ws=WS, offsets=OFFSETS, t_max=T_MAX):
 
     # ---- what moves
     st.line(ax, "cx", "cy", along="pts", color="#737373", lw=0.8, z=1)
+    st.line(ax, "stable_w", "stable_b", along="stable_pts", color="0.45", lw=1.2, ls=":", z=2)
+    st.line(ax, "wall_w", "wall_b", along="wall_pts", color=PALETTE["divergent"], lw=2.2, ls="--", z=2)
     st.markers(ax, "w_at", "b_at", ms=9, mfc="white", mec="#222222", mew=2, z=5)
     st.line(axx, "steps", "x", along="T", cut="T", color=PALETTE["good"], lw=1.6, marker="o", ms=2.5, z=3)
     st.line(axk, "steps", "f", along="T", cut="T", color=PALETTE["slow"], lw=1.5, z=3)
