@@ -77,7 +77,8 @@ def _draw_map(fig, ax, cax, right, name, sc, runs, steps, lims=None):
     if runs.clip == "none":
         ax.set_ylabel("clipping threshold (not used)")
     mode = {"none": "no clipping", "value": "clip by value", "norm": "clip by norm"}[runs.clip]
-    ax.set_title(f"{name}, {mode} (hatched: diverged)", fontsize="medium")
+    hatched = " (hatched: diverged)" if np.any(res.diverged) else ""
+    ax.set_title(f"{name}, {mode}{hatched}", fontsize="medium")
     if lims is not None:
         ax.set_xlim(*lims[0])
         ax.set_ylim(*lims[1])

@@ -140,7 +140,8 @@ def descent_stage(name, scenes, lr_grid, max_steps, lr_label, scene_control=None
     edges = np.array([s["edge"] for s in S])
     axr.set_xscale("log")
     axr.set_yscale("log")
-    axr.set_xlim(lrs[0], lrs[-1])
+    pad = (lrs[-1] / lrs[0]) ** 0.03  # room for the whole marker at either end of the slider
+    axr.set_xlim(lrs[0] / pad, lrs[-1] * pad)
     axr.set_ylim(lo, hi)
     axr.set_xlabel("learning rate (log)")
     axr.set_ylabel(r"$J - J_{min}$ after the run")
