@@ -14,7 +14,8 @@ import numpy as np
 
 from . import validation as v
 
-__all__ = ["clip_by_value", "clip_by_norm", "clip_by_global_norm", "adaptive_clip", "clip_angle"]
+__all__ = ["clip_by_value", "clip_by_norm", "clip_by_global_norm", "adaptive_clip", "clip_angle",
+           "clip_factor"]
 
 
 # Kernels: the formulas, without validation. The public functions below and the batched
@@ -40,6 +41,31 @@ def _row_norms(g):
     if huge.any():
         norms[huge] = v.vector_norm(g[huge], 2.0, axis=-1)
     return norms
+
+
+def clip_factor(norm, max_norm):
+    """The factor norm clipping multiplies a gradient by: ``min(1, max_norm / norm)``.
+
+    Parameters
+    ----------
+    norm : array_like
+        Gradient norms (>= 0; NaN stays NaN, a zero norm gives 1).
+    max_norm : float or array_like
+        Positive thresholds, broadcast against ``norm``.
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Examples
+    --------
+    >>> clip_factor([0.5, 2.0, 8.0], 2.0).tolist()
+    [1.0, 1.0, 0.25]
+    """
+    norm = v.as_float_array(norm, "norm")
+    if np.any(norm < 0):
+        raise ValueError(f"norm must be >= 0, got {norm.tolist()!r}")
+    return _norm_scale(norm, v.positive_array(max_norm, "max_norm"))
 
 
 def clip_by_value(g, threshold):

@@ -68,12 +68,13 @@ def _plain(k, g):
     return g
 
 
-def _clip_rows(g, clip, thresholds):
+def _clip_rows(g, clip, thresholds, gn=None):
     """Clip each row of ``g`` (``thresholds`` one per row); return the used gradient and which
-    rows changed. ``clip`` may be a callable for a single row."""
+    rows changed. ``clip`` may be a callable for a single row; ``gn``: the rows' norms, if
+    the caller has them."""
     n, d = g.shape
     if clip == "norm":
-        gn = _row_norms(g)
+        gn = _row_norms(g) if gn is None else gn
         return g * _norm_scale(gn, thresholds)[:, None], gn > thresholds
     if clip == "value":
         used = _clip_values(g, thresholds[:, None])
@@ -118,7 +119,8 @@ def _descend(problem, theta0, lrs, thresholds, steps, clip, record=True, directi
         for k in range(steps):
             if target is not None and not np.any(active & (hit < 0)):
                 break
-            used, over = _clip_rows(g, clip, thresholds)
+            gn = _row_norms(g) if record or clip == "norm" else None  # once per step
+            used, over = _clip_rows(g, clip, thresholds, gn)
             step = lr * direction(k, used)
             new = theta - step
             new_loss, new_g = evaluate(new)
@@ -129,7 +131,7 @@ def _descend(problem, theta0, lrs, thresholds, steps, clip, record=True, directi
                 rows = active
                 thetas[rows, k + 1] = new[rows]
                 losses[rows, k + 1] = new_loss[rows]
-                grad_norms[rows, k] = _row_norms(g[rows])
+                grad_norms[rows, k] = gn[rows]
                 clipped[rows, k] = over[rows]
                 lengths[rows, k] = _row_norms(step[rows])
             active = active & ~bad

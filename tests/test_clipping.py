@@ -168,3 +168,18 @@ def test_clip_angle_against_closed_form():
     expected = 45.0 - np.degrees(np.arctan(1 / 3))
     assert clip_angle([3.0, 1.0], 1.0) == pytest.approx(expected, rel=1e-12)
     assert clip_angle([0.5, 0.2], 1.0) == 0.0
+
+
+def test_clip_factor_is_the_ratio_clip_by_norm_applies():
+    from gradclip import clip_factor
+
+    rng = np.random.default_rng(0)
+    g = rng.normal(size=(50, 3)) * rng.uniform(0.01, 10, size=(50, 1))
+    norms = np.linalg.norm(g, axis=1)
+    factors = clip_factor(norms, 1.5)
+    np.testing.assert_allclose(factors[:, None] * g, clip_by_norm(g, 1.5, axis=-1), rtol=1e-12)
+    assert clip_factor([0.0, np.nan], 1.0)[0] == 1.0 and np.isnan(clip_factor([np.nan], 1.0)[0])
+    with pytest.raises(ValueError, match="norm"):
+        clip_factor([-1.0], 1.0)
+    with pytest.raises(ValueError, match="max_norm"):
+        clip_factor([1.0], 0.0)

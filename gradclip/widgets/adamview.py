@@ -12,7 +12,7 @@ the distance of (b) and (c) to (a) per step, and the factor each gradient was mu
 import numpy as np
 
 from .. import plots
-from ..clipping import clip_by_norm
+from ..clipping import clip_factor
 from ..problems import Quadratic
 from ..optim import adam_batch
 from ..plots.theory import SERIES_COLORS, log_axes
@@ -75,11 +75,8 @@ def adam_runs(problem, theta0, lrs, steps, eps=0.0, scale=1.0, threshold=None, b
     gn = runs.grad_norms
     if threshold is None:
         factors = np.where(np.isnan(gn), np.nan, 1.0)
-    else:  # ||clip(g)|| / ||g||, the norm clipped as a 1-vector: min(1, c / ||g||)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            kept = clip_by_norm(gn[..., None], runs.thresholds[:, None, None], axis=-1)[..., 0]
-            factors = np.where(gn > 0, kept / np.where(gn > 0, gn, 1.0), 1.0)
-            factors[np.isnan(gn)] = np.nan
+    else:
+        factors = clip_factor(gn, runs.thresholds[:, None])
     return runs.thetas, factors, runs.diverged_at
 
 

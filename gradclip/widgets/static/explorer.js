@@ -665,6 +665,7 @@ class Explorer {
     clearTimeout(this.reportTimer);
     if (this.raf) cancelAnimationFrame(this.raf);
     this.resize.disconnect();
+    if (this.fit) window.removeEventListener("resize", this.fit);
     this.root.remove();
   }
 }
