@@ -133,10 +133,12 @@ class RNN:
         act, _ = ACTIVATIONS[self.activation]
         n, T, _ = X.shape
         hs = np.zeros((T + 1, n, self.hidden_size))
+        W_hh_T = np.ascontiguousarray(W_hh.T)  # the same products, a little faster in the loop
+        step = np.empty((n, self.hidden_size))
         with np.errstate(over="ignore", invalid="ignore"):
             zs = X.transpose(1, 0, 2) @ W_xh.T + b_h  # the input part of every step at once
             for t in range(T):
-                zs[t] += hs[t] @ W_hh.T
+                zs[t] += np.matmul(hs[t], W_hh_T, out=step)
                 hs[t + 1] = act(zs[t])
         return hs, zs
 
@@ -185,11 +187,11 @@ class RNN:
             loss = _mse(err)
             dout = err / n
             dz = slope(zs, hs[1:])  # act'(z_t), turned into dL/dz_t below
-            g = dout @ W_hy
+            dh[T - 1] = dout @ W_hy
             for t in range(T - 1, -1, -1):
-                dh[t] = g
-                dz[t] *= g
-                g = dz[t] @ W_hh
+                dz[t] *= dh[t]
+                if t:
+                    np.matmul(dz[t], W_hh, out=dh[t - 1])
             if not weight_grads:
                 return loss, None, dh
             flat = dz.reshape(T * n, H).T  # sums over steps and sequences as one matrix product
