@@ -11,7 +11,7 @@ import numpy as np
 
 from . import validation as v
 from .clipping import _row_norms
-from .solvers import Trajectories, _check_clip, _check_problem, _check_theta0, _descend
+from .solvers import Trajectories, _check_clip, _check_problem, _check_theta0, _descend, _rows
 
 __all__ = ["normalized_gd", "heavy_ball", "adam", "adam_batch"]
 
@@ -23,10 +23,10 @@ def _unit(k, g):
         return np.where(norm > 0, g / np.where(norm > 0, norm, 1.0), 0.0)
 
 
-def _batch_setup(problem, theta0, lrs, clip, thresholds):
+def _batch_setup(problem, theta0, lrs, clip, thresholds, rows=False):
     """Validate the common arguments; return ``(theta0 rows, lrs, thresholds)``."""
     _check_problem(problem)
-    theta0 = _check_theta0(problem, theta0)
+    theta0 = _check_theta0(problem, theta0, rows)
     lrs = v.positive_array(lrs, "lrs").reshape(-1)
     clip = _check_clip(clip, thresholds, allow_callable=False)
     if thresholds is not None:
@@ -35,6 +35,7 @@ def _batch_setup(problem, theta0, lrs, clip, thresholds):
             lrs, thresholds = (np.array(a) for a in np.broadcast_arrays(lrs, thresholds))
         except ValueError:
             raise ValueError(f"lrs ({lrs.size}) and threshold ({thresholds.size}) must broadcast") from None
+    theta0, lrs, thresholds = _rows(theta0, lrs, thresholds)
     return np.broadcast_to(theta0, (lrs.size, problem.dim)).copy(), lrs, thresholds
 
 
@@ -50,8 +51,8 @@ def normalized_gd(problem, theta0, lrs, steps):
     ----------
     problem : Problem
         Anything with ``dim`` and batched ``loss`` and ``grad``.
-    theta0 : array_like, shape (d,)
-        The common start.
+    theta0 : array_like, shape (d,) or (n, d)
+        The common start, or one start per run (``lrs`` broadcast to the ``n`` rows).
     lrs : float or array_like
         Positive step lengths, one run each.
     steps : int
@@ -77,7 +78,7 @@ def normalized_gd(problem, theta0, lrs, steps):
     [0.5, 3.0]
     """
     steps = v.non_negative_int(steps, "steps")
-    theta0, lrs, _ = _batch_setup(problem, theta0, lrs, None, None)
+    theta0, lrs, _ = _batch_setup(problem, theta0, lrs, None, None, rows=True)
 
     out = _descend(problem, theta0, lrs, None, steps, None, direction=_unit)
     return Trajectories(*out, lrs=lrs, thresholds=None, clip="normalized")

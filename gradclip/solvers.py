@@ -31,11 +31,31 @@ def _check_problem(problem):
         raise ValueError(f"problem must have dim, loss and grad, got {problem!r}")
 
 
-def _check_theta0(problem, theta0):
+def _check_theta0(problem, theta0, rows=False):
+    """A finite start ``(dim,)``; with ``rows``, also one start per run ``(n, dim)``."""
     theta0 = v.as_float_array(theta0, "theta0")
-    if theta0.shape != (problem.dim,) or not np.all(np.isfinite(theta0)):
-        raise ValueError(f"theta0 must be a finite vector of length {problem.dim}, got {theta0.tolist()!r}")
+    ok = theta0.shape == (problem.dim,) or (rows and theta0.ndim == 2 and len(theta0) > 0
+                                            and theta0.shape[1] == problem.dim)
+    if not ok or not np.all(np.isfinite(theta0)):
+        shapes = f"({problem.dim},)" + (f" or (n, {problem.dim})" if rows else "")
+        raise ValueError(f"theta0 must be finite and shaped {shapes}, got shape {theta0.shape}: "
+                         f"{theta0.tolist()!r}"[:300])
     return theta0
+
+
+def _rows(theta0, lrs, thresholds):
+    """Broadcast the per-run settings against one start per run; ``(theta0, lrs, thresholds)``."""
+    if theta0.ndim == 1:
+        return theta0, lrs, thresholds
+    n = len(theta0)
+    try:
+        lrs = np.array(np.broadcast_to(lrs, (n,)))
+        thresholds = None if thresholds is None else np.array(np.broadcast_to(thresholds, (n,)))
+    except ValueError:
+        raise ValueError(f"theta0 has {n} rows but lrs has {lrs.size}"
+                         + ("" if thresholds is None else f" and thresholds {thresholds.size}")
+                         + " entries: they must broadcast") from None
+    return theta0, lrs, thresholds
 
 
 def _check_clip(clip, threshold, allow_callable=True):
@@ -196,9 +216,9 @@ def run(problem, theta0, lr, steps, clip=None, threshold=None):
                       None if dat < 0 else int(dat), lr, clip, threshold)
 
 
-def _grid(problem, theta0, lrs, thresholds, clip):
+def _grid(problem, theta0, lrs, thresholds, clip, rows=False):
     _check_problem(problem)
-    theta0 = _check_theta0(problem, theta0)
+    theta0 = _check_theta0(problem, theta0, rows)
     lrs = v.positive_array(lrs, "lrs").reshape(-1)
     if thresholds is not None:
         thresholds = v.positive_array(thresholds, "thresholds").reshape(-1)
@@ -219,8 +239,9 @@ def run_batch(problem, theta0, lrs, steps, clip=None, thresholds=None):
     ----------
     problem : Problem
         Any problem whose ``loss`` and ``grad`` broadcast over a leading batch axis.
-    theta0 : array_like, shape (problem.dim,)
-        The common start.
+    theta0 : array_like, shape (problem.dim,) or (n, problem.dim)
+        The common start, or one start per run (``lrs`` and ``thresholds`` broadcast to the
+        ``n`` rows).
     lrs : float or array_like
         Positive learning rates, one per run.
     steps : int
@@ -254,16 +275,20 @@ def run_batch(problem, theta0, lrs, steps, clip=None, thresholds=None):
     >>> clipped = run_batch(q, [1.0, 1.0], 2.1, steps=200, clip="norm", thresholds=[0.1, 1.0])
     >>> [t.diverged_at for t in clipped]             # clipping keeps both runs bounded
     [None, None]
+    >>> starts = run_batch(q, [[1.0, 1.0], [2.0, 2.0]], 2.1, steps=200)   # one start per run
+    >>> [t.diverged_at for t in starts]
+    [77, 74]
     """
     steps = v.non_negative_int(steps, "steps")
     if thresholds is None and clip is not None:
         raise ValueError(f"clip={clip!r} needs thresholds")
-    theta0, lrs, thresholds = _grid(problem, theta0, lrs, thresholds, clip)
+    theta0, lrs, thresholds = _grid(problem, theta0, lrs, thresholds, clip, rows=True)
     if thresholds is not None:
         try:
             lrs, thresholds = (np.array(a) for a in np.broadcast_arrays(lrs, thresholds))
         except ValueError:
             raise ValueError(f"lrs ({lrs.size}) and thresholds ({thresholds.size}) must broadcast") from None
+    theta0, lrs, thresholds = _rows(theta0, lrs, thresholds)
     out = _descend(problem, theta0, lrs, thresholds, steps, clip)
     return Trajectories(*out, lrs=lrs, thresholds=thresholds, clip=clip)
 

@@ -168,6 +168,20 @@ def test_normalized_gd_matches_a_hand_loop():
     assert runs[1].clip == "normalized" and runs.diverged_at.tolist() == [-1, -1]
 
 
+def test_normalized_gd_one_start_per_run_matches_a_hand_loop():
+    prob = Rosenbrock()
+    starts = np.array([[-1.2, 1.0], [0.5, -0.5]])
+    runs = normalized_gd(prob, starts, [0.01, 0.03], 100)
+    for i, lr in enumerate([0.01, 0.03]):
+        theta = starts[i].copy()
+        for k in range(100):
+            g = prob.grad(theta)
+            theta = theta - lr * g / np.linalg.norm(g)
+            np.testing.assert_allclose(runs.thetas[i, k + 1], theta, rtol=1e-12, atol=1e-14)
+    with pytest.raises(ValueError, match="theta0"):
+        normalized_gd(prob, np.zeros((2, 3)), 0.01, 5)
+
+
 def test_heavy_ball_matches_a_hand_loop_with_clipping():
     prob, theta0 = Rosenbrock(), np.array([-1.2, 1.0])
     runs = heavy_ball(prob, theta0, [1e-4, 3e-4], 0.9, 300, clip="norm", threshold=[5.0, 50.0])

@@ -166,6 +166,42 @@ def test_run_batch_rows_against_a_lean_hand_loop():
     assert plain[0].diverged_at is None and plain[1].diverged_at is not None
 
 
+def test_run_batch_one_start_per_run_against_a_lean_hand_loop():
+    q = Quadratic.with_condition(20.0)
+    H = q.hessian()
+    b = H @ q.solution()
+    starts = np.array([[2.0, 1.0], [-3.0, 0.5], [0.1, -4.0]])
+    lrs, thr = np.array([0.5, 1.9, 2.2]), np.array([0.3, 1.0, 5.0])
+    starts_before = starts.copy()
+    batch = run_batch(q, starts, lrs, 40, clip="norm", thresholds=thr)
+    np.testing.assert_array_equal(starts, starts_before)       # the caller's array is kept
+    for i in range(3):
+        theta = starts[i].copy()
+        for k in range(40):
+            g = H @ theta - b
+            n = np.sqrt(g @ g)
+            theta = theta - lrs[i] * (g * thr[i] / n if n > thr[i] else g)
+            np.testing.assert_allclose(batch.thetas[i, k + 1], theta, rtol=1e-10, atol=1e-12)
+    # one rate broadcast to every start; unclipped, the starts diverge at their own steps
+    plain = run_batch(q, starts, 2.2, 300)
+    assert plain.lrs.tolist() == [2.2] * 3
+    for i in range(3):
+        theta, limit = starts[i].copy(), None
+        loss0 = q.loss(theta)
+        for k in range(300):
+            theta = theta - 2.2 * (H @ theta - b)
+            if q.loss(theta) > loss0 + 1e6 * (1 + abs(loss0)) or not np.isfinite(q.loss(theta)):
+                limit = k + 1
+                break
+        assert plain[i].diverged_at == limit
+    with pytest.raises(ValueError, match="theta0 has 3 rows"):
+        run_batch(q, starts, [0.1, 0.2], 5)
+    with pytest.raises(ValueError, match="theta0"):
+        run_batch(q, np.zeros((3, 3)), 0.1, 5)
+    with pytest.raises(ValueError, match="theta0"):
+        run(q, starts, 0.1, 5)                                   # run takes one start
+
+
 @pytest.mark.parametrize("bad", [0.0, -0.1, np.nan, np.inf, "0.1", None])
 def test_bad_rates(bad):
     X, y = data(0)

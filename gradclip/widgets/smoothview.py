@@ -39,15 +39,20 @@ def _counts(problem, x0s, lrs, thresholds, target, caps):
 
 
 def _losses(problem, x0s, lrs, thresholds, steps):
-    """Loss per step ``(x0, lr[, threshold], steps + 1)`` per rule, floored for a log axis."""
-    L, C = np.meshgrid(lrs, thresholds, indexing="ij")
-    out = {"fixed": [], "clipped": [], "normalized": []}
-    for x0 in x0s:
-        out["fixed"].append(run_batch(problem, [x0], lrs, steps).losses)
-        out["clipped"].append(run_batch(problem, [x0], L.ravel(), steps, clip="norm",
-                                        thresholds=C.ravel()).losses.reshape(L.shape + (-1,)))
-        out["normalized"].append(normalized_gd(problem, [x0], lrs, steps).losses)
-    return {k: np.maximum(np.array(v), LOSS_FLOOR) for k, v in out.items()}
+    """Loss per step ``(x0, lr[, threshold], steps + 1)`` per rule, floored for a log axis.
+
+    Every (start, rate[, threshold]) run of a rule is one row of a single batched run.
+    """
+    nx, nl, nt = len(x0s), len(lrs), len(thresholds)
+    X, L = np.meshgrid(x0s, lrs, indexing="ij")
+    Xc, Lc, C = np.meshgrid(x0s, lrs, thresholds, indexing="ij")
+    out = {"fixed": run_batch(problem, X.reshape(-1, 1), L.ravel(), steps).losses,
+           "clipped": run_batch(problem, Xc.reshape(-1, 1), Lc.ravel(), steps, clip="norm",
+                                thresholds=C.ravel()).losses.reshape(nx, nl, nt, -1),
+           "normalized": normalized_gd(problem, X.reshape(-1, 1), L.ravel(), steps).losses}
+    out["fixed"] = out["fixed"].reshape(nx, nl, -1)
+    out["normalized"] = out["normalized"].reshape(nx, nl, -1)
+    return {k: np.maximum(a, LOSS_FLOOR) for k, a in out.items()}
 
 
 def _text(rule, n, cap, diverges=False):
