@@ -211,7 +211,7 @@ class MLP:
         layer to the first is what "exploding" and "vanishing" mean.
         """
         _, _, deltas, _ = self._backward(X, y, params)
-        return np.array([v.vector_norm(d, 2.0) for d in deltas])
+        return v.vector_norms(deltas)
 
     def layer_grad_norms(self, X, y, params=None):
         """2-norm of each layer's weight gradient, first layer first, shape ``(depth,)``."""
@@ -237,6 +237,8 @@ class MLP:
         Returns
         -------
         LayerStats
+            With ``backprop_norms``, what :meth:`backprop_norms` returns, from the same
+            backward pass.
 
         Examples
         --------
@@ -254,7 +256,7 @@ class MLP:
         if bins < 1:
             raise ValueError(f"bins must be a positive integer, got {bins!r}")
         params = self._params(params)
-        loss, grads, _, acts = self._backward(X, y, params)
+        loss, grads, deltas, acts = self._backward(X, y, params)
         flat = [np.ravel(x) for x in acts]
         same = len({x.size for x in flat}) == 1  # equal widths: every layer in one numpy pass
         with np.errstate(over="ignore", invalid="ignore"):
@@ -296,7 +298,7 @@ class MLP:
             with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                 ratios = lr * grad_norms / weight_norms
         return LayerStats(loss, mean, std, share, edges, counts.reshape(len(flat), bins), grad_norms,
-                          weight_norms, ratios)
+                          weight_norms, ratios, v.vector_norms(deltas))
 
     def __repr__(self):
         extra = "" if self.init == "normal" else f", init={self.init!r}"
@@ -322,6 +324,7 @@ class LayerStats:
     grad_norms: np.ndarray  # (depth,) 2-norm of each weight gradient dW
     weight_norms: np.ndarray  # (depth,) 2-norm of each weight matrix W
     update_ratios: object = None  # (depth,) lr * ||dW|| / ||W|| when lr was given, else None
+    backprop_norms: object = None  # (depth,) ||dL/dz|| per weight layer, as MLP.backprop_norms
 
 
 def chain_gradient(factors):

@@ -113,8 +113,8 @@ def depth_run(net, X, y, lr, steps=0, record_every=1, bins=24, slots=5):
     """Train ``net`` by full-batch gradient descent and take its diagnostics every few steps.
 
     At step 0 and every ``record_every`` steps (the parameters before that step):
-    ``net.backprop_norms``, and ``net.layer_stats`` with ``lr`` (activation histograms,
-    saturation, update:data ratios).
+    ``net.layer_stats`` with ``lr`` (activation histograms, saturation, update:data ratios,
+    and the gradient norms of ``net.backprop_norms``).
 
     Parameters
     ----------
@@ -165,7 +165,7 @@ def depth_run(net, X, y, lr, steps=0, record_every=1, bins=24, slots=5):
         for i, (_, params) in enumerate(snapshots):
             s = net.layer_stats(X, y, params, lr=lr, bins=bins)
             out["loss"][i] = s.loss
-            out["grad"][i] = net.backprop_norms(X, y, params)
+            out["grad"][i] = s.backprop_norms  # MLP.backprop_norms, from the same backward pass
             out["saturated"][i], out["ratios"][i], out["edges"][i] = s.saturated, s.update_ratios, s.bin_edges
             counts = s.counts[layers - 1].astype(np.float64)
             out["hist"][i] = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1.0)
