@@ -229,6 +229,11 @@ def test_layer_stats_against_direct_computation():
     ratios = [0.05 * g / np.linalg.norm(W) for g, W in zip(gnorms, (W1, W2, W3))]
     np.testing.assert_allclose(stats.update_ratios, ratios, rtol=1e-12)
     assert net.layer_stats(X, y).update_ratios is None
+    # dL/dz of each weight layer by hand (loss 0.5 * sum(err^2) / n), output layer last
+    d3 = (a2 @ W3.T + b3 - y) / len(X)
+    d2 = (d3 @ W3) * (1 - a2**2)
+    d1 = (d2 @ W2) * (1 - a1**2)
+    np.testing.assert_allclose(stats.backprop_norms, [np.linalg.norm(d) for d in (d1, d2, d3)], rtol=1e-12)
 
 
 @pytest.mark.parametrize("residual", [False, True])
