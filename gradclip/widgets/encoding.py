@@ -102,11 +102,16 @@ def encode_array(values, quantum=None, log=False, level=6):
 def _fill_forward(q):
     """Replace NaN by the previous finite entry along the last axis (0 before the first)."""
     flat = q.reshape(-1, q.shape[-1]) if q.shape[-1] else q.reshape(-1, 0)
+    ok = np.isfinite(flat)
+    rows = np.flatnonzero(~ok.all(axis=1))  # only the rows with a gap need filling
+    if not rows.size:
+        return q
     n = flat.shape[1]
-    idx = np.where(np.isfinite(flat), np.arange(n), -1)
+    idx = np.where(ok[rows], np.arange(n), -1)
     np.maximum.accumulate(idx, axis=1, out=idx)
-    filled = np.take_along_axis(flat, np.maximum(idx, 0), axis=1)
-    filled[idx < 0] = 0.0
+    filled = flat.copy()
+    filled[rows] = np.take_along_axis(flat[rows], np.maximum(idx, 0), axis=1)
+    filled[rows] = np.where(idx < 0, 0.0, filled[rows])
     return filled.reshape(q.shape)
 
 
