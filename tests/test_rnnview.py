@@ -68,7 +68,7 @@ def test_sigma_and_rho_lines(ex):
     rules = [d["at"] for d in ex.drawn() if d["type"] == "hline"]
     assert rules[0] == pytest.approx(1.2)
     assert rules[1] == pytest.approx(sigma, abs=1e-3)
-    assert f"σ_max = {sigma:.2f}" in ex.status_text
+    assert f"σₘₐₓ = {sigma:.2f}" in ex.status_text
     dashed = [d for d in ex.drawn() if d["type"] == "line"][0]
     assert dashed["x"].tolist() == [1, 50]
     np.testing.assert_allclose(dashed["y"], [1.2 ** 49, 1.0], rtol=0.01)

@@ -107,18 +107,18 @@ def rnn_stage(rhos=RHOS, lengths=LENGTHS, hidden=32, n=16, seed=0):
     ax.set_xlim(0, tmax + 1)
     ax.set_ylim(*Y_LIM)
     ax.axhline(1.0, color="0.75", lw=0.8, ls=":")
-    ax.set_xlabel("time step t (the output reads h_T)")
-    ax.set_ylabel("‖∂L/∂h_t‖ ÷ ‖∂L/∂h_T‖")
-    ax.set_title("gradient reaching step t (dashed: ρ^(T−t))", fontsize="medium")
+    ax.set_xlabel("time step $t$ (the output reads $h_T$)")
+    ax.set_ylabel(r"$\|\partial L/\partial h_t\| \,\div\, \|\partial L/\partial h_T\|$")
+    ax.set_title(r"gradient reaching step $t$ (dashed: $\rho^{T-t}$)", fontsize="medium")
     plain_log_ticks(ax)
     ax.set_yticks(10.0 ** np.arange(-20, 21, 5))
     axf.set_xlim(0, tmax + 1)
     axf.set_ylim(*F_LIM)
     axf.axhline(1.0, color="0.6", lw=1.0, ls=":")
-    axf.set_xlabel("time step t")
-    axf.set_ylabel("‖∂L/∂h_t‖ ÷ ‖∂L/∂h_t+1‖")
+    axf.set_xlabel("time step $t$")
+    axf.set_ylabel(r"$\|\partial L/\partial h_t\| \,\div\, \|\partial L/\partial h_{t+1}\|$")
     axf.set_title("factor of each backward step", fontsize="medium")
-    for i, (label, color) in enumerate((("- - ρ", "0.3"), ("- - σ_max(W): largest possible factor", PALETTE["clipped"]))):
+    for i, (label, color) in enumerate((("- - ρ", "0.3"), (r"- - $\sigma_{max}(W)$: largest possible factor", PALETTE["clipped"]))):
         axf.text(0.02, 0.97 - 0.08 * i, label, transform=axf.transAxes, color=color, fontsize="small",
                  va="top")
     st.freeze()
@@ -143,8 +143,8 @@ def rnn_stage(rhos=RHOS, lengths=LENGTHS, hidden=32, n=16, seed=0):
     st.line(axf, "t", "step", along="pt", color=color, lw=1.4, z=3)
     st.hline(axf, value("rho"), color="0.3", lw=1.3, ls="--", z=2)
     st.hline(axf, at("sigma"), color=PALETTE["clipped"], lw=1.3, ls="--", z=2)
-    st.status("{regime}: measured factor {f:.3f} per step · ρ = {rho:.2f}, σ_max = {sigma:.2f} · "
-              "‖∂L/∂h₁‖ ÷ ‖∂L/∂h_T‖ = {first:.2g}",
+    st.status("{regime}: measured factor {f:.3f} per step · ρ = {rho:.2f}, σₘₐₓ = {sigma:.2f} · "
+              "gradient at step 1 ÷ at step T = {first:.2g}",
               fields={"regime": pick(at("regime"), REGIMES), "f": at("factor"), "rho": value("rho"),
                       "sigma": at("sigma"), "first": at("first")},
               color=color, size=10.5)
