@@ -179,7 +179,7 @@ def eos_stage(lrs=EOS_LRS, steps=EOS_STEPS, n=50, width=16):
     axs.set_xlim(0, steps)
     axs.set_ylim(0, 1.25 * float(np.nanmax(runs.sharpness)))
     axs.set_ylabel("sharpness λmax")
-    key(axs, [("— λmax", SERIES_COLORS[0]), ("-- 2/lr", PALETTE["divergent"]), (": ±10 %", "0.4")],
+    key(axs, [("— λmax", SERIES_COLORS[0]), ("-- 2/lr", PALETTE["divergent"]), ("··· 2/lr ± 10 %", "0.4")],
         horizontal=True)
     good = runs.losses[np.isfinite(runs.losses)]
     axl.set_yscale("log")
