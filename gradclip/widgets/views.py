@@ -156,8 +156,13 @@ def descent_stage(name, scenes, lr_grid, max_steps, lr_label, scene_control=None
     st.freeze()
 
     # ---- arrays (every state the sliders reach)
-    X, Y = zip(*[paths(s["traj"].thetas, s["xlim"], s["ylim"]) for s in S])
-    X, Y = (np.array(a) if multi else a[0] for a in (X, Y))
+    if multi and all(np.array_equal(s[k], s0[k]) for s in S for k in ("xlim", "ylim")):
+        thetas = np.array([s["traj"].thetas for s in S])  # one view: every run in one pass
+        X, Y = (a.reshape(thetas.shape[:3]) for a in paths(thetas.reshape((-1,) + thetas.shape[2:]),
+                                                           s0["xlim"], s0["ylim"]))
+    else:
+        X, Y = zip(*[paths(s["traj"].thetas, s["xlim"], s["ylim"]) for s in S])
+        X, Y = (np.array(a) if multi else a[0] for a in (X, Y))
     st.array("x", X, lead + ("lr", "steps"), quantum=st.quantum(ax, "x"))
     st.array("y", Y, lead + ("lr", "steps"), quantum=st.quantum(ax, "y"))
     st.array("excess", ex, lead + ("lr", "steps"), quantum=EXCESS_QUANTUM, log=True)
