@@ -76,11 +76,28 @@ def _figure():
     return fig, fig.add_subplot(gs[:, 0]), fig.add_subplot(gs[0, 1]), fig.add_subplot(gs[1, 1])
 
 
+def _wall_grid(n=80, m=121, share=0.3):
+    """A grid sheared along the wall ``b = wall_b(w)``: ``n`` columns of ``w`` over the view,
+    ``m`` rows of ``b - wall_b(w)`` that cover the view and crowd near 0, where the loss of a
+    long run jumps and every contour level crowds in (rows at ``share * u + (1 - share) * u^3``
+    of each side's span, ``u`` evenly spaced in [0, 1])."""
+    w = np.linspace(*VIEW["xlim"], n)
+    wall = wall_b(w)
+    below = VIEW["ylim"][0] - wall.max()      # the view's bottom, seen from the highest wall point
+    above = VIEW["ylim"][1] - wall.min()
+    u = np.linspace(0.0, 1.0, m // 2 + 1)
+    side = share * u + (1.0 - share) * u ** 3
+    off = np.concatenate([below * side[:0:-1], above * side])
+    W = np.broadcast_to(w, (off.size, n))
+    return W, wall[None, :] + off[:, None]
+
+
 def _contour_arrays(t_max, n=80):
     """Contour lines per ``T`` (index 0: none) as x and y arrays, NaN between segments."""
-    # the lines of plots.rnn.cliff_contours (its grid and default levels), with the loss of
-    # every T from one forward pass (CliffRNN.losses) instead of one pass per T
-    W, B = np.meshgrid(np.linspace(*VIEW["xlim"], n), np.linspace(*VIEW["ylim"], n))
+    # the levels of plots.rnn.cliff_contours, on a grid aligned with the wall (where the lines
+    # crowd: a square grid draws them as staircases there), with the loss of every T from one
+    # forward pass (CliffRNN.losses) instead of one pass per T
+    W, B = _wall_grid(n)
     losses = CliffRNN(t_max, 0.5, 0.7).losses(np.stack([W, B], axis=-1))
     levels = np.linspace(0.01, 0.31, 11)
     rows = [(np.zeros(0), np.zeros(0))]
@@ -112,17 +129,17 @@ def cliff_stage(ws=WS, offsets=OFFSETS, t_max=T_MAX):
     edge = 1.0 / 0.2350037122015945  # w sigmoid'(0.5) = 1: the fixed point turns unstable
     ax.text(9.8, 4.8, "dashed: the wall, where x₀ = 0.5\nis an unstable fixed point\n(dotted: a stable one)",
             ha="right", va="top", fontsize="small", color=PALETTE["divergent"])
-    ax.text(9.8, 0.6, "above: x_t rises to the\nupper attractor, low loss", ha="right", va="center",
+    ax.text(9.8, 0.6, "above: $x_t$ rises to the\nupper attractor, low loss", ha="right", va="center",
             fontsize="small", color="0.3")
-    ax.text(0.3, -5.2, "below: x_t falls to the lower\nattractor, loss ≈ 0.3", ha="left", va="center",
+    ax.text(0.3, -5.2, "below: $x_t$ falls to the lower\nattractor, loss ≈ 0.3", ha="left", va="center",
             fontsize="small", color="0.3")
     ax.set(xlim=VIEW["xlim"], ylim=VIEW["ylim"], xlabel="w (recurrent weight)", ylabel="b (bias)")
     ax.set_title("loss contours of CliffRNN", fontsize="medium")
-    axx.set(xlim=(0, t_max), ylim=X_LIM, ylabel="state x_t")
+    axx.set(xlim=(0, t_max), ylim=X_LIM, ylabel="state $x_t$")
     axx.axhline(0.5, color="0.75", lw=0.8, ls=":")
     axx.set_title("states: which attractor?", fontsize="medium")
     axf.set_yscale("log")
-    axf.set(xlim=(0, t_max), ylim=P_LIM, xlabel="time step t")
+    axf.set(xlim=(0, t_max), ylim=P_LIM, xlabel="time step $t$")
     # the curves move on the page's canvas, over anything drawn here: the coloured axis labels
     # are the key, so no text sits where a curve can cross it
     axf.set_ylabel("product 1..t (log)", color=PALETTE["divergent"])
@@ -131,7 +148,7 @@ def cliff_stage(ws=WS, offsets=OFFSETS, t_max=T_MAX):
     axf.set_yticks(10.0 ** np.arange(-20, 21, 10))
     axk = axf.twinx()
     axk.set_ylim(*K_LIM)
-    axk.set_ylabel("factor w·σ′(x_t−1)", color=PALETTE["slow"])
+    axk.set_ylabel(r"factor $w\,\sigma'(x_{t-1})$", color=PALETTE["slow"])
     axk.spines["right"].set_visible(True)
     st.freeze()
 

@@ -5,6 +5,11 @@ from matplotlib.figure import Figure
 
 from ..style import is_presentation
 
+#: ``gid`` of a static text (a key entry, a label) that must stay readable over the moving
+#: layer: the page copies its box back from the picture after drawing (spec ``covers``,
+#: :func:`gradclip.widgets.live.covers`).
+COVER = "gc-cover"
+
 #: CSS px per figure inch in projector mode (normal: 100): fonts grow with the figure and a
 #: 9.4-inch explorer stays inside a 1280 px wide screen.
 PROJECTOR_DPI = 125.0
@@ -46,7 +51,8 @@ def explorer_figure(width=9.4, height=4.9, top=0.93):
 
 
 def key(ax, entries, horizontal=False):
-    """A legend made of coloured text, top right (or in a row, top left)."""
+    """A legend made of coloured text, top right (or in a row, top left); the page keeps it
+    on top of the moving curves (gid :data:`COVER`)."""
     from matplotlib.font_manager import FontProperties
 
     size = FontProperties(size="small").get_size_in_points()
@@ -54,7 +60,7 @@ def key(ax, entries, horizontal=False):
         xy, off = ((0.02 + 0.33 * i, 0.97), (0, 0)) if horizontal else ((0.98, 0.97), (0, -1.45 * size * i))
         ax.annotate(label, xy, xycoords="axes fraction", xytext=off, textcoords="offset points",
                     color=color, fontsize="small", ha="left" if horizontal else "right", va="top",
-                    zorder=7, bbox=dict(fc="white", ec="none", alpha=0.7, pad=1))
+                    zorder=7, bbox=dict(fc="white", ec="none", alpha=0.7, pad=1), gid=COVER)
 
 
 def few_ticks(*axes):

@@ -18,7 +18,7 @@ from ..plots.rnn import plain_log_ticks
 from ..rnn import RNN
 from ..style import PALETTE, is_presentation
 from .controls import GridSlider, Toggle
-from .figure import PROJECTOR_DPI
+from .figure import COVER, PROJECTOR_DPI
 from .stage import Stage, at, pick, switch, value
 
 __all__ = ["rnn_explorer", "rnn_stage", "rnn_profiles", "measured_factor", "regime_code",
@@ -120,7 +120,7 @@ def rnn_stage(rhos=RHOS, lengths=LENGTHS, hidden=32, n=16, seed=0):
     axf.set_title("factor of each backward step", fontsize="medium")
     for i, (label, color) in enumerate((("- - ρ", "0.3"), (r"- - $\sigma_{max}(W)$: largest possible factor", PALETTE["clipped"]))):
         axf.text(0.02, 0.97 - 0.08 * i, label, transform=axf.transAxes, color=color, fontsize="small",
-                 va="top")
+                 va="top", gid=COVER)
     st.freeze()
 
     st.array("t", np.arange(1, tmax + 1), ("pt",), integer=True)

@@ -16,7 +16,7 @@ from ..smoothness import steps_to_target
 from ..solvers import run_batch
 from ..plots.theory import log_axes
 from ..style import PALETTE
-from .figure import LogGrid, explorer_figure, key
+from .figure import COVER, LogGrid, explorer_figure, key
 from .stage import Stage, at, pick, value
 from .theorykit import label_codes, snap, start, steps_range
 
@@ -83,7 +83,7 @@ def smoothness_stage(x0s, lr_grid, thr_grid, target=1e-3, steps=40, caps=(2000, 
     ax.set_ylim(LOSS_FLOOR / 3, top)
     ax.axhline(target, color="0.45", ls=":", lw=1.2)
     ax.text(steps, target, f"target {target:g} ", ha="right", va="bottom", fontsize="small",
-            color="0.35")
+            color="0.35", gid=COVER)
     ax.set_xlabel("step")
     ax.set_ylabel("loss x⁴")
     ax.set_title("descent on f(x) = x⁴", fontsize="medium")

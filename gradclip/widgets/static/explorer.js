@@ -5,7 +5,8 @@
 // `mount(el, spec)` that runs the same UI from a spec without a kernel (a static page).
 // The spec ("gradclip.explorer/1") is described in gradclip/widgets/stage.py: a background
 // PNG drawn once by matplotlib, each axes' pixel box and data limits, controls, arrays
-// (gradclip/widgets/encoding.py), artists, fields and a status line.
+// (gradclip/widgets/encoding.py), artists, fields, a status line and `covers` (boxes of the
+// picture, keys and labels, copied back over the moving artists so they stay readable).
 //
 // DOM (kept stable for tests): div.gradclip-explorer[data-explorer] > div.gc-controls
 // (input.gc-slider[data-name] + output.gc-readout[data-name]; button.gc-toggle[data-name]
@@ -203,6 +204,7 @@ class Explorer {
       status.style.left = `${(100 * s.status.box[0]) / s.size[0]}%`;
       status.style.top = `${(100 * s.status.box[1]) / s.size[1]}%`;
     }
+    img.addEventListener("load", () => this.schedule(null));  // covers need the picture
     this.resize = new ResizeObserver(() => this.schedule(null));
     this.resize.observe(fig);
     if (s.presentation) {  // on a projector the controls and the whole figure fit one screen
@@ -540,6 +542,7 @@ class Explorer {
       else if (art.type === "text") this.drawText(ctx, art, st, m);
       ctx.restore();
     }
+    this.drawCovers(ctx);
     if (s.status) {
       const st = s.status;
       const c = st.case === null ? 0 : Math.trunc(this.field(st.case));
@@ -565,6 +568,18 @@ class Explorer {
     this.root.dataset.frame = String(this.frame);
     if (this.t0 !== null) this.root.dataset.lastPaintMs = (performance.now() - this.t0).toFixed(2);
     this.t0 = null;
+  }
+
+  // Keys and labels of the static layer stay on top: their boxes are copied back from the
+  // picture over whatever the moving artists drew there.
+  drawCovers(ctx) {
+    const s = this.spec, img = this.img;
+    if (!s.covers || !s.covers.length || !img.complete || !img.naturalWidth) return;
+    const rx = img.naturalWidth / s.size[0], ry = img.naturalHeight / s.size[1];
+    for (const [l, t, w, h] of s.covers) {
+      ctx.clearRect(l, t, w, h);
+      ctx.drawImage(img, l * rx, t * ry, w * rx, h * ry, l, t, w, h);
+    }
   }
 
   vector(ref, along) {
