@@ -68,7 +68,7 @@ def encode_array(values, quantum=None, log=False, level=6):
     >>> spec["enc"], spec["shape"], decode_array(spec).tolist()
     ('q', [1, 4], [[0.0, 0.5, 1.0, nan]])
     """
-    a = np.array(values, dtype=np.float64, order="C")  # the byte view below needs C order
+    a = np.asarray(values, dtype=np.float64, order="C")  # C order for the byte view; never written to
     if a.ndim == 0:
         raise ValueError(f"values must have at least one axis, got a scalar {values!r}")
     if quantum is not None and not (np.isfinite(quantum) and quantum > 0):
