@@ -218,7 +218,7 @@ class MLP:
         _, grads = self.loss_and_grads(X, y, params)
         return np.array([v.vector_norm(g, 2.0) for g in grads[0::2]])
 
-    def layer_stats(self, X, y, params=None, lr=None, bins=30):
+    def layer_stats(self, X, y, params=None, lr=None, bins=30, layers=None):
         """Per-layer health of the net on one batch: activations, saturation, gradients, updates.
 
         Parameters
@@ -233,6 +233,9 @@ class MLP:
         bins : int
             Number of histogram bins, shared by all hidden layers: ``[-1, 1]`` for tanh,
             ``[0, 1]`` for the sigmoid, the range of the finite activations otherwise.
+        layers : sequence of int, optional
+            Hidden layers (1-based) whose histograms are counted (default: all); the bins
+            are the same either way.
 
         Returns
         -------
@@ -249,12 +252,21 @@ class MLP:
         array([0.53, 0.54])
         >>> stats.counts.shape, stats.update_ratios.shape
         ((2, 30), (3,))
+        >>> MLP([4, 16, 16, 1]).layer_stats(X, y, layers=[2]).counts.shape
+        (1, 30)
         """
         if lr is not None:
             lr = v.positive(lr, "lr")
         bins = v.non_negative_int(bins, "bins")
         if bins < 1:
             raise ValueError(f"bins must be a positive integer, got {bins!r}")
+        if layers is None:
+            layers = np.arange(1, self.depth)
+        else:
+            layers = np.asarray(layers)
+            if (layers.ndim != 1 or not np.issubdtype(layers.dtype, np.integer)
+                    or np.any((layers < 1) | (layers > self.depth - 1))):
+                raise ValueError(f"layers must be hidden layers 1 .. {self.depth - 1}, got {layers!r}")
         params = self._params(params)
         loss, grads, deltas, acts = self._backward(X, y, params)
         flat = [np.ravel(x) for x in acts]
@@ -272,18 +284,20 @@ class MLP:
         else:
             share = (np.mean(saturated(self.activation, stacked), axis=1) if same
                      else np.array([np.mean(saturated(self.activation, x)) for x in flat]))
-        values = np.concatenate(flat + [np.zeros(0)])
+        picked = [flat[i - 1] for i in layers]  # the layers whose histograms are counted
+        values = np.concatenate(picked + [np.zeros(0)])
         finite = np.isfinite(values)
         lo_hi = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0)}.get(self.activation)
-        if lo_hi is None:
-            lo_hi = ((float(values[finite].min()), float(values[finite].max())) if finite.any()
-                     else (0.0, 1.0))
+        if lo_hi is None:  # the range of every hidden layer, counted or not
+            every = values if len(picked) == len(flat) else np.concatenate(flat)
+            every = every[np.isfinite(every)]
+            lo_hi = (float(every.min()), float(every.max())) if every.size else (0.0, 1.0)
             if lo_hi[0] == lo_hi[1]:
                 lo_hi = (lo_hi[0] - 0.5, lo_hi[1] + 0.5)
         edges = np.linspace(lo_hi[0], lo_hi[1], bins + 1)
         # numpy.histogram's bins for every layer at once: edges[i] <= a < edges[i + 1], the
         # last bin closed on the right, values outside the edges not counted
-        layer = np.repeat(np.arange(len(flat)), [x.size for x in flat])
+        layer = np.repeat(np.arange(len(picked)), [x.size for x in picked])
         with np.errstate(invalid="ignore", over="ignore"):
             b = np.floor((values - edges[0]) * (bins / (edges[-1] - edges[0])))
             b = np.clip(np.nan_to_num(b, nan=-1.0), -1, bins).astype(np.int64)
@@ -291,13 +305,13 @@ class MLP:
         b += (b < bins) & (values >= edges[np.minimum(b + 1, bins)])  # one bin: fix it exactly
         b[values == edges[-1]] = bins - 1
         keep = finite & (b >= 0) & (b < bins)
-        counts = np.bincount(layer[keep] * bins + b[keep], minlength=len(flat) * bins).astype(np.int64)
+        counts = np.bincount(layer[keep] * bins + b[keep], minlength=len(picked) * bins).astype(np.int64)
         grad_norms, weight_norms = v.vector_norms(grads[0::2]), v.vector_norms(params[0::2])
         ratios = None
         if lr is not None:
             with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                 ratios = lr * grad_norms / weight_norms
-        return LayerStats(loss, mean, std, share, edges, counts.reshape(len(flat), bins), grad_norms,
+        return LayerStats(loss, mean, std, share, edges, counts.reshape(len(picked), bins), grad_norms,
                           weight_norms, ratios, v.vector_norms(deltas))
 
     def __repr__(self):
@@ -321,6 +335,7 @@ class LayerStats:
     saturated: np.ndarray  # (depth - 1,) share saturated (tanh, sigmoid) or dead units (relu); 0 for linear
     bin_edges: np.ndarray  # (bins + 1,) histogram edges shared by all hidden layers
     counts: np.ndarray  # (depth - 1, bins) histogram counts of each hidden layer's activations
+    # (one row per layer asked for, in that order, when layer_stats was given ``layers``)
     grad_norms: np.ndarray  # (depth,) 2-norm of each weight gradient dW
     weight_norms: np.ndarray  # (depth,) 2-norm of each weight matrix W
     update_ratios: object = None  # (depth,) lr * ||dW|| / ||W|| when lr was given, else None

@@ -443,3 +443,22 @@ def _dense(net, X, y, h=1e-5):
     cols = [(grad(flat + h * e) - grad(flat - h * e)) / (2 * h) for e in np.eye(flat.size)]
     H = np.array(cols).T
     return 0.5 * (H + H.T)
+
+
+def test_layer_stats_counts_only_the_layers_asked_for():
+    rng = np.random.default_rng(5)
+    X, y = rng.normal(size=(20, 6)), rng.normal(size=(20, 1))
+    net = MLP([6, 6, 6, 6, 1], activation="relu", weight_scale=2.0, seed=4)
+    acts, h = [], X
+    for W, b in zip(net.params[0:6:2], net.params[1:6:2]):  # the three hidden layers by hand
+        h = np.maximum(h @ W.T + b, 0.0)
+        acts.append(h)
+    every = np.concatenate([a.ravel() for a in acts])  # relu: the bins span every layer
+    assert acts[2].max() > max(acts[0].max(), acts[1].max())  # the range comes from layer 3
+    stats = net.layer_stats(X, y, bins=7, layers=[2, 1])
+    np.testing.assert_allclose(stats.bin_edges, np.linspace(every.min(), every.max(), 8), rtol=1e-12)
+    assert stats.counts.tolist() == [np.histogram(acts[k], bins=stats.bin_edges)[0].tolist() for k in (1, 0)]
+    assert stats.mean.shape == (3,)  # the other statistics still cover every hidden layer
+    for bad in ([0], [4], [1.5], [[1]]):
+        with pytest.raises(ValueError, match="layers must be hidden layers 1 .. 3"):
+            net.layer_stats(X, y, layers=bad)

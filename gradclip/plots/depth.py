@@ -163,11 +163,11 @@ def depth_run(net, X, y, lr, steps=0, record_every=1, bins=24, slots=5):
     X, y = np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64)
     with np.errstate(all="ignore"):
         for i, (_, params) in enumerate(snapshots):
-            s = net.layer_stats(X, y, params, lr=lr, bins=bins)
+            s = net.layer_stats(X, y, params, lr=lr, bins=bins, layers=layers)
             out["loss"][i] = s.loss
             out["grad"][i] = s.backprop_norms  # MLP.backprop_norms, from the same backward pass
             out["saturated"][i], out["ratios"][i], out["edges"][i] = s.saturated, s.update_ratios, s.bin_edges
-            counts = s.counts[layers - 1].astype(np.float64)
+            counts = s.counts.astype(np.float64)  # the rows of ``layers``
             out["hist"][i] = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1.0)
             out["mean"][i], out["std"][i] = s.mean[layers - 1], s.std[layers - 1]
     return DepthRun(steps=np.arange(S) * record_every, layers=layers, diverged_at=diverged_at, **out)
