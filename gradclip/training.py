@@ -142,7 +142,7 @@ def train(net, X, y, lr, steps, clip=None, threshold=None, batch_size=None, seed
             else:
                 idx = next(batches)
                 loss, grads = net.loss_and_grads(X[idx], y[idx], params)
-            if not np.isfinite(loss) or not all(np.all(np.isfinite(g)) for g in grads):
+            if not np.isfinite(loss) or not np.isfinite(np.concatenate([np.ravel(g) for g in grads])).all():
                 diverged_at = k
                 losses[k] = loss if k == 0 else np.nan
                 break
