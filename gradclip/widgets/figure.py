@@ -64,15 +64,16 @@ def key(ax, entries, horizontal=False):
 
 
 def few_ticks(*axes):
-    """Few major ticks, no minor ticks on log axes."""
-    from matplotlib.ticker import LogLocator, MaxNLocator, NullLocator
+    """Few major ticks, no minor ticks on log axes, whose labels are plain text (``10⁻³``:
+    :func:`gradclip.plots.rnn.plain_log_ticks`, no mathtext to parse)."""
+    from matplotlib.ticker import MaxNLocator
+
+    from ..plots.rnn import plain_log_ticks
 
     for ax in axes:
+        plain_log_ticks(ax, numticks=5)
         for axis in (ax.xaxis, ax.yaxis):
-            if axis.get_scale() == "log":
-                axis.set_major_locator(LogLocator(numticks=5))
-                axis.set_minor_locator(NullLocator())
-            else:
+            if axis.get_scale() != "log":
                 axis.set_major_locator(MaxNLocator(6))
 
 

@@ -206,7 +206,7 @@ def descent_stage(name, scenes, lr_grid, max_steps, lr_label, scene_control=None
     if multi:
         fields["scene"] = pick(position(cname), [s["label"] for s in S])
     st.status([f"{head}{{regime}}: lr = {{lr:.3g}} = {{ratio:.2g}} × edge ({edge_text}) · "
-               "J − J_min = {ex:.2g} after {steps} steps",
+               "J − Jₘᵢₙ = {ex:.2g} after {steps} steps",
                f"{head}diverged at step {{k}}  (lr = {{lr:.3g}}, edge 2/λmax = {edge_text})"],
               case=diverged, fields=fields, color=color, size=12.5)
     return st
