@@ -1,4 +1,5 @@
-"""Shared test configuration: the Agg backend, an ``ax`` fixture, and the browser fixtures.
+"""Shared test configuration: the Agg backend, one BLAS thread, an ``ax`` fixture, and the
+browser fixtures.
 
 The real-browser fixtures (servers, Chromium) live in ``tests/browser/plugin.py`` and start
 only when a browser test asks for them.
@@ -10,6 +11,10 @@ matplotlib.use("Agg")  # before any test imports pyplot: no window, deterministi
 
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
+
+from gradclip.threads import set_blas_threads  # noqa: E402
+
+set_blas_threads(1)  # small products, as in the notebooks (gradclip.setup does the same)
 
 from browser.plugin import (artifacts, browser, lab_server, latency_report,  # noqa: E402,F401
                             pytest_collection_finish, pytest_sessionfinish,

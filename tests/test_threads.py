@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from gradclip.widgets import threads
-from gradclip.widgets.threads import blas_threads
+from gradclip import threads
+from gradclip.threads import blas_threads, set_blas_threads
 
 
 def _counts():
@@ -14,11 +14,17 @@ def _counts():
 def test_limits_and_restores_the_openblas_threads():
     if "openblas" not in str(np.show_config(mode="dicts")).lower():
         pytest.fail("numpy here is expected to use OpenBLAS (numpy's wheels)")
-    before = _counts()
-    assert before, "the OpenBLAS numpy loaded was not found in /proc/self/maps"
-    with blas_threads(1):
-        assert _counts() == [1] * len(before)
-    assert _counts() == before
+    assert _counts(), "the OpenBLAS numpy loaded was not found in /proc/self/maps"
+    was = set_blas_threads(2)          # a count the block must change and restore
+    try:
+        before = _counts()
+        assert before == [2] * len(before)
+        with blas_threads(1):
+            assert _counts() == [1] * len(before)
+        assert _counts() == before
+    finally:
+        for c in set(was):
+            set_blas_threads(c)
 
 
 def test_products_inside_the_block_are_right():
@@ -43,3 +49,14 @@ def test_rejects_a_bad_count(n):
     with pytest.raises(ValueError, match="n must be a positive integer"):
         with blas_threads(n):
             pass
+
+
+def test_set_blas_threads_sets_the_count_and_returns_the_previous_one():
+    before = _counts()
+    assert set_blas_threads(1) == before
+    assert _counts() == [1] * len(before)
+    for c in set(before):
+        set_blas_threads(c)
+    assert _counts() == before
+    with pytest.raises(ValueError, match="n must be a positive integer"):
+        set_blas_threads(0)

@@ -17,7 +17,7 @@ from ..style import PALETTE
 from ..training import train
 from .figure import PROJECTOR_DPI, few_ticks, key
 from .stage import Stage, at, between, switch, value, where
-from .threads import blas_threads
+from ..threads import blas_threads
 
 __all__ = ["LR_VALUES", "THRESHOLD_VALUES", "T_VALUES", "adding_runs", "training_explorer"]
 

@@ -1,21 +1,23 @@
-"""BLAS threads for the explorers' small matrix products.
+"""BLAS threads for the package's small matrix products.
 
 numpy hands every matrix product to its BLAS library (OpenBLAS in numpy's wheels), which
-splits a product of more than about 2.6e5 multiply-adds over all cores. An explorer's products
-are small (an RNN's 32 x 1920 x 32 weight gradient, 500 times): on two cores the threads cost
-more than they save, and on a busy machine, where a BLAS thread spins waiting for a core, the
-training explorer's two runs took 8 to 33 s instead of 0.8 s. :func:`blas_threads` limits the
-threads for a block of code and restores them after it.
+splits a product of more than about 2.6e5 multiply-adds over all cores. Our products are small
+(an RNN's 32 x 1920 x 32 weight gradient, 500 times): on two cores the threads cost more than
+they save, and on a busy machine (a shared JupyterHub, a CI runner), where a BLAS thread spins
+waiting for a core, notebook 06's RNN training took 36 s instead of 3 s and the training
+explorer's two runs 8 to 33 s instead of 0.8 s. :func:`blas_threads` limits the threads for a
+block of code and restores them after it; :func:`set_blas_threads` sets them for the rest of
+the session (:func:`gradclip.setup` does, to one thread, unless told otherwise).
 
-It uses ``threadpoolctl`` when that package is installed, else calls OpenBLAS's own
-``set_num_threads`` on the library numpy loaded (found in ``/proc/self/maps``, Linux); with
-another BLAS, or none found, it does nothing.
+Both call OpenBLAS's own ``set_num_threads`` on the library numpy loaded (found in
+``/proc/self/maps``, Linux; the standard library's ``ctypes``, no other package); with another
+BLAS or on another system they do nothing.
 """
 
 import contextlib
 import ctypes
 
-__all__ = ["blas_threads"]
+__all__ = ["blas_threads", "set_blas_threads"]
 
 # (setter, getter) of OpenBLAS builds: plain, 64-bit-integer and scipy-openblas (numpy's wheels)
 _SYMBOLS = (("openblas_set_num_threads", "openblas_get_num_threads"),
@@ -62,14 +64,6 @@ def blas_threads(n=1):
     """
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"n must be a positive integer, got {n!r}")
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        threadpool_limits = None
-    if threadpool_limits is not None:
-        with threadpool_limits(limits=n, user_api="blas"):
-            yield
-        return
     libs = _openblas()
     before = [get() for _, get in libs]
     for (setter, _), was in zip(libs, before):
@@ -79,3 +73,21 @@ def blas_threads(n=1):
     finally:
         for (setter, _), was in zip(libs, before):
             setter(was)
+
+
+def set_blas_threads(n=1):
+    """Limit numpy's OpenBLAS to at most ``n`` threads from now on; return the previous counts
+    (one per OpenBLAS loaded, empty when none was found: then nothing changed).
+
+    Examples
+    --------
+    >>> before = set_blas_threads(1)
+    >>> _ = [set_blas_threads(c) for c in before]   # back to what it was
+    """
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"n must be a positive integer, got {n!r}")
+    libs = _openblas()
+    before = [get() for _, get in libs]
+    for setter, _ in libs:
+        setter(n)
+    return before
