@@ -6,12 +6,16 @@ every notebook at once by the environment variable ``GRADCLIP_PRESENTATION=1`` (
 ``voila``); :func:`is_presentation` tells the explorers to enlarge their widgets.
 """
 
+import base64
+import functools
 import os
+from pathlib import Path
 
 import numpy as np
 
 __all__ = ["setup", "presentation", "is_presentation", "presentation_from_env", "page_css",
-           "PALETTE", "PROJECTOR_SCALE"]
+           "cjk_font_face", "PALETTE", "PROJECTOR_SCALE", "CJK_FONT", "CJK_FAMILY", "CJK_FALLBACK",
+           "CJK_RANGES"]
 
 #: Colours used throughout (colour-blind safe, Okabe & Ito).
 PALETTE = {
@@ -48,14 +52,31 @@ _PROJECTOR = {
     "figure.dpi": 100 * PROJECTOR_SCALE,
     "savefig.dpi": 100 * PROJECTOR_SCALE,
 }
+#: The CJK subset font (Noto Sans CJK SC cut to the characters the notebooks use, SIL OFL 1.1,
+#: ``OFL.txt`` next to it; ``scripts/subset_cjk_font.py`` writes it). Pages list it after the
+#: system fonts, so the Chinese quotations show on machines without a CJK font.
+CJK_FONT = Path(__file__).resolve().parent / "static" / "fonts" / "gradclip-cjk.woff"
+#: The font family name pages give the subset.
+CJK_FAMILY = "gradclip CJK"
+#: The end of a page's font list: CJK system fonts first (a machine that has one keeps it), then
+#: the subset.
+CJK_FALLBACK = ('"PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", '
+                f'"{CJK_FAMILY}"')
+#: Code points the subset is used for (ideographs, CJK punctuation, kana, bopomofo, fullwidth
+#: forms): the ``unicode-range`` of its ``@font-face``, so pages without them never load it.
+CJK_RANGES = ((0x3000, 0x303F), (0x3040, 0x30FF), (0x3100, 0x312F), (0x3400, 0x4DBF),
+              (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0xFE30, 0xFE4F), (0xFF00, 0xFFEF))
 #: Page styles shown by :func:`setup`: images never wider than their column; in a Voila
 #: dashboard (``#rendered_cells``) the exercise sections and their checks are hidden (there
-#: is no code to edit there).
+#: is no code to edit there); rendered prose falls back to the CJK subset (declared by
+#: :func:`page_css`) after JupyterLab's own fonts.
 PAGE_CSS = """
+.jp-RenderedMarkdown, .jp-RenderedHTMLCommon {
+  font-family: var(--jp-content-font-family, system-ui, sans-serif), {cjk}; }
 .jp-RenderedImage img, .jp-RenderedMarkdown img { max-width: 100%; height: auto; }
 .jp-RenderedHTMLCommon table { display: block; max-width: 100%; overflow-x: auto; }
 #rendered_cells .gradclip-exercise, #rendered_cells .gradclip-feedback { display: none; }
-"""
+""".replace("{cjk}", CJK_FALLBACK)
 #: Extra page styles in projector mode.
 PROJECTOR_CSS = """
 .jp-RenderedMarkdown, .jp-RenderedHTMLCommon { font-size: 22px; line-height: 1.5; }
@@ -138,9 +159,44 @@ def presentation(on=True):
 
 
 def page_css(on=None):
-    """The page styles for normal (``on=False``) or projector mode (default: the current mode)."""
+    """The page styles for normal (``on=False``) or projector mode (default: the current mode).
+
+    They start with the ``@font-face`` of the CJK subset, inlined as a ``data:`` URI (about
+    14 kB), so JupyterLab and Voila need no server path for it.
+    """
     on = is_presentation() if on is None else bool(on)
-    return PAGE_CSS + (PROJECTOR_CSS if on else "")
+    return cjk_font_face(_cjk_data_uri()) + PAGE_CSS + (PROJECTOR_CSS if on else "")
+
+
+def cjk_font_face(src):
+    """The ``@font-face`` rule of the CJK subset (:data:`CJK_FAMILY`) loaded from ``src``.
+
+    Parameters
+    ----------
+    src : str
+        The font's URL: a path relative to the stylesheet or a ``data:`` URI.
+
+    Returns
+    -------
+    str
+        One CSS rule, limited to :data:`CJK_RANGES` (``unicode-range``).
+
+    Examples
+    --------
+    >>> rule = cjk_font_face("fonts/gradclip-cjk.woff")
+    >>> rule.split("; ")[:2]
+    ['@font-face { font-family: "gradclip CJK"', 'src: url("fonts/gradclip-cjk.woff") format("woff")']
+    """
+    if not isinstance(src, str) or not src or any(c in src for c in '"\\\n'):
+        raise ValueError(f"src must be a URL without quotes, backslashes or newlines, got {src!r}")
+    ranges = ", ".join(f"U+{lo:04X}-{hi:04X}" for lo, hi in CJK_RANGES)
+    return (f'@font-face {{ font-family: "{CJK_FAMILY}"; src: url("{src}") format("woff"); '
+            f"font-display: swap; unicode-range: {ranges}; }}\n")
+
+
+@functools.cache
+def _cjk_data_uri():
+    return "data:font/woff;base64," + base64.b64encode(CJK_FONT.read_bytes()).decode("ascii")
 
 
 def _show_page_css(on):

@@ -5,7 +5,8 @@ Every notebook in ``notebooks/`` becomes ``site/<name>.html``: its prose (markdo
 when it is installed), its stored outputs (text, pictures, HTML tables) and every explorer,
 mounted live in the page by the explorers' own ES module (``gradclip/widgets/static/
 explorer.js``, copied to ``site/static/``) from the spec stored with the output. No kernel is
-needed and no request leaves the site: no CDN, no web font, no analytics. Links between
+needed and no request leaves the site: no CDN, no analytics, no font from another host (the
+Chinese quotations use a small CJK subset font served from ``site/fonts/``). Links between
 notebooks point at the pages; pictures the markdown links to (``../figures/x.png``) are copied
 into the site. ``site/index.html`` lists the notebooks.
 
@@ -44,8 +45,9 @@ from pathlib import Path
 
 import nbformat
 
+from ..style import CJK_FONT
 from .cells import Assets, highlight_css, render_cells
-from .page import STYLE, index_page, notebook_page
+from .page import FONTS_DIR, STYLE, index_page, notebook_page
 
 __all__ = ["build", "main", "notebook_title"]
 
@@ -122,6 +124,9 @@ def build(notebooks="notebooks", out="site", static=None, root=None):
     root = Path(root) if root is not None else notebooks.resolve().parent
     _prepare(out)
     (out / "style.css").write_text(STYLE + highlight_css() + "\n", encoding="utf-8")
+    (out / FONTS_DIR).mkdir()
+    for font_file in (CJK_FONT, CJK_FONT.with_name("OFL.txt")):  # the CJK subset, its licence
+        shutil.copyfile(font_file, out / FONTS_DIR / font_file.name)
     names, pages, entries, explorers = {p.name for p in paths}, [out / "index.html"], [], 0
     for path in paths:
         nb = nbformat.read(path, as_version=4)

@@ -2,14 +2,22 @@
 
 import html
 
-__all__ = ["STYLE", "MOUNT_SCRIPT", "notebook_page", "index_page"]
+from ..style import CJK_FALLBACK, CJK_FONT, cjk_font_face
 
-#: The site's stylesheet (system fonts only: nothing is fetched from another host).
-STYLE = """
+__all__ = ["STYLE", "MOUNT_SCRIPT", "FONTS_DIR", "notebook_page", "index_page"]
+
+#: Folder of the site (relative to ``style.css``) the CJK subset font and its licence go to.
+FONTS_DIR = "fonts"
+
+#: The site's stylesheet: system fonts, then the CJK subset served by the site itself (only
+#: pages with CJK text load it); nothing is fetched from another host. Named CJK system fonts
+#: come before the subset, so a machine that has one keeps it.
+STYLE = cjk_font_face(f"{FONTS_DIR}/{CJK_FONT.name}") + """
 :root { --text: #1d232a; --muted: #5a6570; --rule: #d8dde2; --code-bg: #f6f8fa; --accent: #0072B2; }
 * { box-sizing: border-box; }
 body { margin: 0; color: var(--text); background: #fff;
-  font: 17px/1.6 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif; }
+  font: 17px/1.6 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans",
+    {cjk}, sans-serif; }
 header.gc-header, footer.gc-footer { max-width: 62rem; margin: 0 auto; padding: .6rem 1.2rem;
   color: var(--muted); font-size: 15px; }
 header.gc-header { border-bottom: 1px solid var(--rule); }
@@ -40,7 +48,7 @@ pre.gc-output-error { background: #fdecea; border-left-color: #D55E00; }
 .gc-tag-exercise, .gradclip-exercise { border-left: 4px solid #E69F00; padding-left: .8rem; }
 ul.gc-index { list-style: none; padding: 0; }
 ul.gc-index li { margin: .5rem 0; }
-"""
+""".replace("{cjk}", CJK_FALLBACK)
 
 #: Mounts every explorer of a page from its JSON spec with the explorer's ES module (``mount``
 #: may return a promise). When the
