@@ -148,7 +148,7 @@ def training_explorer(lr=0.3, threshold=1.0, T=30, steps=500, seed=0, preset=Non
     axg.set_ylabel("‖g‖ before clipping")
     axg.set_title("global gradient norm", fontsize="medium")
     key(axg, [("-- no clipping", PALETTE["divergent"]), ("— clipped run", PALETTE["raw"]),
-              ("● clipped step", PALETTE["clipped"])])
+              ("● clipped step", PALETTE["clipped"]), ("-- threshold", PALETTE["clipped"])])
     few_ticks(axl, axg)
     st.freeze()
 
