@@ -17,7 +17,7 @@ from ..plots.depth import (INIT_CHOICES, REFERENCE_RATIO, SLOT_COLORS, depth_net
 from ..plots.rnn import plain_log_ticks
 from ..style import PALETTE, is_presentation
 from .controls import GridSlider, IntSlider, Toggle
-from .figure import PROJECTOR_DPI
+from .figure import COVER, PROJECTOR_DPI
 from .live import Explorer
 from .stage import Stage, at, between, isin, position, switch, value, where
 
@@ -114,7 +114,7 @@ def _static(axes, width):
     ax_r.set_ylim(*R_LIM)
     ax_r.axhline(REFERENCE_RATIO, color="0.35", ls="--", lw=1.2)
     ax_r.text(0.98, REFERENCE_RATIO * 1.6, "≈ 1e-3: healthy (CS231n)", ha="right", va="bottom",
-              fontsize="small", color="0.3", transform=ax_r.get_yaxis_transform())
+              fontsize="small", color="0.3", transform=ax_r.get_yaxis_transform(), gid=COVER)
     ax_r.set_ylabel("lr ‖ΔW‖ ÷ ‖W‖")
     ax_r.set_title(f"update:data ratio of a step (lr = {LR:g})", fontsize="medium")
     plain_log_ticks(ax_g, ax_r)
