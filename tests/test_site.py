@@ -210,3 +210,22 @@ def test_command_line(tmp_path, capsys):
 def test_heading_ids_match_jupyterlab():
     assert heading_id("1 · From data to a loss") == "1-·-From-data-to-a-loss"
     assert '<h2 id="Second">Second</h2>' in markdown_to_html("## Second")
+
+
+def test_stylesheet_fonts_are_served_by_the_site(fixture_site):
+    """Every url() of style.css is a file of the site: the CJK subset, with its licence."""
+    from fontTools.ttLib import TTFont
+
+    from gradclip.style import CJK_FONT
+
+    site = fixture_site[2]
+    css = (site / "style.css").read_text(encoding="utf-8")
+    urls = re.findall(r"""url\(["']?([^"')]+)["']?\)""", css)
+    assert urls == ["fonts/gradclip-cjk.woff"]
+    target = local_target(site, urls[0])
+    assert target.read_bytes() == CJK_FONT.read_bytes()
+    assert {ord(ch) for ch in "梯度爆炸"} <= set(TTFont(target).getBestCmap())
+    assert "SIL OPEN FONT LICENSE" in (target.parent / "OFL.txt").read_text(encoding="utf-8")
+    body = re.search(r"body \{[^}]*font: 17px/1.6 ([^;]+);", css)[1].split(",")
+    names = [name.strip() for name in body]
+    assert names[0] == "system-ui" and names[-2:] == ['"gradclip CJK"', "sans-serif"]

@@ -117,3 +117,31 @@ def test_import_stays_numpy_only():
     code = "import gradclip, sys; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_page_css_carries_the_cjk_font_inline():
+    """setup()'s styles declare the CJK subset as a data: URI a font parser can read."""
+    import base64
+    import io
+    import re
+
+    from fontTools.ttLib import TTFont
+
+    css = style.page_css(False)
+    faces = re.findall(r'@font-face \{ font-family: "([^"]+)"; src: url\("data:font/woff;base64,'
+                       r'([A-Za-z0-9+/=]+)"\)', css)
+    assert [family for family, _ in faces] == ["gradclip CJK"]
+    data = base64.b64decode(faces[0][1], validate=True)
+    assert len(data) < 40_000
+    cmap = TTFont(io.BytesIO(data)).getBestCmap()
+    assert {ord(ch) for ch in "梯度爆炸消失，"} <= set(cmap)
+    # rendered prose keeps JupyterLab's fonts and falls back to the subset last
+    rule = re.search(r"\.jp-RenderedMarkdown, \.jp-RenderedHTMLCommon \{\s*font-family: ([^;]+);", css)
+    assert rule[1].startswith("var(--jp-content-font-family") and rule[1].endswith('"gradclip CJK"')
+    assert style.page_css(True).startswith(css.split("\n")[0])  # projector mode has it too
+
+
+def test_cjk_font_face_rejects_unsafe_urls():
+    for bad in ["", 'a"b', "a\\b", "a\nb", None]:
+        with pytest.raises(ValueError, match="src must be a URL"):
+            style.cjk_font_face(bad)
