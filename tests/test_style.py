@@ -145,3 +145,26 @@ def test_cjk_font_face_rejects_unsafe_urls():
     for bad in ["", 'a"b', "a\\b", "a\nb", None]:
         with pytest.raises(ValueError, match="src must be a URL"):
             style.cjk_font_face(bad)
+
+
+def test_setup_holds_numpy_blas_to_the_threads_asked_for():
+    from gradclip import threads
+
+    counts = lambda: [get() for _, get in threads._openblas()]  # noqa: E731
+    assert counts(), "numpy's OpenBLAS was not found"
+    was = threads.set_blas_threads(2)
+    try:
+        style.setup(seed=0)
+        assert counts() == [1] * len(counts())
+        threads.set_blas_threads(2)
+        style.setup(seed=0, blas_threads=None)           # left alone
+        assert counts() == [2] * len(counts())
+        style.setup(seed=0, blas_threads=2)
+        assert counts() == [2] * len(counts())
+        for bad in (0, -1, 1.5, True, "1"):
+            with pytest.raises(ValueError, match="blas_threads"):
+                style.setup(seed=0, blas_threads=bad)
+    finally:
+        for c in set(was):
+            threads.set_blas_threads(c)
+        style.setup(seed=0)
