@@ -175,7 +175,7 @@ def test_presets_and_bad_input(ex):
 
 
 def test_contour_arrays_lie_on_their_levels_closer_than_a_square_grid():
-    """Each T's contour points have the loss of a level: the median miss is 10x smaller than on
+    """Each T's contour points have the loss of a level: the median miss is 5x smaller than on
     the square grid of plots.rnn.cliff_contours (where lines crowd along the wall, as
     staircases); the loss is checked by an independent forward pass (CliffRNN.loss)."""
     from gradclip.plots.rnn import cliff_contours

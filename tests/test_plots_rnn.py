@@ -64,6 +64,17 @@ def test_cliff_contours_tighten_at_the_wall():
         rplots.cliff_contours([5], xlim=(1, 0))
 
 
+def test_wall_grid_covers_the_view_and_crowds_at_the_wall():
+    W, B = rplots.wall_grid((0, 10), (-6, 5), n=30, m=61)
+    assert W.shape == B.shape == (61, 30)
+    np.testing.assert_allclose(B[30], rplots.wall_b(W[30]))          # the middle row is the wall
+    assert (B[0] <= -6 + 1e-9).all() and (B[-1] >= 5 - 1e-9).all()    # every column spans the view
+    gaps = np.diff(B[:, 15])
+    assert (gaps > 0).all() and gaps[30] < gaps[-1] / 5               # rows crowd at the wall
+    with pytest.raises(ValueError, match="m"):
+        rplots.wall_grid(m=2)
+
+
 def test_plot_hidden_grads_draws_norms_rho_line_and_marks(ax):
     norms = 0.8 ** np.arange(9, -1, -1)
     lines = rplots.plot_hidden_grads(ax, norms, marks=[2, 7], rho=0.8)

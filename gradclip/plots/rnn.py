@@ -15,7 +15,7 @@ from ._axes import check_ax, check_lim
 from .figures import COLUMN_WIDTH
 from .surfaces import contour_segments
 
-__all__ = ["plain_log_ticks", "panel_figure", "wall_b", "cliff_slices", "cliff_contours",
+__all__ = ["plain_log_ticks", "panel_figure", "wall_b", "wall_grid", "cliff_slices", "cliff_contours",
            "plot_hidden_grads", "cliff_wall_figure", "hidden_grads_figure",
            "cliff_growth_animation", "cliff_growth_gif", "through_time_figure"]
 
@@ -124,11 +124,40 @@ def cliff_slices(Ts, ws, b=-2.5, x0=0.5, target=0.7):
     return np.array(loss), np.array(gn)
 
 
+def wall_grid(xlim=(0.0, 10.0), ylim=(-6.0, 5.0), n=80, m=121, x0=0.5, share=0.3):
+    """A ``(w, b)`` grid sheared along the wall ``b = wall_b(w, x0)``: ``n`` columns of ``w``
+    over ``xlim``; ``m`` rows of ``b - wall_b(w)`` that cover ``ylim`` and crowd near 0, where
+    the loss of a long run jumps and every contour level crowds in (on a square grid its lines
+    are drawn as staircases there). Row offsets are ``share * u + (1 - share) * u^3`` of each
+    side's span, ``u`` evenly spaced in [0, 1]. Returns ``(W, B)``, shape ``(m, n)`` (odd ``m``;
+    an even one gets one row more).
+
+    Examples
+    --------
+    >>> W, B = wall_grid(n=5, m=5)
+    >>> W.shape, bool(np.allclose(B[2], wall_b(W[2])))   # the middle row is the wall
+    ((5, 5), True)
+    """
+    xlim, ylim = check_lim(xlim, "xlim"), check_lim(ylim, "ylim")
+    n, m = v.non_negative_int(n, "n"), v.non_negative_int(m, "m")
+    if n < 2 or m < 3:
+        raise ValueError(f"n must be >= 2 and m >= 3, got n={n!r}, m={m!r}")
+    w = np.linspace(*xlim, n)
+    wall = wall_b(w, x0)
+    below = ylim[0] - wall.max()          # the view's bottom, seen from the highest wall point
+    above = ylim[1] - wall.min()
+    u = np.linspace(0.0, 1.0, m // 2 + 1)
+    side = share * u + (1.0 - share) * u ** 3
+    off = np.concatenate([below * side[:0:-1], above * side])
+    return np.broadcast_to(w, (off.size, n)).copy(), wall[None, :] + off[:, None]
+
+
 def cliff_contours(Ts, xlim=(0.0, 10.0), ylim=(-6.0, 5.0), n=120, levels=None, x0=0.5, target=0.7):
     """Contour segments of :class:`~gradclip.CliffRNN`'s loss over ``(w, b)``, one list per ``T``.
 
     ``levels`` default to ten even steps between the two plateaus' losses; the same levels
-    serve every ``T``, so the bundle of lines at the wall tightens as ``T`` grows.
+    serve every ``T``, so the bundle of lines at the wall tightens as ``T`` grows. The grid is
+    square (``n`` x ``n``); :func:`wall_grid` gives smoother lines where they crowd.
     """
     xlim, ylim = check_lim(xlim, "xlim"), check_lim(ylim, "ylim")
     n = v.non_negative_int(n, "n")

@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 
 from .. import validation as v
 from ..plots import contour_segments
-from ..plots.rnn import plain_log_ticks, wall_b
+from ..plots.rnn import plain_log_ticks, wall_b, wall_grid
 from ..problems import CliffRNN
 from ..style import PALETTE, is_presentation
 from .controls import GridSlider, IntSlider
@@ -76,28 +76,11 @@ def _figure():
     return fig, fig.add_subplot(gs[:, 0]), fig.add_subplot(gs[0, 1]), fig.add_subplot(gs[1, 1])
 
 
-def _wall_grid(n=80, m=121, share=0.3):
-    """A grid sheared along the wall ``b = wall_b(w)``: ``n`` columns of ``w`` over the view,
-    ``m`` rows of ``b - wall_b(w)`` that cover the view and crowd near 0, where the loss of a
-    long run jumps and every contour level crowds in (rows at ``share * u + (1 - share) * u^3``
-    of each side's span, ``u`` evenly spaced in [0, 1])."""
-    w = np.linspace(*VIEW["xlim"], n)
-    wall = wall_b(w)
-    below = VIEW["ylim"][0] - wall.max()      # the view's bottom, seen from the highest wall point
-    above = VIEW["ylim"][1] - wall.min()
-    u = np.linspace(0.0, 1.0, m // 2 + 1)
-    side = share * u + (1.0 - share) * u ** 3
-    off = np.concatenate([below * side[:0:-1], above * side])
-    W = np.broadcast_to(w, (off.size, n))
-    return W, wall[None, :] + off[:, None]
-
-
 def _contour_arrays(t_max, n=80):
     """Contour lines per ``T`` (index 0: none) as x and y arrays, NaN between segments."""
-    # the levels of plots.rnn.cliff_contours, on a grid aligned with the wall (where the lines
-    # crowd: a square grid draws them as staircases there), with the loss of every T from one
-    # forward pass (CliffRNN.losses) instead of one pass per T
-    W, B = _wall_grid(n)
+    # the lines of plots.rnn.cliff_contours (its grid along the wall and its levels), with the
+    # loss of every T from one forward pass (CliffRNN.losses) instead of one pass per T
+    W, B = wall_grid(VIEW["xlim"], VIEW["ylim"], n, 121)
     losses = CliffRNN(t_max, 0.5, 0.7).losses(np.stack([W, B], axis=-1))
     levels = np.linspace(0.01, 0.31, 11)
     rows = [(np.zeros(0), np.zeros(0))]

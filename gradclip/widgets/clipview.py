@@ -8,6 +8,8 @@ gradient norm per step with the threshold and the clipped steps, and the step le
 import numpy as np
 
 from .. import plots
+from ..cliff import CliffRNN
+from ..plots.rnn import wall_grid
 from ..solvers import run_batch
 from ..style import PALETTE
 from .figure import explorer_figure, few_ticks, key, paths
@@ -53,7 +55,13 @@ def clipping_stage(problem, theta0, lr_grid, thr_grid, max_steps, xlim, ylim):
 
     # ---- static layer
     log = hasattr(problem, "hessian")  # bowls: log levels; plateaus and cliffs: linear
-    plots.plot_contour(ax, problem, xlim, ylim, n=100, optimum=log, n_levels=12, log=log)
+    arts = plots.plot_contour(ax, problem, xlim, ylim, n=100, optimum=log, n_levels=12, log=log)
+    if isinstance(problem, CliffRNN):  # its lines crowd along the wall: draw them on a grid that does too
+        W, B = wall_grid(xlim, ylim, 100, 121, problem.x0)
+        with np.errstate(all="ignore"):
+            Z = problem.loss(np.stack([W, B], axis=-1))
+        levels = np.linspace(np.nanmin(Z), np.nanmax(Z), 14)[1:-1]   # as plot_contour's 12 levels
+        arts["lines"].set_segments(plots.contour_segments(W, B, Z, levels))
     if not log:
         ax.set_xlabel("w (recurrent weight)")
         ax.set_ylabel("b (bias)")
