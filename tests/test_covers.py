@@ -68,3 +68,9 @@ def test_the_stored_picture_keeps_the_keys_over_the_curves(smooth):
         changed_near += np.count_nonzero(np.abs(picture[rows, near] - base[rows, near]).max(-1) > 0.02)
     assert changed_inside == 0
     assert changed_near > 20
+
+
+def test_measuring_the_covers_leaves_the_drawn_picture_valid(smooth):
+    # the stored picture reuses the static layer's pixels: nothing may be left stale
+    assert smooth.fig.stale is False
+    assert smooth.spec["covers"] == covers(smooth.fig) and smooth.fig.stale is False

@@ -43,7 +43,7 @@ def covers(fig, pad=1.0):
     from matplotlib.text import Text
 
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-    renderer = canvas.get_renderer()
+    renderer, stale = canvas.get_renderer(), fig.stale
     height = fig.get_size_inches()[1] * fig.dpi
     out = []
     for t in fig.findobj(lambda a: isinstance(a, Text) and a.get_gid() == COVER):
@@ -57,6 +57,7 @@ def covers(fig, pad=1.0):
         left, right = math.floor(ext.x0 - pad), math.ceil(ext.x1 + pad)
         top, bottom = math.floor(height - ext.y1 - pad), math.ceil(height - ext.y0 + pad)
         out.append([left, top, right - left, bottom - top])
+    fig.stale = stale  # measuring moved nothing: a picture drawn before stays valid
     return out
 
 
