@@ -126,8 +126,8 @@ def descent_stage(name, scenes, lr_grid, max_steps, lr_label, scene_control=None
         ax.add_collection(LineCollection(s0["segments"], colors="0.55", linewidths=0.8, zorder=1))
     ax.set_xlim(*s0["xlim"])
     ax.set_ylim(*s0["ylim"])
-    ax.set_xlabel(r"$\theta_0$")
-    ax.set_ylabel(r"$\theta_1$")
+    ax.set_xlabel("θ₀")
+    ax.set_ylabel("θ₁")
     ax.set_title("trajectory on the loss surface", fontsize="medium")
     ex = stack("excess")
     fin = ex[np.isfinite(ex)]
@@ -136,7 +136,7 @@ def descent_stage(name, scenes, lr_grid, max_steps, lr_label, scene_control=None
     axl.set_xlim(0, max_steps)
     axl.set_ylim(lo, hi)
     axl.set_xlabel("step")
-    axl.set_ylabel(r"$J - J_{min}$")
+    axl.set_ylabel("J − Jₘᵢₙ")
     edges = np.array([s["edge"] for s in S])
     axr.set_xscale("log")
     axr.set_yscale("log")
@@ -144,7 +144,7 @@ def descent_stage(name, scenes, lr_grid, max_steps, lr_label, scene_control=None
     axr.set_xlim(lrs[0] / pad, lrs[-1] * pad)
     axr.set_ylim(lo, hi)
     axr.set_xlabel("learning rate (log)")
-    axr.set_ylabel(r"$J - J_{min}$ after the run")
+    axr.set_ylabel("J − Jₘᵢₙ after the run")
     edge = float(edges[0])
     fixed_edge = bool(np.allclose(edges, edge))
     if fixed_edge:
