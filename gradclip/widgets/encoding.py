@@ -43,7 +43,7 @@ def _unb64(text):
     return base64.b64decode(text.encode("ascii"))
 
 
-def encode_array(values, quantum=None, log=False, level=6):
+def encode_array(values, quantum=None, log=False, level=5):
     """Encode an array (see the module docstring); returns a JSON-safe dict.
 
     Parameters
