@@ -9,8 +9,8 @@ from matplotlib.text import Text
 
 import gradclip
 from gradclip import widgets
-from gradclip.widgets.figure import COVER, key
-from gradclip.widgets.live import covers
+from gradclip.widgets.figure import key
+from gradclip.widgets.stage import COVER, covers
 
 
 def _png(data):

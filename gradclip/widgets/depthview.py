@@ -17,9 +17,9 @@ from ..plots.depth import (INIT_CHOICES, REFERENCE_RATIO, SLOT_COLORS, depth_net
 from ..plots.rnn import plain_log_ticks
 from ..style import PALETTE, is_presentation
 from .controls import GridSlider, IntSlider, Toggle
-from .figure import COVER, PROJECTOR_DPI
+from .figure import PROJECTOR_DPI
 from .live import Explorer
-from .stage import Stage, at, between, isin, position, switch, value, where
+from .stage import COVER, Stage, at, between, isin, position, switch, value, where
 
 __all__ = ["depth_explorer", "depth_stage", "DepthExplorer", "DEPTHS", "ACTIVATIONS", "INITS", "FEATURED",
            "LR", "STEPS", "EVERY"]

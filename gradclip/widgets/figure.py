@@ -4,11 +4,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..style import is_presentation
-
-#: ``gid`` of a static text (a key entry, a label) that must stay readable over the moving
-#: layer: the page copies its box back from the picture after drawing (spec ``covers``,
-#: :func:`gradclip.widgets.live.covers`).
-COVER = "gc-cover"
+from .stage import COVER
 
 #: CSS px per figure inch in projector mode (normal: 100): fonts grow with the figure and a
 #: 9.4-inch explorer stays inside a 1280 px wide screen.

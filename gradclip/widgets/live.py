@@ -10,11 +10,10 @@ from pathlib import Path
 
 from . import encoding
 from .evaluate import Evaluator, draw_state
-from .figure import COVER
 from .stage import FORMAT
 from ..style import is_presentation
 
-__all__ = ["Explorer", "ExplorerWidget", "MIME", "LIVE_HINT", "COVER", "covers"]
+__all__ = ["Explorer", "ExplorerWidget", "MIME", "LIVE_HINT"]
 
 #: Mimetype of the explorer's full spec in a notebook output (read by the static site).
 MIME = "application/vnd.gradclip.explorer+json"
@@ -22,43 +21,6 @@ MIME = "application/vnd.gradclip.explorer+json"
 LIVE_HINT = "Run this notebook to make the sliders live (the picture shows the explorer's start)."
 STATIC = Path(__file__).parent / "static"
 _WIDGET = None
-
-
-def covers(fig, pad=1.0):
-    """Boxes ``[left, top, width, height]`` (CSS px, from the top-left) of the texts of ``fig``
-    whose gid is :data:`COVER`, their background box included, padded by ``pad`` px and
-    rounded outwards to whole pixels.
-
-    >>> from matplotlib.figure import Figure
-    >>> fig = Figure(figsize=(4, 3), dpi=100)
-    >>> ax = fig.add_axes((0, 0, 1, 1))
-    >>> _ = ax.text(0.5, 0.5, "key", fontsize=10, transform=ax.transAxes, gid=COVER)
-    >>> _ = ax.text(0.1, 0.1, "not a key")
-    >>> covers(fig)       # the key's box, from the top-left corner, 1 px around the text
-    [[199, 138, 27, 17]]
-    """
-    import math
-
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.text import Text
-
-    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-    renderer, stale = canvas.get_renderer(), fig.stale
-    height = fig.get_size_inches()[1] * fig.dpi
-    out = []
-    for t in fig.findobj(lambda a: isinstance(a, Text) and a.get_gid() == COVER):
-        if not t.get_visible() or not t.get_text():
-            continue
-        ext = t.get_window_extent(renderer)
-        patch = t.get_bbox_patch()
-        if patch is not None:
-            t.update_bbox_position_size(renderer)
-            ext = type(ext).union([ext, patch.get_window_extent(renderer)])
-        left, right = math.floor(ext.x0 - pad), math.ceil(ext.x1 + pad)
-        top, bottom = math.floor(height - ext.y1 - pad), math.ceil(height - ext.y0 + pad)
-        out.append([left, top, right - left, bottom - top])
-    fig.stale = stale  # measuring moved nothing: a picture drawn before stays valid
-    return out
 
 
 def _widget_class():
@@ -129,7 +91,7 @@ class Explorer:
                      "background": self._background(encoding.png_bytes(stage.render()), stage),
                      "axes": stage.mapping(), "controls": [], "arrays": stage.arrays,
                      "artists": stage.artists, "status": st, "requests": stage.requests,
-                     "covers": covers(self.fig), "presentation": is_presentation()}
+                     "covers": stage.covers(), "presentation": is_presentation()}
         decoded = {k: encoding.decode_array(a) for k, a in stage.arrays.items()}
         self._ev = Evaluator(self.spec, decoded, self.controls)
         self._refresh()
@@ -309,14 +271,7 @@ class Explorer:
 
     def picture(self):
         """PNG bytes of the current state drawn entirely by matplotlib (the stored picture)."""
-        stage = self._stage
-        base, pixels = stage.render(), stage.render_with(self._draw_state)
-        r = stage.pixel_ratio
-        for left, top, w, h in self.spec["covers"]:   # the keys stay on top, as in the page
-            rows = slice(max(0, round(top * r)), max(0, round((top + h) * r)))
-            cols = slice(max(0, round(left * r)), max(0, round((left + w) * r)))
-            pixels[rows, cols] = base[rows, cols]
-        return encoding.png_bytes(pixels)
+        return encoding.png_bytes(self._stage.render_with(self._draw_state))
 
     def _draw_state(self):
         st = self.spec["status"]

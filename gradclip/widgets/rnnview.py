@@ -18,8 +18,8 @@ from ..plots.rnn import plain_log_ticks
 from ..rnn import RNN
 from ..style import PALETTE, is_presentation
 from .controls import GridSlider, Toggle
-from .figure import COVER, PROJECTOR_DPI
-from .stage import Stage, at, pick, switch, value
+from .figure import PROJECTOR_DPI
+from .stage import COVER, Stage, at, pick, switch, value
 
 __all__ = ["rnn_explorer", "rnn_stage", "rnn_profiles", "measured_factor", "regime_code",
            "RHOS", "LENGTHS", "ACTIVATIONS", "REGIMES"]

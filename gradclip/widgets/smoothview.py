@@ -16,8 +16,8 @@ from ..smoothness import steps_to_target
 from ..solvers import run_batch
 from ..plots.theory import log_axes
 from ..style import PALETTE
-from .figure import COVER, LogGrid, explorer_figure, key
-from .stage import Stage, at, pick, value
+from .figure import LogGrid, explorer_figure, key
+from .stage import COVER, Stage, at, pick, value
 from .theorykit import label_codes, snap, start, steps_range
 
 __all__ = ["smoothness_explorer", "smoothness_stage", "X0_VALUES", "RULES"]

@@ -37,6 +37,9 @@ Contract (``format`` ``"gradclip.explorer/1"``; written by :meth:`Stage.build`, 
 * ``status``: ``{"templates", "case", "fields", "color", "box", "size"}``; the text is
   ``templates[case]`` formatted like ``str.format`` (formats ``""``, ``.Ng``, ``.Nf``, ``d``),
   shown in ``.gc-status`` at ``box`` (CSS px) with font ``size`` (CSS px).
+* ``covers``: boxes ``[left, top, width, height]`` (CSS px) of static texts tagged :data:`COVER`
+  (keys, labels); after drawing the moving artists the page copies them back from the picture,
+  so curves pass under them (:meth:`Stage.render_with` does the same for the stored picture).
 * ``requests``: ``{name: {"controls": [...], "cache": {key: patch}}}``: a change of one of
   ``controls`` (on release) asks the kernel for a *patch* ``{"background"?, "arrays"?}``;
   ``key`` is the JSON of the controls' values. Without a kernel only cached keys work.
@@ -48,16 +51,22 @@ The page: ``div.gradclip-explorer[data-explorer=name]`` holding ``img.gc-backgro
 carries ``data-frame`` (a counter) and ``data-last-paint-ms`` (input event to painted).
 """
 
+import math
+
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.text import Text
 
 from . import encoding
 from .controls import GridSlider, IntSlider, Player, Toggle
 
-__all__ = ["Stage", "value", "position", "at", "reduce", "between", "isin", "pick", "div", "where", "switch",
-           "FORMAT"]
+__all__ = ["Stage", "COVER", "covers", "value", "position", "at", "reduce", "between", "isin", "pick",
+           "div", "where", "switch", "FORMAT"]
 
 FORMAT = "gradclip.explorer/1"
+#: ``gid`` of a static text (a key entry, a label) that must stay readable over the moving
+#: layer: the page copies its box back from the picture after drawing (spec ``covers``).
+COVER = "gc-cover"
 _LS = {"-": "-", "solid": "-", "--": "--", "dashed": "--", ":": ":", "dotted": ":",
        "-.": "-.", "dashdot": "-.", "none": "none", "": "none", "None": "none"}
 MARKERS = ("o", "X", "x", "s", "D", "^", "v", "*", "+", "|", "_")
@@ -117,6 +126,39 @@ def where(cond, a, b):
 def switch(field, values):
     """A style (colour, marker) chosen by an integer field: ``values[int(field)]``."""
     return {"switch": field, "values": list(values)}
+
+
+def covers(fig, pad=1.0):
+    """Boxes ``[left, top, width, height]`` (CSS px, from the top-left) of the texts of ``fig``
+    whose gid is :data:`COVER`, their background box included, padded by ``pad`` px and
+    rounded outwards to whole pixels.
+
+    >>> from matplotlib.figure import Figure
+    >>> fig = Figure(figsize=(4, 3), dpi=100)
+    >>> ax = fig.add_axes((0, 0, 1, 1))
+    >>> _ = ax.text(0.5, 0.5, "key", fontsize=10, transform=ax.transAxes, gid=COVER)
+    >>> _ = ax.text(0.1, 0.1, "not a key")
+    >>> covers(fig)       # the key's box, from the top-left corner, 1 px around the text
+    [[199, 138, 27, 17]]
+    """
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    renderer, stale = canvas.get_renderer(), fig.stale
+    height = fig.get_size_inches()[1] * fig.dpi
+    out = []
+    for t in fig.findobj(lambda a: isinstance(a, Text) and a.get_gid() == COVER):
+        if not t.get_visible() or not t.get_text():
+            continue
+        ext = t.get_window_extent(renderer)
+        patch = t.get_bbox_patch()
+        if patch is not None:
+            t.update_bbox_position_size(renderer)
+            ext = type(ext).union([ext, patch.get_window_extent(renderer)])
+        left, right = math.floor(ext.x0 - pad), math.ceil(ext.x1 + pad)
+        top, bottom = math.floor(height - ext.y1 - pad), math.ceil(height - ext.y0 + pad)
+        out.append([left, top, right - left, bottom - top])
+    fig.stale = stale  # measuring moved nothing: a picture drawn before stays valid
+    return out
+
 
 
 class Stage:
@@ -358,6 +400,14 @@ class Stage:
             out.append(d)
         return out
 
+    def covers(self):
+        """The boxes of the static layer's :data:`COVER` texts (CSS px, see :func:`covers`),
+        measured once the layout is final."""
+        self.freeze()
+        if getattr(self, "_covers", None) is None:
+            self._covers = covers(self.fig)
+        return self._covers
+
     def size(self):
         w, h = self.fig.get_size_inches() * self.fig.dpi
         return float(w), float(h)
@@ -393,7 +443,13 @@ class Stage:
             out[...] = base
             for artist in sorted(made, key=lambda a: a.get_zorder()):
                 artist.draw(renderer)
-            return out.copy()
+            out = out.copy()
+            r = self.pixel_ratio
+            for left, top, w, h in self.covers():  # the keys stay on top, as the page keeps them
+                rows = slice(max(0, round(top * r)), max(0, round((top + h) * r)))
+                cols = slice(max(0, round(left * r)), max(0, round((left + w) * r)))
+                out[rows, cols] = base[rows, cols]
+            return out
         finally:
             self.fig.dpi = dpi
             for artist in made:
