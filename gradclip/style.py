@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import validation as v
 from .threads import set_blas_threads
 
 __all__ = ["setup", "presentation", "is_presentation", "presentation_from_env", "page_css",
@@ -126,9 +127,7 @@ def setup(seed=0, presentation=False, blas_threads=1):
     if not isinstance(presentation, (bool, np.bool_)):
         raise ValueError(f"presentation must be True or False, got {presentation!r}")
     if blas_threads is not None:
-        if isinstance(blas_threads, bool) or not isinstance(blas_threads, int) or blas_threads < 1:
-            raise ValueError(f"blas_threads must be a positive integer or None, got {blas_threads!r}")
-        set_blas_threads(blas_threads)
+        set_blas_threads(v.positive_int(blas_threads, "blas_threads"))
     import matplotlib as mpl
 
     mpl.rcParams.update(_BASE)

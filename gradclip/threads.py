@@ -17,6 +17,8 @@ BLAS or on another system they do nothing.
 import contextlib
 import ctypes
 
+from . import validation as v
+
 __all__ = ["blas_threads", "set_blas_threads"]
 
 # (setter, getter) of OpenBLAS builds: plain, 64-bit-integer and scipy-openblas (numpy's wheels)
@@ -62,8 +64,7 @@ def blas_threads(n=1):
     ...     float(np.ones((300, 300)) @ np.ones(300) @ np.ones(300))
     90000.0
     """
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"n must be a positive integer, got {n!r}")
+    n = v.positive_int(n, "n")
     libs = _openblas()
     before = [get() for _, get in libs]
     for (setter, _), was in zip(libs, before):
@@ -76,7 +77,7 @@ def blas_threads(n=1):
 
 
 def set_blas_threads(n=1):
-    """Limit numpy's OpenBLAS to at most ``n`` threads from now on; return the previous counts
+    """Set numpy's OpenBLAS to ``n`` threads from now on; return the previous counts
     (one per OpenBLAS loaded, empty when none was found: then nothing changed).
 
     Examples
@@ -84,8 +85,7 @@ def set_blas_threads(n=1):
     >>> before = set_blas_threads(1)
     >>> _ = [set_blas_threads(c) for c in before]   # back to what it was
     """
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"n must be a positive integer, got {n!r}")
+    n = v.positive_int(n, "n")
     libs = _openblas()
     before = [get() for _, get in libs]
     for setter, _ in libs:

@@ -48,6 +48,13 @@ def non_negative_int(value, name):
     return int(value)
 
 
+def positive_int(value, name):
+    """Check that ``value`` is an integer >= 1 and return it as int."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
 def norm_type(value):
     """Check ``norm_type`` is 1, 2 or inf and return it as a float."""
     if isinstance(value, str) and value.lower() == "inf":
