@@ -100,3 +100,25 @@ def test_cliff_plot(ax):
 def test_bad_input_raises(ax, quad, call, match):
     with pytest.raises(ValueError, match=match):
         call(ax, quad)
+
+
+def test_plot_contour_lines_on_a_given_grid(ax):
+    """The square grid passed as lines_grid gives the default lines; a sheared grid is used as
+    given (its points lie on the levels); a bad grid is named."""
+    from gradclip.plots.surfaces import loss_grid, plot_contour
+    from gradclip.plots.rnn import wall_grid
+
+    cliff = gradclip.CliffRNN()
+    X, Y, _ = loss_grid(cliff, (0, 10), (-6, 5), 60)
+    plain = plot_contour(ax, cliff, (0, 10), (-6, 5), n=60, log=False)["lines"].get_segments()
+    same = plot_contour(ax, cliff, (0, 10), (-6, 5), n=60, log=False, lines_grid=(X, Y))["lines"].get_segments()
+    assert len(plain) == len(same) and all(np.array_equal(a, b) for a, b in zip(plain, same))
+    W, B = wall_grid((0, 10), (-6, 5), 60, 81)
+    segs = plot_contour(ax, cliff, (0, 10), (-6, 5), n=60, log=False, lines_grid=(W, B))["lines"].get_segments()
+    pts = np.concatenate(segs)
+    pts = pts[(pts[:, 1] >= -6) & (pts[:, 1] <= 5)]
+    Z = cliff.loss(np.stack([W, B], -1))
+    levels = np.linspace(np.nanmin(Z), np.nanmax(Z), 16)[1:-1]
+    assert np.median(np.abs(cliff.loss(pts)[:, None] - levels).min(axis=1)) < 1e-3
+    with pytest.raises(ValueError, match="lines_grid"):
+        plot_contour(ax, cliff, (0, 10), (-6, 5), lines_grid=(W, B[:-1]))

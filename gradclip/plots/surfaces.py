@@ -80,7 +80,7 @@ def contour_segments(X, Y, Z, levels):
 
 
 def plot_contour(ax, problem, xlim, ylim, n=120, n_levels=14, optimum=True, filled=True,
-                 log=True):
+                 log=True, lines_grid=None):
     """Contour lines of ``problem.loss`` over the box ``xlim x ylim``, on a light shading.
 
     Parameters
@@ -88,6 +88,10 @@ def plot_contour(ax, problem, xlim, ylim, n=120, n_levels=14, optimum=True, fill
     log : bool
         Log-spaced levels of the excess loss (bowls) or evenly spaced levels (plateaus and
         cliffs, e.g. :class:`~gradclip.CliffRNN`).
+    lines_grid : tuple of two arrays, optional
+        A grid ``(X, Y)`` (any curvilinear one, e.g. :func:`gradclip.plots.rnn.wall_grid`) on
+        which the levels and lines are computed instead of the ``n x n`` square grid; the
+        shading stays on the square grid.
 
     Returns
     -------
@@ -104,22 +108,29 @@ def plot_contour(ax, problem, xlim, ylim, n=120, n_levels=14, optimum=True, fill
     """
     check_ax(ax)
     X, Y, Z = loss_grid(problem, xlim, ylim, n)
+    LX, LY, LZ = X, Y, Z
+    if lines_grid is not None:
+        LX, LY = (np.asarray(a, dtype=np.float64) for a in lines_grid)
+        if LX.ndim != 2 or LX.shape != LY.shape:
+            raise ValueError(f"lines_grid must be two 2-D arrays of one shape, got {LX.shape} and {LY.shape}")
+        with np.errstate(all="ignore"):
+            LZ = problem.loss(np.stack([LX, LY], axis=-1))
     star = problem.solution() if optimum and hasattr(problem, "solution") else None
     floor = float(problem.loss(star)) if star is not None else None
     if log:
-        levels = contour_levels(Z, n_levels, floor)
+        levels = contour_levels(LZ, n_levels, floor)
         base = np.nanmin(Z) if floor is None else floor
         with np.errstate(all="ignore"):
             shade = np.log10(np.maximum(Z - base, 0.1 * (levels[0] - base)))
     else:
-        levels = np.linspace(np.nanmin(Z), np.nanmax(Z), n_levels + 2)[1:-1]
+        levels = np.linspace(np.nanmin(LZ), np.nanmax(LZ), n_levels + 2)[1:-1]
         shade = Z
     fill = None
     if filled:
         fill = ax.imshow(shade, extent=(*xlim, *ylim), origin="lower", aspect="auto",
                          cmap="viridis" if not log else "Greys_r", alpha=0.35 if not log else 0.25,
                          interpolation="bilinear", zorder=0)
-    lines = LineCollection(contour_segments(X, Y, Z, levels), colors="0.45", linewidths=0.8, zorder=1)
+    lines = LineCollection(contour_segments(LX, LY, LZ, levels), colors="0.45", linewidths=0.8, zorder=1)
     ax.add_collection(lines)
     opt = None
     if star is not None and np.all(np.isfinite(star)):

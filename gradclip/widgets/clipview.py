@@ -55,13 +55,9 @@ def clipping_stage(problem, theta0, lr_grid, thr_grid, max_steps, xlim, ylim):
 
     # ---- static layer
     log = hasattr(problem, "hessian")  # bowls: log levels; plateaus and cliffs: linear
-    arts = plots.plot_contour(ax, problem, xlim, ylim, n=100, optimum=log, n_levels=12, log=log)
-    if isinstance(problem, CliffRNN):  # its lines crowd along the wall: draw them on a grid that does too
-        W, B = wall_grid(xlim, ylim, 100, 121, problem.x0)
-        with np.errstate(all="ignore"):
-            Z = problem.loss(np.stack([W, B], axis=-1))
-        levels = np.linspace(np.nanmin(Z), np.nanmax(Z), 14)[1:-1]   # as plot_contour's 12 levels
-        arts["lines"].set_segments(plots.contour_segments(W, B, Z, levels))
+    # a cliff's lines crowd along its wall: compute them on a grid that crowds there too
+    grid = wall_grid(xlim, ylim, 100, 121, problem.x0) if isinstance(problem, CliffRNN) else None
+    plots.plot_contour(ax, problem, xlim, ylim, n=100, optimum=log, n_levels=12, log=log, lines_grid=grid)
     if not log:
         ax.set_xlabel("w (recurrent weight)")
         ax.set_ylabel("b (bias)")
