@@ -19,8 +19,9 @@ import numpy as np
 
 from . import validation as v
 from .activations import ACTIVATIONS, check_activation
+from .data import adding_problem
 
-__all__ = ["RNN"]
+__all__ = ["RNN", "measured_factor", "measured_steps", "factor_survey"]
 
 
 def _size(value, name):
@@ -28,6 +29,81 @@ def _size(value, name):
     if value < 1:
         raise ValueError(f"{name} must be a positive integer, got {value!r}")
     return value
+
+
+def measured_steps(T):
+    """Number of backward steps :func:`measured_factor` averages over for a sequence of length
+    ``T``: ``T // 2 - 1`` (from ``h_{T//2}`` back to ``h_1``).
+
+    Examples
+    --------
+    >>> measured_steps(10), measured_steps(25), measured_steps(100)
+    (4, 11, 49)
+    """
+    T = _size(T, "T")
+    if T < 4:
+        raise ValueError(f"T must be at least 4, got {T}")
+    return T // 2 - 1
+
+
+def measured_factor(norms):
+    """Geometric-mean factor per step over the half of the sequence furthest from the output.
+
+    ``(n_1 / n_m) ** (1 / (m - 1))`` with ``m = T // 2`` and ``n_t = ||dL/dh_t||``: the
+    transient near the output is left out. For a linear RNN it tends to the spectral radius as
+    ``T`` grows, but slowly: the ``m - 1`` steps measured must be many (for ``T = 10`` they
+    are 4, and the power of a random matrix has not yet settled). Batched over leading axes.
+
+    Examples
+    --------
+    >>> float(measured_factor(0.9 ** np.arange(99, -1, -1)).round(6))
+    0.9
+    """
+    n = np.asarray(norms, dtype=np.float64)
+    m = n.shape[-1] // 2
+    if m < 2:
+        raise ValueError(f"norms must have at least 4 steps, got {n.shape[-1]}")
+    with np.errstate(all="ignore"):
+        return (n[..., 0] / n[..., m - 1]) ** (1.0 / (m - 1))
+
+
+def factor_survey(rho, T, activation="linear", seeds=range(30), hidden=32, n=16, data_seed=0):
+    """The gradient through time of one RNN per seed on the adding problem.
+
+    Parameters
+    ----------
+    rho : float
+        Spectral radius of every ``W_hh`` (each seed draws its own matrix).
+    T : int
+        Sequence length (>= 4).
+    activation : {"tanh", "sigmoid", "relu", "linear"}
+    seeds : iterable of int
+        Weight seeds, one net each.
+    hidden, n, data_seed : int
+        Units, sequences and the seed of :func:`gradclip.data.adding_problem` (shared).
+
+    Returns
+    -------
+    measured : numpy.ndarray, shape (S,)
+        :func:`measured_factor` of each net.
+    steps : numpy.ndarray, shape (S, T - 1)
+        Per-step factors ``||dL/dh_t|| / ||dL/dh_{t+1}||``, ``t = 1..T-1``.
+
+    Examples
+    --------
+    >>> measured, steps = factor_survey(0.9, 100, seeds=range(3))
+    >>> measured.shape, steps.shape, bool(np.all(np.abs(measured - 0.9) < 0.01))
+    ((3,), (3, 99), True)
+    """
+    measured_steps(T)
+    seeds = [v.non_negative_int(s, "seeds") for s in seeds]
+    if not seeds:
+        raise ValueError("seeds must not be empty, got no seed")
+    X, y = adding_problem(_size(n, "n"), T, seed=data_seed)
+    norms = np.array([RNN(2, hidden, 1, activation, spectral_radius=rho, seed=s).hidden_grad_norms(X, y)
+                      for s in seeds])
+    with np.errstate(all="ignore"):
+        return measured_factor(norms), norms[:, :-1] / norms[:, 1:]
 
 
 def _mse(err):

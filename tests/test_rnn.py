@@ -4,7 +4,8 @@ the gradient through time shrinks or grows by the spectral radius per step."""
 import numpy as np
 import pytest
 
-from gradclip.rnn import RNN
+from gradclip.data import adding_problem
+from gradclip.rnn import RNN, factor_survey, measured_factor, measured_steps
 
 ACTS = ["tanh", "sigmoid", "relu", "linear"]
 
@@ -192,3 +193,27 @@ def test_global_norm_clipping_keeps_rnn_training_on_the_adding_problem_finite():
     assert np.nanmax(free.grad_norms[:10]) > 1e9  # one gradient explodes through time early on
     assert kept.diverged_at is None and np.max(kept.losses) <= kept.losses[0]
     assert kept.final_loss < 1 / 12  # below the loss of always answering 1
+
+
+def test_measured_factor_is_a_geometric_mean_over_the_far_half():
+    norms = np.array([2.0 ** (10 - t) for t in range(10)])  # factor 2 per backward step
+    assert measured_steps(10) == 4 and measured_factor(norms) == pytest.approx(2.0)
+    rng = np.random.default_rng(1)
+    norms = rng.uniform(0.5, 2.0, size=(3, 25))
+    by_hand = [np.prod(n[:11] / n[1:12]) ** (1 / 11) for n in norms]  # steps h_12 -> h_1
+    np.testing.assert_allclose(measured_factor(norms), by_hand, rtol=1e-12)
+    with pytest.raises(ValueError, match="T"):
+        measured_steps(3)
+
+
+def test_factor_survey_matches_nets_built_one_by_one():
+    measured, steps = factor_survey(1.1, 30, "tanh", seeds=[0, 4])
+    X, y = adding_problem(16, 30, seed=0)
+    for i, seed in enumerate((0, 4)):
+        norms = RNN(2, 32, 1, "tanh", spectral_radius=1.1, seed=seed).hidden_grad_norms(X, y)
+        np.testing.assert_allclose(steps[i], norms[:-1] / norms[1:], rtol=1e-12)
+        assert measured[i] == pytest.approx((norms[0] / norms[14]) ** (1 / 14), rel=1e-12)
+    with pytest.raises(ValueError, match="seeds"):
+        factor_survey(1.0, 10, seeds=[])
+    with pytest.raises(ValueError, match="T"):
+        factor_survey(1.0, 3)

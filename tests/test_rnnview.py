@@ -61,6 +61,24 @@ def test_regimes_at_the_ends(ex):
     assert ex.status_text.startswith("vanishing")
 
 
+def test_short_sequences_name_no_regime(ex):
+    """T = 10 measures 4 steps: a linear net at rho = 1 measures 0.959 (by hand), which is no
+    reason to call it vanishing; from T = 25 (11 steps) this draw is within 0.3 % of rho."""
+    for rho in (1.0, 1.05):
+        norms, _ = _net_norms(rho, 10, "linear")
+        by_hand = (norms[0] / norms[4]) ** (1 / 4)
+        ex.update(rho=rho, T=10, activation="linear")
+        assert ex.status_text.startswith(f"too short to tell: measured factor {by_hand:.3f} per step over 4 steps")
+    assert by_hand == pytest.approx(1.007, abs=5e-4)
+    for rho in (0.95, 1.0, 1.05):
+        norms, _ = _net_norms(rho, 25, "linear")
+        by_hand = (norms[0] / norms[11]) ** (1 / 11)
+        assert by_hand == pytest.approx(rho, rel=3e-3)
+        ex.update(rho=rho, T=25)
+        assert f"measured factor {by_hand:.3f} per step over 11 steps" in ex.status_text
+        assert ex.status_text.startswith({0.95: "vanishing", 1.0: "neither", 1.05: "exploding"}[rho])
+
+
 def test_sigma_and_rho_lines(ex):
     ex.update(rho=1.2, T=50, activation="tanh")
     _, net = _net_norms(1.2, 50, "tanh")
@@ -85,6 +103,7 @@ def test_measured_factor_and_regime_code():
     assert rnnview.measured_factor(1.05 ** np.arange(20, 0, -1)) == pytest.approx(1.05)
     np.testing.assert_allclose(rnnview.measured_factor(np.array([[8.0, 4, 2, 1], [1, 1, 1, 1]])), [2.0, 1.0])
     assert rnnview.regime_code([0.5, 0.99, 1.0, 1.03, np.nan]).tolist() == [0, 1, 1, 2, 2]
+    assert rnnview.regime_code([0.5, 1.0, 1.5, 0.5], steps=[4, 4, 4, 11]).tolist() == [3, 3, 3, 0]
     with pytest.raises(ValueError, match="at least 4"):
         rnnview.measured_factor([1.0, 2.0, 3.0])
 
