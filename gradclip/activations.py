@@ -7,7 +7,7 @@ One table serves :class:`~gradclip.nets.MLP` and :class:`~gradclip.rnn.RNN`. Eac
 
 import numpy as np
 
-__all__ = ["ACTIVATIONS", "check_activation", "saturated"]
+__all__ = ["ACTIVATIONS", "check_activation", "saturated", "gaussian_moments"]
 
 
 def _sigmoid(z):
@@ -76,3 +76,53 @@ def saturated(activation, a):
         if activation == "relu":
             return a == 0.0
     return np.zeros(a.shape, dtype=bool)
+
+
+# E[f(xi)] for xi ~ N(0, 1) and a smooth f: the trapezoidal rule on [-10, 10], whose error falls
+# exponentially with the ratio of f's distance to its nearest pole (tanh's at i pi / 2) to the step
+_NODES = np.linspace(-10.0, 10.0, 4001)
+_WEIGHTS = np.exp(-0.5 * _NODES**2) * (_NODES[1] - _NODES[0]) / np.sqrt(2.0 * np.pi)
+
+
+def gaussian_moments(activation, q):
+    """``E[act(z)**2]`` and ``E[act'(z)**2]`` for a pre-activation ``z ~ N(0, q)``.
+
+    The two averages of the variance argument for a deep net at initialisation: the first
+    carries the size of the signal forward (the next layer's pre-activations have variance
+    ``n Var(w) E[act(z)**2]``), the second is the activation's share of the factor by which a
+    layer passes the gradient back, ``sqrt(n Var(w) E[act'(z)**2])``.
+
+    Closed forms for ``relu`` (``q / 2`` and ``1 / 2``) and ``linear`` (``q`` and ``1``);
+    the trapezoidal rule over ``z / sqrt(q)`` in ``[-10, 10]`` (4001 nodes) for the smooth
+    ``tanh`` and ``sigmoid`` (relative error below ``1e-9`` for ``q <= 100``).
+
+    Parameters
+    ----------
+    activation : {"tanh", "sigmoid", "relu", "linear"}
+    q : float or array_like
+        Variance of the pre-activation, ``>= 0`` (0: ``z = 0`` exactly).
+
+    Returns
+    -------
+    act_sq, slope_sq : numpy.ndarray
+        ``E[act(z)**2]`` and ``E[act'(z)**2]``, each of the shape of ``q``.
+
+    Examples
+    --------
+    >>> [float(m) for m in gaussian_moments("relu", 2.0)]
+    [1.0, 0.5]
+    >>> [round(float(m), 4) for m in gaussian_moments("sigmoid", 0.0)]   # sigma(0)^2, sigma'(0)^2
+    [0.25, 0.0625]
+    """
+    check_activation(activation)
+    q = np.asarray(q, dtype=np.float64)
+    if not np.all(np.isfinite(q)) or np.any(q < 0):
+        raise ValueError(f"q must be finite and >= 0, got {q!r}")
+    if activation == "relu":
+        return q / 2.0, np.full(q.shape, 0.5)
+    if activation == "linear":
+        return q.copy(), np.ones(q.shape)
+    act, slope = ACTIVATIONS[activation]
+    z = np.sqrt(q)[..., None] * _NODES
+    a = act(z)
+    return (a**2) @ _WEIGHTS, slope(z, a) ** 2 @ _WEIGHTS

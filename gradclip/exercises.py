@@ -24,6 +24,7 @@ __all__ = [
     "check_global_norm",
     "check_array",
     "check_function",
+    "check_range",
 ]
 
 #: The regimes of gradient descent on a quadratic, by ``lr * lambda_max``.
@@ -199,6 +200,38 @@ def check_array(answer, expected, rtol=1e-3, atol=1e-8, name="answer", hint=""):
     extra = f" ({hint})" if hint else ""
     return Feedback(False, f"{name} differs from the truth most at entry {worst}: "
                            f"{a.ravel()[worst]:.4g} instead of {e.ravel()[worst]:.4g}{extra}")
+
+
+def check_range(answer, measure, low, high, name="answer", what="the result", hint=""):
+    """Check a criterion: ``low <= measure(answer) <= high``, computed for the answer given.
+
+    For exercises whose right answers form a range set by the data (not a number plus a
+    tolerance): the verdict is exactly the stated criterion.
+
+    Examples
+    --------
+    >>> check_range(3.0, lambda a: a**2, 1.0, 10.0, name="x", what="x squared")
+    ✓ x = 3 gives x squared 9, between 1 and 10
+    >>> check_range(4.0, lambda a: a**2, 1.0, 10.0, name="x", what="x squared")
+    ✗ x = 4 gives x squared 16, not between 1 and 10
+    """
+    if answer is None:
+        return _waiting(f"your {name}")
+    a = _number(answer, name)
+    low, high = _number(low, "low"), _number(high, "high")
+    if not callable(measure):
+        raise ValueError(f"measure must be callable, got {measure!r}")
+    if not np.isfinite(a):
+        return Feedback(False, f"{name} must be finite, got {a}")
+    try:
+        with np.errstate(all="ignore"):
+            got = _number(measure(a), "measure(answer)")
+    except ValueError as exc:
+        return Feedback(False, f"{name} = {a:.4g} cannot be used: {exc}")
+    extra = f" ({hint})" if hint else ""
+    if low <= got <= high:
+        return Feedback(True, f"{name} = {a:.4g} gives {what} {got:.3g}, between {low:g} and {high:g}")
+    return Feedback(False, f"{name} = {a:.4g} gives {what} {got:.3g}, not between {low:g} and {high:g}{extra}")
 
 
 def check_function(fn, reference, cases, name="your function", rtol=1e-6, atol=1e-10, hint=""):

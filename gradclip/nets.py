@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import validation as v
-from .activations import ACTIVATIONS, check_activation, saturated
+from .activations import ACTIVATIONS, check_activation, gaussian_moments, saturated
 
-__all__ = ["INITS", "LayerStats", "MLP", "chain_gradient"]
+__all__ = ["INITS", "LayerStats", "MLP", "chain_gradient", "variance_factors"]
 
 _ACTIVATIONS = ACTIVATIONS  # the table lives in gradclip.activations
 
@@ -213,6 +213,40 @@ class MLP:
         _, _, deltas, _ = self._backward(X, y, params)
         return v.vector_norms(deltas)
 
+    def backprop_gains(self, X, y, params=None):
+        """The two parts of each layer's backprop factor: the weights' gain and the slopes' share.
+
+        Backpropagation passes the gradient from weight layer ``k + 1`` to layer ``k`` as
+        ``delta_k = (delta_{k+1} W_{k+1}) * act'(z_k)`` (plus ``delta_{k+1}`` with skips). The
+        weight gain is ``||delta_{k+1} W_{k+1}|| / ||delta_{k+1}||`` (about
+        ``sqrt(n Var(w))`` for a random ``W``), the slope share
+        ``||(delta_{k+1} W_{k+1}) * act'(z_k)|| / ||delta_{k+1} W_{k+1}||``; without skips
+        their product is the factor
+        ``backprop_norms()[k - 1] / backprop_norms()[k]``.
+
+        Returns
+        -------
+        weight_gains, slope_shares : numpy.ndarray
+            Shape ``(depth - 1,)`` each, the step into the first layer first.
+
+        Examples
+        --------
+        >>> X, y = np.ones((4, 3)), np.zeros((4, 1))
+        >>> w, s = MLP([3, 5, 5, 1], activation="linear").backprop_gains(X, y)
+        >>> bool(np.allclose(s, 1.0)), w.shape
+        (True, (2,))
+        """
+        _, _, deltas, acts = self._backward(X, y, params)
+        params = self._params(params)
+        zs = self._forward(self._inputs(X), params)[1]
+        _, slope_of = ACTIVATIONS[self.activation]
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            back = [deltas[k + 1] @ params[2 * (k + 1)] for k in range(self.depth - 1)]
+            through = [b * slope_of(z, a) for b, z, a in zip(back, zs, acts)]
+            weight = v.vector_norms(back) / v.vector_norms(deltas[1:])
+            slope = v.vector_norms(through) / v.vector_norms(back)
+        return weight, slope
+
     def layer_grad_norms(self, X, y, params=None):
         """2-norm of each layer's weight gradient, first layer first, shape ``(depth,)``."""
         _, grads = self.loss_and_grads(X, y, params)
@@ -362,3 +396,69 @@ def chain_gradient(factors):
         raise ValueError(f"factors must be a 1-D sequence, got shape {f.shape}")
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
         return np.concatenate([[1.0], np.cumprod(f)])
+
+
+def variance_factors(activation, std, width, depth, input_var=1.0):
+    """Predicted backprop factor of each layer of a random net: ``sqrt(n Var(w) E[act'(z)**2])``.
+
+    The variance argument (Glorot & Bengio 2010, He et al. 2015) for an MLP at initialisation
+    with ``depth`` weight layers, every layer (input included) of width ``n = width``, weights
+    drawn independently with mean 0 and standard deviation ``std``, zero biases. Each of the ``n`` entries of
+    ``delta_{k+1} W_{k+1}`` is a sum of ``n`` independent terms, with expected square
+    ``Var(w) ||delta_{k+1}||**2``; so its squared norm is, in expectation, ``n Var(w)`` times
+    that of ``delta_{k+1}``. The slopes multiply each entry by ``act'(z_k)``, which does not
+    depend on ``W_{k+1}``. So in expectation
+
+    ``E ||delta_k||**2 = n Var(w) E[act'(z_k)**2] ||delta_{k+1}||**2``.
+
+    The pre-activations ``z_k`` are taken Gaussian with variance ``q_k`` (mean-field, wide
+    layers): ``q_1 = n Var(w) input_var``, ``q_{k+1} = n Var(w) E[act(z_k)**2]``, with the
+    averages of :func:`gradclip.activations.gaussian_moments`. A single draw of a net of
+    finite width scatters around these values.
+
+    Parameters
+    ----------
+    activation : {"tanh", "sigmoid", "relu", "linear"}
+    std : float
+        Standard deviation of every weight, ``> 0``.
+    width, depth : int
+        Width ``n`` of every layer and number of weight layers (``>= 2``).
+    input_var : float
+        Mean squared input entry, ``E[x_i**2] >= 0``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(depth - 1,)``: the factor from weight layer ``k + 1`` back to layer ``k``,
+        ``k = 1 .. depth - 1``, the first layer's first (as ``MLP.backprop_norms`` orders).
+
+    References
+    ----------
+    .. [1] X. Glorot, Y. Bengio, "Understanding the difficulty of training deep feedforward
+       neural networks", AISTATS 2010.
+    .. [2] K. He, X. Zhang, S. Ren, J. Sun, "Delving deep into rectifiers", ICCV 2015.
+
+    Examples
+    --------
+    >>> variance_factors("relu", np.sqrt(2 / 32), 32, 4).round(6).tolist()    # He: 1 per layer
+    [1.0, 1.0, 1.0]
+    >>> variance_factors("relu", 1 / np.sqrt(32), 32, 3).round(4).tolist()    # 1/sqrt(2)
+    [0.7071, 0.7071]
+    """
+    check_activation(activation)
+    std = v.positive(std, "std")
+    width = v.positive_int(width, "width")
+    depth = v.positive_int(depth, "depth")
+    if depth < 2:
+        raise ValueError(f"depth must be at least 2 weight layers, got {depth}")
+    input_var = float(v.as_float_array(input_var, "input_var"))
+    if not np.isfinite(input_var) or input_var < 0:
+        raise ValueError(f"input_var must be finite and >= 0, got {input_var!r}")
+    gain = width * std**2  # n Var(w)
+    q = gain * input_var
+    factors = np.empty(depth - 1)
+    for k in range(depth - 1):
+        act_sq, slope_sq = gaussian_moments(activation, q)
+        factors[k] = np.sqrt(gain * slope_sq)
+        q = gain * float(act_sq)
+    return factors

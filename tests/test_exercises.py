@@ -67,3 +67,32 @@ def test_check_array_compares_shape_and_values():
     assert exercises.check_array([1.0, 2.0], np.array([1.0, 2.0]))
     assert not exercises.check_array([1.0], [1.0, 2.0])
     assert "entry 1" in repr(exercises.check_array([1.0, 3.0], [1.0, 2.0]))
+
+
+def test_check_range_is_the_stated_criterion_of_the_linear_depth_exercise():
+    # exercise 2 of notebook 03: a linear net of 20 weight layers of width 32, seed 0, on the data
+    # of its section 1; the criterion is a first / last gradient ratio between 0.1 and 10
+    from gradclip import MLP
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(64, 32)), rng.normal(size=(64, 32))
+
+    def ratio(scale):  # an independent backward pass through the linear chain
+        net = MLP([32] * 21, "linear", scale, seed=0)
+        d = (X @ np.linalg.multi_dot([W.T for W in net.params[0::2]]) - y) / 64
+        last = np.linalg.norm(d)
+        for W in net.params[-2:0:-2]:
+            d = d @ W
+        return np.linalg.norm(d) / last
+
+    measure = lambda s: (lambda b: b[0] / b[-1])(MLP([32] * 21, "linear", s, seed=0).backprop_norms(X, y))
+    for scale in (0.85, 0.88, 0.95, 1.0, 1.04, 1.05, 1.08, 1.1):
+        truth = 0.1 <= ratio(scale) <= 10
+        assert bool(exercises.check_range(scale, measure, 0.1, 10)) == truth
+    assert exercises.check_range(0.88, measure, 0.1, 10)      # 0.111: inside, though 12 % below 1
+    assert not exercises.check_range(1.05, measure, 0.1, 10)  # 12.1: outside, though 5 % above 1
+    assert exercises.check_range(None, measure, 0.1, 10).correct is None
+    assert not exercises.check_range(float("nan"), measure, 0.1, 10)
+    assert "not between 0.1 and 10 (hint)" in repr(exercises.check_range(1.1, measure, 0.1, 10, hint="hint"))
+    with pytest.raises(ValueError, match="measure"):
+        exercises.check_range(1.0, 3.0, 0.1, 10)

@@ -462,3 +462,80 @@ def test_layer_stats_counts_only_the_layers_asked_for():
     for bad in ([0], [4], [1.5], [[1]]):
         with pytest.raises(ValueError, match="layers must be hidden layers 1 .. 3"):
             net.layer_stats(X, y, layers=bad)
+
+
+def _sig(z):
+    return 1 / (1 + np.exp(-z))
+
+
+_HAND = {"sigmoid": (_sig, lambda z: _sig(z) * (1 - _sig(z))), "tanh": (np.tanh, lambda z: 1 - np.tanh(z) ** 2),
+         "relu": (lambda z: np.maximum(z, 0), lambda z: (z > 0) * 1.0), "linear": (lambda z: z, np.ones_like)}
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu", "linear"])
+@pytest.mark.parametrize("std_n", [1.0, 2.0, 0.5])  # n Var(w): Xavier, He, half of He's variance
+def test_variance_factors_match_a_wide_monte_carlo(activation, std_n):
+    from gradclip.nets import variance_factors
+
+    n, depth, seeds = 400, 6, 12
+    std = np.sqrt(std_n / n)
+    predicted = variance_factors(activation, std, n, depth, input_var=1.0)
+    f, fp = _HAND[activation]
+    squares = []
+    for seed in range(seeds):  # a hand-written forward pass, then a gradient independent of the weights
+        rng = np.random.default_rng(seed)
+        Ws = [rng.normal(scale=std, size=(n, n)) for _ in range(depth)]
+        h, zs = rng.normal(size=(32, n)), []
+        for W in Ws[:-1]:
+            zs.append(h @ W.T)
+            h = f(zs[-1])
+        d, ratios = rng.normal(size=(32, n)), []
+        for k in range(depth - 1, 0, -1):
+            new = (d @ Ws[k]) * fp(zs[k - 1])
+            ratios.append(np.sum(new**2) / np.sum(d**2))
+            d = new
+        squares.append(ratios[::-1])
+    measured = np.sqrt(np.mean(squares, axis=0))  # root of the mean squared factor per layer
+    np.testing.assert_allclose(measured, predicted, rtol=0.03)
+
+
+def test_variance_factors_closed_forms_and_bad_inputs():
+    from gradclip.nets import variance_factors
+
+    np.testing.assert_allclose(variance_factors("relu", 0.5 * np.sqrt(2 / 32), 32, 5), 0.5)
+    np.testing.assert_allclose(variance_factors("linear", 0.3, 10, 4), 0.3 * np.sqrt(10))
+    # sigmoid: the first hidden layer's pre-activations have variance n Var(w) input_var
+    first = variance_factors("sigmoid", 1 / np.sqrt(32), 32, 2, input_var=0.0)[0]
+    assert first == pytest.approx(0.25)  # z = 0 exactly: the slope's largest value 1/4
+    for bad in ({"std": 0.0}, {"width": 0}, {"depth": 1}, {"input_var": -1.0}):
+        kwargs = dict({"activation": "tanh", "std": 0.1, "width": 8, "depth": 3}, **bad)
+        with pytest.raises(ValueError, match=next(iter(bad))):
+            variance_factors(**kwargs)
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
+@pytest.mark.parametrize("residual", [False, True])
+def test_backprop_gains_split_each_factor_into_weights_and_slopes(activation, residual):
+    net = MLP([6, 8, 8, 8, 2], activation=activation, weight_scale=1.3, seed=3, residual=residual)
+    rng = np.random.default_rng(4)
+    X, y = rng.normal(size=(9, 6)), rng.normal(size=(9, 2))
+    weight, slope = net.backprop_gains(X, y)
+    f, fp = _HAND[activation]
+    Ws = net.params[0::2]
+    h, zs = X, []  # a hand-written forward pass (biases are 0 at initialisation)
+    for k, W in enumerate(Ws[:-1]):
+        zs.append(h @ W.T)
+        h = h + f(zs[-1]) if residual and 1 <= k <= len(Ws) - 2 else f(zs[-1])
+    d = dh = (h @ Ws[-1].T - y) / len(X)  # delta of the output layer; dh: dL/d(its input)
+    want_w, want_s = [], []
+    for k in range(len(Ws) - 1, 0, -1):
+        u = d @ Ws[k]
+        want_w.append(np.linalg.norm(u) / np.linalg.norm(d))
+        want_s.append(np.linalg.norm(u * fp(zs[k - 1])) / np.linalg.norm(u))
+        dh = u + (dh if residual and 1 <= k <= len(Ws) - 2 else 0)  # the skip passes dh on unchanged
+        d = dh * fp(zs[k - 1])
+    np.testing.assert_allclose(weight, want_w[::-1], rtol=1e-12)
+    np.testing.assert_allclose(slope, want_s[::-1], rtol=1e-12)
+    if not residual:
+        norms = net.backprop_norms(X, y)
+        np.testing.assert_allclose(weight * slope, norms[:-1] / norms[1:], rtol=1e-12)
