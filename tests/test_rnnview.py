@@ -79,6 +79,22 @@ def test_short_sequences_name_no_regime(ex):
         assert ex.status_text.startswith({0.95: "vanishing", 1.0: "neither", 1.05: "exploding"}[rho])
 
 
+def test_tanh_lowers_the_measured_factor_but_not_every_step(ex):
+    """The notebook's tanh claims for the explorer's draw: every measured factor on the
+    sliders is at most 0.89 rho, yet at rho = 1.2, T = 100 nine single steps exceed 1."""
+    for rho in rnnview.RHOS:
+        for T in rnnview.LENGTHS:
+            norms, _ = _net_norms(rho, T, "tanh")
+            m = T // 2
+            assert (norms[0] / norms[m - 1]) ** (1 / (m - 1)) < 0.89 * rho
+    norms, _ = _net_norms(1.2, 100, "tanh")
+    steps = norms[:-1] / norms[1:]
+    assert np.sum(steps > 1) == 9 and steps.max() == pytest.approx(1.136, abs=1e-3)
+    ex.update(rho=1.2, T=100, activation="tanh")
+    drawn = [d for d in ex.drawn() if d["type"] == "line"][2]["y"]
+    assert np.sum(drawn[:99] > 1) == 9
+
+
 def test_sigma_and_rho_lines(ex):
     ex.update(rho=1.2, T=50, activation="tanh")
     _, net = _net_norms(1.2, 50, "tanh")

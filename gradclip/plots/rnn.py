@@ -264,7 +264,7 @@ def cliff_growth_animation(Ts=tuple(range(1, 61)), b=-2.5, xlim=(0.0, 10.0), yli
 
     Left: contour lines of the loss over ``(w, b)`` with the line ``b`` dashed. Right, top:
     the loss along that line; bottom: the gradient norm along it (log), whose peak at the
-    wall grows like ``1.13 ** T``.
+    wall grows at least like ``1.13 ** T`` (the factors there start at 1.13 and grow).
 
     Returns
     -------
