@@ -273,10 +273,26 @@ class RuleRun:
     def final_loss(self):
         return float(self.losses[-1])
 
-    @property
-    def max_loss(self):
-        """Largest loss after the start: how far the worst spike threw the iterate."""
-        return float(np.max(self.losses[1:]))
+    def worst_loss(self, after):
+        """Largest loss from step ``after`` on: ``max(losses[after:])``.
+
+        ``losses[k]`` is the loss after ``k`` steps. The first steps from a far start carry
+        the start-up transient (and a rule's own warm-up: ZClip clips nothing for its first
+        ``warmup_steps`` norms), so the damage done by spikes is read after it, e.g. from
+        step 50. ``after = 0`` includes the start.
+
+        Examples
+        --------
+        >>> from gradclip import Quadratic
+        >>> q = Quadratic([[1.0, 0.0], [0.0, 1.0]])
+        >>> run = run_with_rule(q, [5.0, 5.0], 0.5, spike_process(100, 2, seed=0), FixedThreshold(2.0))
+        >>> run.worst_loss(0), round(run.worst_loss(50), 2)      # the start, then from step 50
+        (25.0, 0.3)
+        """
+        after = v.non_negative_int(after, "after")
+        if after >= len(self.losses):
+            raise ValueError(f"after must be below the number of losses {len(self.losses)}, got {after!r}")
+        return float(np.max(self.losses[after:]))
 
 
 def run_with_rule(problem, theta0, lr, process, rule=None):

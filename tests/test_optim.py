@@ -460,12 +460,21 @@ def test_rules_on_a_spike_process():
     assert runs["none"].caught == 0 and runs["none"].clipped_fraction == 0
     assert runs["zclip"].caught >= n and runs["zclip"].clipped_fraction < 0.1
     assert runs["autoclip"].clipped_fraction > 0.8
-    assert runs["none"].max_loss > 10 * runs["zclip"].max_loss
-    # run_with_rule against a plain loop
-    rule, theta = FixedThreshold(2.0), np.array([5.0, 5.0])
+    assert runs["none"].worst_loss(50) > 100 * runs["zclip"].worst_loss(50)
+    # run_with_rule against a plain loop; worst_loss(50) against the loss of its own iterates
+    rule, theta, hand = FixedThreshold(2.0), np.array([5.0, 5.0]), []
     for k in range(1500):
         theta = theta - 0.5 * clip_by_norm(q.grad(theta) + proc.noise[k], 2.0)
         np.testing.assert_allclose(runs["fixed"].thetas[k + 1], theta, rtol=1e-12, atol=1e-14)
+        hand.append(0.5 * theta @ q.A @ theta)
+    assert runs["fixed"].worst_loss(50) == pytest.approx(max(hand[49:]), rel=1e-12)
+    # from the start, the worst loss is the first step's (fixed c = 2 creeps down from 23.5),
+    # no spike's doing: the first spike of this stream comes at step 40
+    assert np.flatnonzero(proc.spikes)[0] == 40
+    start = np.array([5.0, 5.0])
+    assert runs["fixed"].worst_loss(0) == pytest.approx(0.5 * start @ q.A @ start, rel=1e-12)
+    assert runs["fixed"].worst_loss(1) == pytest.approx(hand[0], rel=1e-12)
+    assert runs["fixed"].worst_loss(1) > 10 * runs["fixed"].worst_loss(50)
     assert run_with_rule(q, [5.0, 5.0], 0.5, proc).final_loss == runs["none"].final_loss
 
 
@@ -491,6 +500,10 @@ def test_rules_on_a_spike_process():
     (lambda: ZClip(alpha=1.0), "alpha"),
     (lambda: ZClip(clip_option="max"), "clip_option"),
     (lambda: spike_process(10, 2, spike_prob=2.0), "spike_prob"),
+    (lambda: run_with_rule(Quadratic(np.eye(2)), [1.0, 1.0], 0.1, spike_process(10, 2)).worst_loss(11),
+     "after"),
+    (lambda: run_with_rule(Quadratic(np.eye(2)), [1.0, 1.0], 0.1, spike_process(10, 2)).worst_loss(-1),
+     "after"),
 ])
 def test_invalid_arguments_are_named(call, name):
     with pytest.raises(ValueError, match=name):
