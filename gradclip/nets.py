@@ -262,7 +262,7 @@ class MLP:
         params : list of array_like, optional
             Parameters to use instead of ``self.params``.
         lr : float, optional
-            Learning rate; when given, the update:data ratios ``lr * ||dW|| / ||W||`` are
+            Learning rate; when given, the update:data ratios ``lr * ||dL/dW|| / ||W||`` are
             computed (about ``1e-3`` is the usual rule of thumb for a healthy rate).
         bins : int
             Number of histogram bins, shared by all hidden layers: ``[-1, 1]`` for tanh,
@@ -372,7 +372,7 @@ class LayerStats:
     # (one row per layer asked for, in that order, when layer_stats was given ``layers``)
     grad_norms: np.ndarray  # (depth,) 2-norm of each weight gradient dW
     weight_norms: np.ndarray  # (depth,) 2-norm of each weight matrix W
-    update_ratios: object = None  # (depth,) lr * ||dW|| / ||W|| when lr was given, else None
+    update_ratios: object = None  # (depth,) lr * ||dL/dW|| / ||W|| when lr was given, else None
     backprop_norms: object = None  # (depth,) ||dL/dz|| per weight layer, as MLP.backprop_norms
 
 

@@ -3,7 +3,7 @@
 After Karpathy's diagnostics in "makemore part 3" (activations and gradients): for every
 layer, the gradient that backpropagation carries down (:meth:`gradclip.MLP.backprop_norms`),
 each hidden layer's activation histogram and share of saturated units, and the update:data
-ratio ``lr * ||dW|| / ||W||`` of a gradient step, whose healthy size is about ``1e-3``
+ratio ``||ΔW|| / ||W|| = lr * ||dL/dW|| / ||W||`` of a gradient step, whose healthy size is about ``1e-3``
 (CS231n). :func:`depth_run` computes them (numpy only, shared by the depth explorer and the
 GIF); :func:`depth_lab_figure` and :func:`depth_lab_animation` draw them.
 
@@ -100,7 +100,7 @@ class DepthRun:
     loss: np.ndarray  # (S,)
     grad: np.ndarray  # (S, depth) ||dL/dz|| at every weight layer (MLP.backprop_norms), first first
     saturated: np.ndarray  # (S, depth - 1) share saturated (tanh, sigmoid) or dead (relu) per hidden layer
-    ratios: np.ndarray  # (S, depth) update:data ratio lr ||dW|| / ||W|| per weight layer
+    ratios: np.ndarray  # (S, depth) update:data ratio lr ||dL/dW|| / ||W|| per weight layer
     layers: np.ndarray  # (slots,) hidden layers (1-based) whose histograms are kept
     edges: np.ndarray  # (S, bins + 1) histogram edges (shared by the layers of a snapshot)
     hist: np.ndarray  # (S, slots, bins) share of the layer's activations in each bin
@@ -215,7 +215,7 @@ def _lab_axes(fig, depth):
     ax_r.set_yscale("log")
     ax_r.axhline(REFERENCE_RATIO, color="0.4", ls="--", lw=1.2)
     ax_r.set_ylabel("update:data ratio")
-    ax_r.set_title("lr ‖ΔW‖ / ‖W‖ (dashed: 1e-3)", fontsize="medium")
+    ax_r.set_title("‖ΔW‖ / ‖W‖, ΔW = lr ∂L/∂W (dashed: 1e-3)", fontsize="medium")
     return ax_g, ax_h, ax_s, ax_r
 
 

@@ -115,7 +115,7 @@ def _static(axes, width):
     ax_r.axhline(REFERENCE_RATIO, color="0.35", ls="--", lw=1.2)
     ax_r.text(0.98, REFERENCE_RATIO * 1.6, "≈ 1e-3: healthy (CS231n)", ha="right", va="bottom",
               fontsize="small", color="0.3", transform=ax_r.get_yaxis_transform(), gid=COVER)
-    ax_r.set_ylabel("lr ‖ΔW‖ ÷ ‖W‖")
+    ax_r.set_ylabel("‖ΔW‖ ÷ ‖W‖, ΔW = lr ∂L/∂W")
     ax_r.set_title(f"update:data ratio of a step (lr = {LR:g})", fontsize="medium")
     plain_log_ticks(ax_g, ax_r)
     ax_g.set_yticks(G_TICKS)
@@ -271,7 +271,7 @@ def depth_explorer(depth=20, activation="tanh", init="xavier", residual="off", s
     the back-propagated gradient per layer (relative to the last layer's), the activation
     histograms of up to five hidden layers (std and share saturated in the key), the share
     of saturated (tanh, sigmoid) or dead (relu) units per layer, and the update:data ratio
-    ``lr ||dW|| / ||W||`` per layer with the 1e-3 reference line.
+    ``||ΔW|| / ||W|| = lr ||dL/dW|| / ||W||`` per layer with the 1e-3 reference line.
 
     Parameters
     ----------
