@@ -18,7 +18,8 @@ from . import validation as v
 from .problems import LinearRegression
 from .solvers import _check_problem, _check_theta0, _descend, run
 
-__all__ = ["CVResult", "cross_validate", "LRRangeTest", "lr_range_test", "net_lr_range_test",
+__all__ = ["CVResult", "cross_validate", "sine_data", "Retrained", "retrain", "ChoiceStudy",
+           "choice_study", "LRRangeTest", "lr_range_test", "net_lr_range_test",
            "threshold_from_norms", "WarmupThreshold", "warmup_threshold"]
 
 
@@ -172,6 +173,149 @@ def cross_validate(X, y, lrs, thresholds=None, k=5, steps=100, clip="norm", seed
     return CVResult(lrs, thresholds, val, tr, val_mean, val_std, train_mean,
                     diverged.sum(0).reshape(shape), _best(lrs, thresholds, val_mean),
                     _best(lrs, thresholds, train_mean))
+
+
+def sine_data(seed, m=30, m_test=0, degree=9, noise=0.3):
+    """Noisy samples of ``sin 3x`` with polynomial features, and an untouched test set.
+
+    One ``numpy.random.default_rng(seed)`` draws, in this order, ``x ~ U(-1, 1)`` (``m``
+    values), the training noise ``N(0, noise^2)``, then the test inputs and test noise
+    (``m_test`` each): the training set does not depend on ``m_test``.
+
+    Returns
+    -------
+    X, y, X_test, y_test : ndarray
+        ``X = vander(x, degree + 1, increasing=True)``, ``y = sin(3x) + noise``; the test
+        arrays have ``m_test`` rows (possibly none).
+
+    Examples
+    --------
+    >>> X, y, Xt, yt = sine_data(0, m=5, m_test=3, degree=2)
+    >>> X.shape, Xt.shape, bool(np.all(X[:, 0] == 1))
+    ((5, 3), (3, 3), True)
+    """
+    seed, m, m_test = (v.non_negative_int(a, n) for a, n in ((seed, "seed"), (m, "m"), (m_test, "m_test")))
+    degree = v.non_negative_int(degree, "degree")
+    if m < 2:
+        raise ValueError(f"m must be at least 2, got {m}")
+    noise = float(v.as_float_array(noise, "noise"))
+    if not noise >= 0 or not np.isfinite(noise):
+        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-1, 1, m)
+    y = np.sin(3 * x) + rng.normal(0, noise, m)
+    xt = rng.uniform(-1, 1, m_test)
+    yt = np.sin(3 * xt) + rng.normal(0, noise, m_test)
+    return (np.vander(x, degree + 1, increasing=True), y,
+            np.vander(xt, degree + 1, increasing=True), yt)
+
+
+@dataclass(frozen=True)
+class Retrained:
+    """Result of :func:`retrain`: the final ``theta``, its training and test losses
+    (``inf`` if the run diverged) and the share of steps that were clipped."""
+
+    lr: float
+    threshold: object
+    theta: np.ndarray
+    train_loss: float
+    test_loss: float
+    clipped_fraction: float
+
+
+def retrain(X, y, X_test, y_test, lr, threshold=None, steps=100, clip="norm", theta0=None):
+    """Run one configuration on ALL of ``(X, y)`` and score it on a test set no choice has seen.
+
+    The run is :func:`~gradclip.run` on ``LinearRegression(X, y)`` from ``theta0`` (zeros by
+    default); the test loss is ``mean((X_test theta - y_test)^2) / 2``, the training loss's
+    formula.
+
+    Examples
+    --------
+    >>> X, y, Xt, yt = sine_data(0, m_test=1000)
+    >>> a = retrain(X, y, Xt, yt, lr=10.0, threshold=0.01)
+    >>> b = retrain(X, y, Xt, yt, lr=5.0, threshold=0.02)   # same lr * c, clipped throughout
+    >>> a.clipped_fraction, bool(np.allclose(a.theta, b.theta, rtol=0, atol=1e-12))
+    (1.0, True)
+    """
+    X = v.as_float_array(X, "X")
+    y = v.as_float_array(y, "y")
+    X_test = v.as_float_array(X_test, "X_test")
+    y_test = v.as_float_array(y_test, "y_test")
+    if X.ndim != 2 or y.shape != (X.shape[0],):
+        raise ValueError(f"X must be 2-D with one row per entry of y, got shapes {X.shape} and {y.shape}")
+    if X_test.ndim != 2 or X_test.shape[1] != X.shape[1] or y_test.shape != (X_test.shape[0],) \
+            or X_test.shape[0] == 0:
+        raise ValueError(f"X_test must be a non-empty 2-D array with {X.shape[1]} columns and one row per "
+                         f"entry of y_test, got shapes {X_test.shape} and {y_test.shape}")
+    traj = run(LinearRegression(X, y), np.zeros(X.shape[1]) if theta0 is None else theta0, lr, steps,
+               clip=None if threshold is None else clip, threshold=threshold)
+    theta = traj.thetas[-1].copy()
+    with np.errstate(all="ignore"):
+        test = np.inf if traj.diverged else float(0.5 * np.mean((X_test @ theta - y_test) ** 2))
+    return Retrained(float(lr), threshold, theta, traj.final_loss, test, traj.clipped_fraction)
+
+
+@dataclass(frozen=True)
+class ChoiceStudy:
+    """Result of :func:`choice_study`, one entry per data set (``seeds``).
+
+    ``by_val`` and ``by_train`` hold the :class:`Retrained` runs of the pair chosen by
+    validation and by training loss; ``cv_val`` the cross-validation score of the validation
+    choice (the number that chose it)."""
+
+    seeds: np.ndarray
+    by_val: tuple
+    by_train: tuple
+    cv_val: np.ndarray
+
+    @property
+    def differ(self):
+        """Whether the two choices are different pairs."""
+        return np.array([(a.lr, a.threshold) != (b.lr, b.threshold)
+                         for a, b in zip(self.by_val, self.by_train)])
+
+    @property
+    def val_test(self):
+        return np.array([r.test_loss for r in self.by_val])
+
+    @property
+    def train_test(self):
+        return np.array([r.test_loss for r in self.by_train])
+
+
+def choice_study(seeds, lrs, thresholds, steps=100, k=5, m=30, m_test=20000, degree=9, noise=0.3,
+                 clip="norm", theta0=None):
+    """Choose ``(lr, threshold)`` by validation and by training loss on many data sets, then
+    retrain each choice on all training points and score it on an untouched test set.
+
+    For each seed: ``sine_data(seed, m, m_test, degree, noise)``;
+    ``cross_validate(X, y, lrs, thresholds, k, steps, clip, seed=seed)``; :func:`retrain` of
+    ``cv.best`` and ``cv.best_train`` from ``theta0`` (zeros by default; the cross-validation
+    always starts from zeros), scored on the test set. A choice that is None (every pair
+    diverged) raises ValueError.
+
+    Examples
+    --------
+    >>> st = choice_study([0, 1], [1.0, 10.0], [0.01, 0.1], steps=20, m_test=500)
+    >>> st.val_test.shape, st.differ.dtype
+    ((2,), dtype('bool'))
+    """
+    if thresholds is None:
+        raise ValueError("thresholds must be given: the study compares (lr, threshold) pairs, got None")
+    seeds = [v.non_negative_int(s, "seeds") for s in np.atleast_1d(seeds).tolist()]
+    if not seeds:
+        raise ValueError(f"seeds must name at least one data set, got {seeds!r}")
+    by_val, by_train, cv_val = [], [], []
+    for s in seeds:
+        X, y, Xt, yt = sine_data(s, m, m_test, degree, noise)
+        cv = cross_validate(X, y, lrs, thresholds, k=k, steps=steps, clip=clip, seed=s)
+        if cv.best is None:
+            raise ValueError(f"every configuration diverged on data set {s}")
+        by_val.append(retrain(X, y, Xt, yt, *cv.best, steps=steps, clip=clip, theta0=theta0))
+        by_train.append(retrain(X, y, Xt, yt, *cv.best_train, steps=steps, clip=clip, theta0=theta0))
+        cv_val.append(float(np.min(cv.val_mean)))
+    return ChoiceStudy(np.array(seeds), tuple(by_val), tuple(by_train), np.array(cv_val))
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,12 @@ import pytest
 
 import gradclip as gc
 from gradclip.selection import (
+    choice_study,
     cross_validate,
     lr_range_test,
     net_lr_range_test,
+    retrain,
+    sine_data,
     threshold_from_norms,
     warmup_threshold,
 )
@@ -159,6 +162,114 @@ def test_cross_validate_rejects_non_finite_data():
     y[3] = np.nan
     with pytest.raises(ValueError, match="finite"):
         cross_validate(X, y, [0.1])
+
+
+# ---------------------------------------------------------------- held-out check of a choice
+
+def hand_descent(X, y, lr, c, steps):
+    """Clipped gradient descent on mean((X theta - y)^2) / 2, written out."""
+    theta, clipped = np.zeros(X.shape[1]), 0
+    for _ in range(steps):
+        g = X.T @ (X @ theta - y) / len(y)
+        n = np.sqrt(g @ g)
+        if c is not None and n > c:
+            g, clipped = g * (c / n), clipped + 1
+        theta = theta - lr * g
+    return theta, clipped / steps
+
+
+def test_sine_data_draws_training_then_test_from_one_generator():
+    rng = np.random.default_rng(7)
+    x = rng.uniform(-1, 1, 12)
+    y = np.sin(3 * x) + rng.normal(0, 0.2, 12)
+    xt = rng.uniform(-1, 1, 5)
+    yt = np.sin(3 * xt) + rng.normal(0, 0.2, 5)
+    X, Y, Xt, Yt = sine_data(7, m=12, m_test=5, degree=3, noise=0.2)
+    assert np.array_equal(X[:, 1], x) and np.array_equal(Y, y)
+    np.testing.assert_allclose(X, np.stack([x ** 0, x, x ** 2, x ** 3], axis=1), rtol=1e-14)
+    assert np.array_equal(Xt[:, 1], xt) and np.array_equal(Yt, yt)
+    X2, Y2, Xt2, _ = sine_data(7, m=12, m_test=0, degree=3, noise=0.2)   # the test set never moves the training set
+    assert np.array_equal(X2, X) and np.array_equal(Y2, Y) and Xt2.shape == (0, 4)
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    (dict(seed=-1), "seed"), (dict(m=1), "m"), (dict(m_test=-3), "m_test"),
+    (dict(degree=1.5), "degree"), (dict(noise=-0.1), "noise"), (dict(noise=np.inf), "noise"),
+])
+def test_sine_data_rejects_bad_inputs(kwargs, name):
+    args = dict(seed=0)
+    args.update(kwargs)
+    with pytest.raises(ValueError, match=name):
+        sine_data(**args)
+
+
+def test_retrain_matches_a_hand_loop_and_scores_on_the_test_set():
+    X, y, Xt, yt = sine_data(3, m=30, m_test=400, degree=4)
+    edge = gc.LinearRegression(X, y).max_stable_lr()
+    for lr, c in [(0.5 * edge, None), (0.9 * edge, 0.05), (0.3 * edge, 10.0)]:
+        res = retrain(X, y, Xt, yt, lr, c, steps=80)
+        theta, clipped = hand_descent(X, y, lr, c, 80)
+        np.testing.assert_allclose(res.theta, theta, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(res.test_loss, val_loss(Xt, yt, theta), rtol=1e-9)
+        np.testing.assert_allclose(res.train_loss, val_loss(X, y, theta), rtol=1e-9)
+        assert res.clipped_fraction == clipped
+
+
+def test_retrain_fully_clipped_runs_depend_on_lr_times_threshold_only():
+    X, y, Xt, yt = sine_data(0, m_test=100)
+    for lr, c in [(10.0, 0.01), (20.0, 0.001)]:
+        a = retrain(X, y, Xt, yt, lr, c, steps=100)
+        b = retrain(X, y, Xt, yt, lr / 2, 2 * c, steps=100)
+        assert a.clipped_fraction == b.clipped_fraction == 1.0
+        assert np.array_equal(a.theta, b.theta) and a.test_loss == b.test_loss
+    a, b = retrain(X, y, Xt, yt, 6.0, 0.004), retrain(X, y, Xt, yt, 3.0, 0.008)   # b skips clipping once
+    assert a.clipped_fraction == 1.0 > b.clipped_fraction and not np.array_equal(a.theta, b.theta)
+
+
+def test_retrain_reports_divergence_as_inf_and_keeps_inputs():
+    X, y, Xt, yt = sine_data(1, m_test=50)
+    X0, Xt0 = X.copy(), Xt.copy()
+    res = retrain(X, y, Xt, yt, 100 * gc.LinearRegression(X, y).max_stable_lr(), None, steps=200)
+    assert res.test_loss == np.inf and res.train_loss == np.inf
+    assert np.array_equal(X, X0) and np.array_equal(Xt, Xt0)
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    (dict(X_test=np.ones((5, 3))), "X_test"), (dict(y_test=np.ones(4)), "X_test"),
+    (dict(X_test=np.ones((0, 10)), y_test=np.ones(0)), "X_test"), (dict(y=np.ones(3)), "X"),
+    (dict(lr=0.0), "lr"), (dict(threshold=-1.0), "threshold"),
+])
+def test_retrain_rejects_bad_inputs(kwargs, name):
+    X, y, Xt, yt = sine_data(0, m_test=5)
+    args = dict(X=X, y=y, X_test=Xt, y_test=yt, lr=1.0, threshold=0.1)
+    args.update(kwargs)
+    with pytest.raises(ValueError, match=name):
+        retrain(**args)
+
+
+def test_choice_study_equals_cross_validation_and_hand_retraining():
+    lrs, thr = np.geomspace(0.1, 30, 6), np.geomspace(1e-3, 1, 5)
+    st = choice_study([2, 5], lrs, thr, steps=20, m_test=300)
+    for n, s in enumerate([2, 5]):
+        X, y, Xt, yt = sine_data(s, m_test=300)
+        cv = cross_validate(X, y, lrs, thr, k=5, steps=20, seed=s)
+        for got, pair in ((st.by_val[n], cv.best), (st.by_train[n], cv.best_train)):
+            theta, clipped = hand_descent(X, y, *pair, 20)
+            assert (got.lr, got.threshold) == pair and got.clipped_fraction == clipped
+            np.testing.assert_allclose(got.test_loss, val_loss(Xt, yt, theta), rtol=1e-8)
+        assert st.cv_val[n] == cv.val_mean.min()
+        assert st.differ[n] == (cv.best != cv.best_train)
+    assert np.array_equal(st.val_test, [r.test_loss for r in st.by_val])
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    (dict(thresholds=None), "thresholds"), (dict(seeds=[]), "seeds"), (dict(seeds=[-1]), "seeds"),
+])
+def test_choice_study_rejects_bad_inputs(kwargs, name):
+    args = dict(seeds=[0], lrs=[1.0], thresholds=[0.1], steps=5, m_test=10)
+    args.update(kwargs)
+    with pytest.raises(ValueError, match=name):
+        choice_study(**args)
 
 
 # ---------------------------------------------------------------- lr range test
