@@ -2,21 +2,30 @@
 
 Data parallel (PyTorch DDP, Horovod): each of ``K`` workers computes the gradient of the loss
 on its own shard of the batch, an all-reduce averages them, and every worker then holds the
-gradient of the full batch. Clipping is applied AFTER the all-reduce, to the averaged gradient
+gradient of the full batch. Clipping belongs AFTER the all-reduce, on the averaged gradient
 (:func:`average_then_clip`); clipping each worker's gradient before averaging
-(:func:`clip_then_average`) is a different rule and gives a different update.
+(:func:`clip_then_average`) is a different rule and gives a different update. DDP finishes its
+all-reduce inside ``backward()``, so ``torch.nn.utils.clip_grad_norm_`` right after it clips
+the average. Horovod's ``DistributedOptimizer`` only starts its all-reduces in ``backward()``
+and waits for them in ``step()``: call ``optimizer.synchronize()``, then ``clip_grad_norm_``,
+then ``optimizer.step()`` inside ``with optimizer.skip_synchronize():``.
 
 Sharded model (FSDP, ZeRO, tensor parallel): each rank holds a slice of the parameters and of
 their gradient. The global norm needs every slice: each rank computes its local sum of squares,
 one all-reduce of that scalar gives the total (:func:`sharded_global_norm`), and each rank
-scales its own slice (:func:`clip_sharded`).
+scales its own slice (:func:`clip_sharded`). With PyTorch's FSDP1 (``FullyShardedDataParallel``)
+``torch.nn.utils.clip_grad_norm_`` sees only the local flat shards and returns a local norm:
+the model's own ``clip_grad_norm_`` method does the all-reduce. FSDP2 (``fully_shard``) keeps
+gradients as DTensors, whose norm ``torch.nn.utils.clip_grad_norm_`` reduces across ranks. In
+tensor parallelism some parameters (layer norms, some biases) are replicated on every rank of
+the group; their squares must be counted once, not once per rank (Megatron-LM counts them on
+one rank only).
 
-Message model used here: a ring all-reduce is a reduce-scatter followed by an all-gather, each
-of ``K - 1`` steps in which every rank sends one message to its right neighbour, so
-``2 (K - 1)`` sends per rank and ``2 K (K - 1)`` in all. For one scalar most of those messages
-carry an empty chunk; a tree, or a single token passed twice around the ring, needs only
-``2 (K - 1)`` messages in all, but it is the ring schedule that the libraries use for large
-buffers.
+Cost model used here (:func:`ring_allreduce`): a ring all-reduce of a buffer of ``L`` numbers
+over ``K`` ranks is a reduce-scatter followed by an all-gather, ``2 (K - 1)`` rounds in which
+every rank passes one chunk (about ``L / K`` numbers) to its right neighbour: ``2 (K - 1) L``
+numbers sent in all. For the norm ``L = 1``: ``2 (K - 1)`` numbers, one round-trip of latency
+per step and no bandwidth to speak of next to the all-reduce of the gradient itself.
 """
 
 import numpy as np
@@ -193,10 +202,10 @@ def shard_flat(grads, K):
 def ring_allreduce(buffers):
     """Sum equal-length buffers held by ``K`` ranks with the ring algorithm, simulated.
 
-    Each buffer is cut into ``K`` chunks. Reduce-scatter: for ``K - 1`` steps rank ``r`` sends
-    chunk ``(r - s) mod K`` to rank ``r + 1``, which adds it to its own. All-gather: for ``K - 1``
-    steps rank ``r`` passes the summed chunk ``(r + 1 - s) mod K`` on. Every rank sends one
-    message per step.
+    Each buffer is cut into ``K`` chunks (``numpy.array_split``). Reduce-scatter: for ``K - 1``
+    rounds rank ``r`` sends chunk ``(r - s) mod K`` to rank ``r + 1``, which adds it to its own.
+    All-gather: for ``K - 1`` rounds rank ``r`` passes the summed chunk ``(r + 1 - s) mod K``
+    on. Every chunk travels ``2 (K - 1)`` times.
 
     Parameters
     ----------
@@ -207,33 +216,34 @@ def ring_allreduce(buffers):
     -------
     result : numpy.ndarray, shape (K, L)
         What each rank holds at the end: every row is the sum over ranks.
-    messages : int
-        Point-to-point sends: ``2 K (K - 1)``.
+    sent : int
+        Numbers carried by all the sends together: ``2 (K - 1) L`` (a chunk of a buffer shorter
+        than ``K`` may be empty and carries nothing).
 
     Examples
     --------
-    >>> result, messages = ring_allreduce([[1.0, 10.0], [2.0, 20.0], [3.0, 30.0]])
-    >>> result.tolist(), messages
-    ([[6.0, 60.0], [6.0, 60.0], [6.0, 60.0]], 12)
+    >>> result, sent = ring_allreduce([[1.0, 10.0], [2.0, 20.0], [3.0, 30.0]])
+    >>> result.tolist(), sent
+    ([[6.0, 60.0], [6.0, 60.0], [6.0, 60.0]], 8)
     """
     B = v.as_float_array(buffers, "buffers")
     if B.ndim != 2 or B.shape[0] == 0:
         raise ValueError(f"buffers must have shape (K, L) with K >= 1, got {B.shape}")
     K = B.shape[0]
     chunks = [np.array_split(row.copy(), K) for row in B]
-    messages = 0
+    sent = 0
     with np.errstate(over="ignore", invalid="ignore"):
         for s in range(K - 1):                         # reduce-scatter
-            sent = [chunks[r][(r - s) % K].copy() for r in range(K)]
+            out = [chunks[r][(r - s) % K].copy() for r in range(K)]
             for r in range(K):
-                chunks[(r + 1) % K][(r - s) % K] += sent[r]
-            messages += K
+                chunks[(r + 1) % K][(r - s) % K] += out[r]
+            sent += sum(c.size for c in out)
         for s in range(K - 1):                         # all-gather
-            sent = [chunks[r][(r + 1 - s) % K].copy() for r in range(K)]
+            out = [chunks[r][(r + 1 - s) % K].copy() for r in range(K)]
             for r in range(K):
-                chunks[(r + 1) % K][(r + 1 - s) % K] = sent[r]
-            messages += K
-    return np.stack([np.concatenate(c) for c in chunks]), messages
+                chunks[(r + 1) % K][(r + 1 - s) % K] = out[r]
+            sent += sum(c.size for c in out)
+    return np.stack([np.concatenate(c) for c in chunks]), sent
 
 
 def _local_squares(local_slices):
@@ -251,21 +261,24 @@ def sharded_global_norm(local_slices):
     (:func:`ring_allreduce`) gives every rank ``sum_r s_r``; the norm is its square root,
     ``sqrt(sum_r ||g_r||^2) = ||g||``. The squares overflow for entries above about 1e154.
 
+    A replicated parameter (tensor parallelism: a layer norm on every rank) belongs in the slice
+    of one rank only; counted on each of ``K`` ranks it would weigh ``K`` times in the sum.
+
     Returns
     -------
     norm : float
         The global norm (the same on every rank).
-    messages : int
-        Sends of the ring all-reduce of one scalar, ``2 K (K - 1)`` (``2 (K - 1)`` per rank).
+    sent : int
+        Numbers sent by the ring all-reduce of one scalar: ``2 (K - 1)``.
 
     Examples
     --------
     >>> sharded_global_norm([[3.0], [4.0, 0.0], [12.0]])
-    (13.0, 12)
+    (13.0, 4)
     """
     _, squares = _local_squares(local_slices)
-    total, messages = ring_allreduce(squares)
-    return float(np.sqrt(total[0, 0])), messages
+    total, sent = ring_allreduce(squares)
+    return float(np.sqrt(total[0, 0])), sent
 
 
 def clip_sharded(local_slices, max_norm):
@@ -278,19 +291,19 @@ def clip_sharded(local_slices, max_norm):
         The new local slices.
     norm : float
         The global norm before clipping.
-    messages : int
-        Sends of the one all-reduce.
+    sent : int
+        Numbers sent by the one all-reduce, ``2 (K - 1)``.
 
     Examples
     --------
-    >>> clipped, norm, messages = clip_sharded([[3.0], [4.0]], 1.0)
-    >>> [c.round(12).tolist() for c in clipped], norm, messages
-    ([[0.6], [0.8]], 5.0, 4)
+    >>> clipped, norm, sent = clip_sharded([[3.0], [4.0]], 1.0)
+    >>> [c.round(12).tolist() for c in clipped], norm, sent
+    ([[0.6], [0.8]], 5.0, 2)
     """
     m = v.positive(max_norm, "max_norm")
     slices, _ = _local_squares(local_slices)
-    norm, messages = sharded_global_norm(slices)
+    norm, sent = sharded_global_norm(slices)
     if not np.isfinite(norm):
-        return [np.full_like(s, np.nan) for s in slices], norm, messages
+        return [np.full_like(s, np.nan) for s in slices], norm, sent
     scale = float(_norm_scale(np.float64(norm), m))
-    return [s * scale for s in slices], norm, messages
+    return [s * scale for s in slices], norm, sent

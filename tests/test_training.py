@@ -84,3 +84,58 @@ def test_agc_with_a_single_layer_clips_nothing():
     plain = train(net, X, y, lr=0.1, steps=10)
     np.testing.assert_array_equal(agc.losses, plain.losses)
     assert not agc.clipped.any()
+
+
+def hand_bptt(params, X, y):
+    """Loss and gradients of the tanh RNN read out at the last step, written step by step."""
+    W_xh, W_hh, b_h, W_hy, b_y = params
+    n, T, _ = X.shape
+    hs = [np.zeros((n, W_hh.shape[0]))]
+    for t in range(T):
+        hs.append(np.tanh(X[:, t] @ W_xh.T + hs[-1] @ W_hh.T + b_h))
+    err = hs[-1] @ W_hy.T + b_y - y
+    d = err / n
+    grads = [np.zeros_like(W_xh), np.zeros_like(W_hh), np.zeros_like(b_h), d.T @ hs[-1], d.sum(axis=0)]
+    dh = d @ W_hy
+    for t in range(T - 1, -1, -1):
+        dz = dh * (1 - hs[t + 1] ** 2)
+        grads[0] += dz.T @ X[:, t]
+        grads[1] += dz.T @ hs[t]
+        grads[2] += dz.sum(axis=0)
+        dh = dz @ W_hh
+    return 0.5 * np.sum(err**2) / n, grads
+
+
+def test_clipped_minibatch_rnn_run_matches_a_hand_loop():
+    """Notebook 06's setting (tanh RNN, radius 1.2, lr 0.3, global norm <= 1, batches of 64)
+    for 40 steps, against hand-written BPTT, batches and clipping."""
+    X, y = adding_problem(200, 30, seed=0)
+    net = RNN(2, 32, 1, spectral_radius=1.2, seed=0)
+    run = train(net, X, y, lr=0.3, steps=40, clip="global_norm", threshold=1.0, batch_size=64, seed=0)
+    rng, order, params, losses, clipped = np.random.default_rng(0), [], [p.copy() for p in net.params], [], []
+    for _ in range(40):
+        if not order:
+            perm = rng.permutation(200)
+            order = [perm[i:i + 64] for i in range(0, 200, 64)]
+        loss, grads = hand_bptt(params, X[order[0]], y[order.pop(0)])
+        norm = np.sqrt(sum(np.sum(g * g) for g in grads))
+        scale = min(1.0, 1.0 / norm)
+        losses.append(loss)
+        clipped.append(scale < 1.0)
+        params = [p - 0.3 * scale * g for p, g in zip(params, grads)]
+    np.testing.assert_allclose(run.losses[:40], losses, rtol=1e-9)
+    np.testing.assert_array_equal(run.clipped, clipped)
+    assert run.clipped.any() and not run.clipped.all()
+    for a, b in zip(run.params, params):
+        np.testing.assert_allclose(a, b, rtol=1e-8, atol=1e-12)
+
+
+def test_agc_moves_a_zero_bias_by_exactly_lr_clipping_eps_while_it_is_below_eps():
+    """Below eps the bound of a bias is clipping * eps; a bias gradient far above it is cut to
+    it, so every step of b_h has length lr * clipping * eps (notebook 06, section 4)."""
+    X, y = adding_problem(128, 20, seed=3)
+    net = RNN(2, 16, 1, spectral_radius=1.2, seed=1)
+    run = train(net, X, y, lr=0.3, steps=50, clip="agc", threshold=0.05, batch_size=32, seed=1, record_every=1)
+    b = np.array([p[2] for _, p in run.snapshots])
+    assert np.linalg.norm(b, axis=1).max() < 1e-3
+    np.testing.assert_allclose(np.linalg.norm(np.diff(b, axis=0), axis=1), 0.3 * 0.05 * 1e-3, rtol=1e-9)
