@@ -20,6 +20,7 @@ overlaps the JupyterLab tests (browser/background.py); ``test_voila`` reports it
 import time
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from browser import NOTEBOOKS_DIR
 from browser.notebook_checks import LOAD_MS, check_notebook_page, wait_widgets_settled
@@ -30,48 +31,69 @@ LAB_VIEWPORT = {"width": 1400, "height": 1000}
 
 _PROMPTS = "Array.from(document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt'))"
 ALL_RAN = f"() => {_PROMPTS}.every(p => /\\[\\d+\\]/.test(p.textContent))"
-KERNEL_IDLE = "() => document.querySelector('.jp-Notebook-ExecutionIndicator')?.dataset.status === 'idle'"
+NONE_RAN = f"() => !{_PROMPTS}.some(p => /\\[\\d+\\]/.test(p.textContent))"
+
+# What a notebook command needs, read from JupyterLab itself (the server runs with
+# --LabApp.expose_app_in_browser=True, so the page has window.jupyterapp): the application
+# restored (app.restored resolved), this notebook the current widget, its document context
+# ready, its kernel session ready with the kernel connected and idle, the command enabled.
+# Returns the panel's id once all hold; until then window.__gcLab.waiting names what is missing
+# (and the panel is activated, as a click on its tab would, if it is open but not current).
+LAB_READY = """([path, command]) => {
+  const app = window.jupyterapp;
+  const lab = window.__gcLab || (window.__gcLab = {restored: false, statuses: [], waiting: ''});
+  const wait = what => { lab.waiting = what; return false; };
+  if (!app) return wait('window.jupyterapp (JupyterLab not started)');
+  if (!lab.hooked) { lab.hooked = true; app.restored.then(() => { lab.restored = true; }); }
+  if (!lab.restored) return wait('app.restored');
+  const panel = Array.from(app.shell.widgets('main')).find(w => w.context?.path === path);
+  if (!panel) return wait(`a notebook panel for ${path}`);
+  if (app.shell.currentWidget !== panel) { app.shell.activateById(panel.id); return wait('the panel current'); }
+  if (!panel.context.isReady) return wait('context.ready');
+  const session = panel.sessionContext, kernel = session.session?.kernel;
+  if (!session.isReady || !kernel) return wait('sessionContext.ready with a kernel');
+  if (kernel.connectionStatus !== 'connected' || kernel.status !== 'idle')
+    return wait(`kernel idle and connected (${kernel.status}, ${kernel.connectionStatus})`);
+  if (session.pendingInput || session.isRestarting || session.isTerminating)
+    return wait('no pending input, restart or shutdown');
+  if (lab.kernel !== kernel.id) {  // every status the kernel passes through, for messages
+    lab.kernel = kernel.id;
+    kernel.statusChanged.connect((_, s) => lab.statuses.push(s));
+  }
+  if (!app.commands.isEnabled(command)) return wait(`${command} enabled`);
+  return panel.id;
+}"""
+# Execute a command on that panel (by id, whatever has the focus); the promise JupyterLab
+# returns is kept: for run-all-cells it resolves when every cell ran or one failed.
+EXECUTE = """([command, id]) => {
+  const lab = window.__gcLab;
+  lab.result = null;
+  window.jupyterapp.commands.execute(command, {semanticWidget: id}).then(
+    value => { lab.result = {value: value ?? null}; },
+    error => { lab.result = {error: String(error)}; });
+}"""
+KERNEL_IDLE = """([path]) => { const panel = Array.from(window.jupyterapp.shell.widgets('main'))
+  .find(w => w.context?.path === path); return panel?.sessionContext.session?.kernel?.status === 'idle'; }"""
 
 
-def _menu(page, menu, item):
-    page.locator(".lm-MenuBar-itemLabel", has_text=menu).first.click()
-    page.locator(".lm-Menu-itemLabel", has_text=item).first.click()
-
-
-# "done": every code cell numbered, or a cell failed and nothing is queued; "running": a cell
-# is queued or running; "lost": nothing queued, nothing failed, not every cell ran (the run
-# never started, or the kernel restarted under it and dropped the queue)
-RUN_STATE = f"""() => {{
-  if (({ALL_RAN[6:]})) return 'done';
-  if ({_PROMPTS}.some(p => p.textContent.includes('*'))) return 'running';
-  if (document.querySelector('.jp-Notebook [data-mime-type="application/vnd.jupyter.stderr"]')) return 'done';
-  return 'lost';
-}}"""
-
-
-def _run_all(page, attempts=3, lost_s=10):
-    """Run > Run All Cells until every cell ran or one failed; again when the run is lost.
-
-    Under load the first notebook of a fresh JupyterLab can lose its run: the menu click
-    lands before the menu opens, or the kernel, just started, restarts and drops the queue.
-    """
-    for _ in range(attempts):
-        _menu(page, "Run", "Run All Cells")
-        deadline, lost_since = time.monotonic() + RUN_MS / 1000, None
-        while time.monotonic() < deadline:
-            status = page.evaluate(RUN_STATE)
-            if status == "done":
-                return
-            lost_since = (lost_since or time.monotonic()) if status == "lost" else None
-            if lost_since and time.monotonic() - lost_since > lost_s:
-                break
-            page.wait_for_timeout(200)
-        else:
-            pytest.fail(f"Run All Cells did not finish within {RUN_MS / 1000:.0f} s", pytrace=False)
-        page.keyboard.press("Escape")
-        page.wait_for_function(KERNEL_IDLE, timeout=LOAD_MS, polling=100)
-    pytest.fail(f"Run All Cells was lost {attempts} times (no cell queued, running or failed, "
-                "not every cell ran)", pytrace=False)
+def _lab_command(page, path, command, timeout_ms):
+    """Run JupyterLab ``command`` on the notebook at ``path`` once it can act; its result."""
+    try:
+        panel = page.wait_for_function(LAB_READY, arg=[path, command], timeout=LOAD_MS,
+                                       polling=100).json_value()
+    except PlaywrightTimeout:
+        waiting = page.evaluate("() => window.__gcLab?.waiting")
+        pytest.fail(f"{command} never became possible within {LOAD_MS / 1000:.0f} s: "
+                    f"waited for {waiting}", pytrace=False)
+    page.evaluate(EXECUTE, [command, panel])
+    try:
+        page.wait_for_function("() => window.__gcLab.result !== null", timeout=timeout_ms, polling=200)
+    except PlaywrightTimeout:
+        pytest.fail(f"{command} did not finish within {timeout_ms / 1000:.0f} s", pytrace=False)
+    result = page.evaluate("() => window.__gcLab.result")
+    if "error" in result:
+        pytest.fail(f"{command} failed: {result['error']}", pytrace=False)
+    return result["value"]
 
 
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
@@ -82,24 +104,25 @@ def test_jupyterlab(nb, lab_server, browser, artifacts, latency_report):
         # a fresh workspace per notebook: only this notebook is open, nothing is restored
         url = lab_server.url(f"lab/workspaces/{nb.stem}/tree/notebooks/{nb.name}?reset")
         page.goto(url, timeout=LOAD_MS)
-        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=LOAD_MS)
-        page.wait_for_function(KERNEL_IDLE, timeout=LOAD_MS, polling=100)
         # stored widget outputs have no live model; clear them, then run everything fresh
-        _menu(page, "Edit", "Clear Outputs of All Cells")
-        page.wait_for_function(f"() => !{_PROMPTS}.some(p => /\\[\\d+\\]/.test(p.textContent))",
-                               timeout=30_000, polling=100)
-        _run_all(page)
-        page.wait_for_function(KERNEL_IDLE, timeout=RUN_MS, polling=200)
+        path = f"notebooks/{nb.name}"
+        _lab_command(page, path, "notebook:clear-all-cell-outputs", 30_000)
+        if not page.evaluate(NONE_RAN):
+            pytest.fail("Clear Outputs of All Cells left execution counts", pytrace=False)
+        _lab_command(page, path, "notebook:run-all-cells", RUN_MS)
+        page.wait_for_function(KERNEL_IDLE, arg=[path], timeout=LOAD_MS, polling=100)
         ran = page.evaluate(ALL_RAN)
         wait_widgets_settled(page)
         ran_at = time.monotonic()
-        problems = [] if ran else ["not every code cell ran (a cell failed or Run All stopped)"]
+        statuses = page.evaluate("() => window.__gcLab.statuses.join(' > ')")
+        problems = [] if ran else ["not every code cell ran (a cell failed or Run All stopped); "
+                                   f"kernel statuses since it was first idle: {statuses}"]
         # drive the explorers even when something above is wrong, then report everything
         found, driven = check_notebook_page(page, nb, "lab", artifacts, latency_report, offset=0)
         print(f"{nb.name} in JupyterLab: open and run {ran_at - started:.1f} s, explorers "
               f"{driven:.1f} s, total {time.monotonic() - started:.1f} s")
         assert not problems + found, "\n".join(problems + found)
-    except Exception:
+    except (Exception, pytest.fail.Exception):
         page.screenshot(path=artifacts / f"FAILED_lab_{nb.stem}.png")
         raise
     finally:

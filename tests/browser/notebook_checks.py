@@ -22,25 +22,38 @@ LOAD_MS = 120_000
 VOILA_MS = 150_000
 VOILA_VIEWPORT = {"width": 1280, "height": 720}
 OUTPUTS, COLUMN = ".jp-OutputArea-output", ".jp-Cell"
-# Voila streams the executed cells, then its front end renders them and hides the spinner
+# Voila streams the executed cells, each output as a <script type="application/vnd.voila.
+# cell-output+json">; its front end, once started, hides the spinner and replaces every such
+# script by the output's renderer: done when none is left
 MODEL_NOT_FOUND = "Error displaying widget: model not found"
 VOILA_DONE = """() => {
   const spinner = document.querySelector('#loading');
   const cells = document.querySelector('#rendered_cells');
   return document.readyState === 'complete' && (!spinner || spinner.offsetParent === null)
-         && (!cells || cells.offsetParent !== null || document.querySelector('.jp-Cell'));
+         && (!cells || cells.offsetParent !== null || document.querySelector('.jp-Cell'))
+         && !document.querySelector('script[type="application/vnd.voila.cell-output+json"]');
 }"""
 
 
 def wait_widgets_settled(page, quiet_ms=1000, timeout_ms=60_000):
-    """Wait until the number of widget views and explorers stops changing."""
-    page.wait_for_function("""([quiet]) => {
-      const n = document.querySelectorAll('.jupyter-widgets, .gradclip-explorer, canvas').length;
-      const s = window.__gcSettle || (window.__gcSettle = {n: -1, since: 0});
-      const now = performance.now();
-      if (n !== s.n) { s.n = n; s.since = now; return false; }
-      return now - s.since >= quiet;
-    }""", arg=[quiet_ms], timeout=timeout_ms, polling=100)
+    """Wait until every widget output has its view or its error (ipywidgets' renderer shows
+    "Loading widget..." until it has the model and the view), then until the number of widget
+    views and explorers stops changing."""
+    try:
+        page.wait_for_function("""([quiet]) => {
+          if (Array.from(document.querySelectorAll('.jp-OutputArea-output'))
+              .some(el => el.textContent === 'Loading widget...')) return false;
+          const n = document.querySelectorAll('.jupyter-widgets, .gradclip-explorer, canvas').length;
+          const s = window.__gcSettle || (window.__gcSettle = {n: -1, since: 0});
+          const now = performance.now();
+          if (n !== s.n) { s.n = n; s.since = now; return false; }
+          return now - s.since >= quiet;
+        }""", arg=[quiet_ms], timeout=timeout_ms, polling=100)
+    except PlaywrightTimeout:
+        loading = page.evaluate("""() => Array.from(document.querySelectorAll('.jp-OutputArea-output'))
+          .filter(el => el.textContent === 'Loading widget...').length""")
+        raise AssertionError(f"widgets not settled within {timeout_ms / 1000:.0f} s: {loading} "
+                             "widget outputs still 'Loading widget...'") from None
     page.evaluate("() => { delete window.__gcSettle; }")
 
 

@@ -52,6 +52,10 @@ def make_workspace(notebooks, tmp, siblings=()):
     e.g. ``figures/``, in it, so the notebooks' ``../figures/`` paths work) and the
     environment for the servers.
     """
+    # matplotlib's font cache, built now in this process if it is missing (a new machine):
+    # the kernels (same HOME) read it at their first plot instead of each building it then
+    from matplotlib import font_manager  # noqa: F401
+
     tmp = Path(tmp)
     root = tmp / "content"
     root.mkdir(parents=True)
@@ -172,6 +176,8 @@ def jupyterlab(root, env, log_path):
             f"--IdentityProvider.token={token}", "--ServerApp.open_browser=False",
             f"--ServerApp.root_dir={root}", "--ServerApp.port_retries=0",
             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+            # window.jupyterapp: the tests read the application's state and run its commands
+            "--LabApp.expose_app_in_browser=True",
             "--ServerApp.shutdown_no_activity_timeout=0", *_root_flag()]
     return Server("JupyterLab", argv, port, token, env, root, log_path)
 
