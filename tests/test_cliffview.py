@@ -127,6 +127,21 @@ def test_off_the_wall_the_product_vanishes_and_the_state_picks_a_basin(ex):
     assert "vanishing" in ex.status_text
 
 
+def test_a_product_below_the_stored_floor_is_reported_as_below_it(ex):
+    # offset 1 at w = 5: the state falls to an attractor at once; 60 factors multiply to far
+    # below 1e-30, the floor of the stored product (a plain loop gives about 3e-42)
+    sig = lambda z: 1 / (1 + math.exp(-z))  # noqa: E731
+    w, b, x, prod = 5.0, 0.5 - 5.0 * sig(0.5) + 1.0, 0.5, 1.0
+    for _ in range(60):
+        prod *= w * sig(x) * (1 - sig(x))
+        x = w * sig(x) + b
+    assert prod < 1e-35
+    ex.update(w=5.0, offset=1.0, T=60)
+    assert "multiply to < 1e-30, vanishing" in ex.status_text
+    ex.update(offset=0.0)
+    assert "< " not in ex.status_text.split("·")[0]
+
+
 def test_closer_to_the_wall_the_factors_stay_above_one_longer(ex):
     counts = []
     for off in (1e-2, 1e-4, 1e-6, 1e-9):

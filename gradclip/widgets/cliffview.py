@@ -160,6 +160,9 @@ def cliff_stage(ws=WS, offsets=OFFSETS, t_max=T_MAX):
     with np.errstate(all="ignore"):
         code = np.where(prod < 0.5, 0, np.where(prod <= 2.0, 1, 2))
     st.array("regime", code, lead + ("T",), integer=True)
+    # the stored product is held within 1e-30 .. 1e30: beyond, the status says "< 1e-30" / "> 1e+30"
+    side = np.where(np.abs(data["prod"]) < 1e-30, 1, np.where(np.abs(data["prod"]) > 1e30, 2, 0))
+    st.array("beyond", side, lead + ("T",), integer=True)
 
     # ---- what moves
     st.line(ax, "cx", "cy", along="pts", color="#737373", lw=0.8, z=1)
@@ -171,10 +174,10 @@ def cliff_stage(ws=WS, offsets=OFFSETS, t_max=T_MAX):
     st.line(axf, "steps", "prod", along="T", cut="T", color=PALETTE["divergent"], lw=1.8, z=4)
     st.vline(axx, value("T"), color="0.6", lw=0.8)
     st.vline(axf, value("T"), color="0.6", lw=0.8)
-    st.status("T = {T}: the factors ({fmin:.3g} … {fmax:.3g}) multiply to {P:.3g}, {regime} · "
+    st.status("T = {T}: the factors ({fmin:.3g} … {fmax:.3g}) multiply to {beyond}{P:.3g}, {regime} · "
               "‖∇L‖ = {g:.3g} · loss {loss:.3g}",
               fields={"T": value("T"), "regime": pick(at("regime"), REGIMES), "fmin": at("fmin"),
-                      "fmax": at("fmax"), "P": at("prod"), "g": at("grad"), "loss": at("loss"),
+                      "fmax": at("fmax"), "P": at("prod"), "beyond": pick(at("beyond"), ["", "< ", "> "]), "g": at("grad"), "loss": at("loss"),
                       "w": value("w"), "b": at("b_at")},
               color=switch(at("regime"), [PALETTE["slow"], "#333333", PALETTE["divergent"]]), size=10.5)
     return st
@@ -208,7 +211,4 @@ def cliff_explorer(w=5.0, offset=1e-3, T=50, preset=None):
     values = {"w": GridSlider("w", WS, log=False).check(w),  # checked before the build
               "offset": GridSlider("offset", OFFSETS, log=False).check(offset),
               "T": IntSlider("T", 1, T_MAX).check(T)}
-    ex = cliff_stage().build(values)
-    if preset is not None:
-        ex.apply_preset(preset)
-    return ex
+    return cliff_stage().build(values, preset)
