@@ -28,7 +28,8 @@ from .curvature import FD_STEP, sharpness_along
 from .training import train
 
 __all__ = ["EdgeRuns", "gd_batch", "power_step", "flow_sharpness", "edge_window", "ClippedEdge",
-           "clipped_edge", "eos_task", "EOS_LRS", "EOS_STEPS"]
+           "clipped_edge", "eos_task", "EOS_LRS", "EOS_STEPS", "EdgeResponse", "gd_top_removed",
+           "edge_response"]
 
 #: Learning rates and length of the small edge-of-stability runs (:func:`eos_task`).
 EOS_LRS = (0.25, 0.3, 0.35, 0.4, 0.5, 0.6)
@@ -353,3 +354,125 @@ def clipped_edge(net, X, y, lr, steps, threshold, every=10, seed=0):
     with np.errstate(divide="ignore", invalid="ignore"):
         eff = lr * np.minimum(1.0, threshold / run.grad_norms[track.steps])
     return ClippedEdge(track.steps, eff, track.sharpness, run)
+
+
+@dataclass(frozen=True)
+class EdgeResponse:
+    """Result of :func:`edge_response`: what follows the first step beyond the edge.
+
+    ``crossed_at`` is the first snapshot step whose sharpness exceeds ``2 / lr`` (-1 if none,
+    then the arrays are empty); from the parameters there, ``gd[j]`` and ``top_removed[j]`` are
+    the sharpness ``steps[j]`` steps later, of plain gradient descent and of descent whose
+    every step has its component along the top Hessian eigenvector removed.
+    """
+
+    lr: float
+    crossed_at: int
+    sharpness0: float
+    steps: np.ndarray
+    gd: np.ndarray
+    top_removed: np.ndarray
+
+
+def _flat(params):
+    return np.concatenate([np.ravel(p) for p in params])
+
+
+def _unflat(flat, like):
+    cuts = np.cumsum([p.size for p in like])[:-1]
+    return [a.reshape(p.shape) for a, p in zip(np.split(flat, cuts), like)]
+
+
+def gd_top_removed(net, X, y, lr, steps, params=None, every=10, remove_top=True, warm_iters=5, seed=0,
+                   tol=1e-5):
+    """Full-batch gradient descent whose every step has its top-eigenvector component removed.
+
+    Each step takes ``g - (g . u) u``, ``u`` the unit top eigenvector of the Hessian at the
+    current point (:func:`~gradclip.curvature.net_sharpness`, up to ``warm_iters`` power
+    iterations warm-started from the previous ``u``, each stopped at the relative residual
+    ``tol``): no motion, hence no oscillation, along the sharpest direction. With
+    ``remove_top=False`` it is plain descent, measured the same way.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray, list of numpy.ndarray)
+        The snapshot steps ``0, every, ...``, the sharpness there, and the final parameters
+        (NaN sharpness and parameters once a gradient is not finite).
+
+    Examples
+    --------
+    >>> from gradclip import MLP
+    >>> X = np.linspace(-1, 1, 20).reshape(-1, 1)      # y = w x + b: curvatures 1 and 0.368
+    >>> s, lam, p = gd_top_removed(MLP([1, 1], "linear"), X, 2 * X, lr=2.5, steps=200, every=100)
+    >>> lam.round(6).tolist(), round(float(p[0][0, 0]), 6)       # 2.5 > 2 / 1, yet it converges
+    ([1.0, 1.0, 1.0], 2.0)
+    """
+    from .curvature import net_sharpness
+
+    if not hasattr(net, "loss_and_grads"):
+        raise ValueError(f"net must have a loss_and_grads(X, y, params) method, got {net!r}")
+    lr = v.positive(lr, "lr")
+    steps, every = v.non_negative_int(steps, "steps"), v.non_negative_int(every, "every")
+    warm_iters = v.non_negative_int(warm_iters, "warm_iters")
+    if every < 1 or warm_iters < 1:
+        raise ValueError(f"every and warm_iters must be positive, got {every!r}, {warm_iters!r}")
+    like = [np.array(p, dtype=np.float64) for p in (net.params if params is None else params)]
+    theta, vec, snaps, lam = _flat(like), None, [], []
+    with np.errstate(all="ignore"):
+        for k in range(steps + 1):
+            if remove_top or k % every == 0:
+                point = _unflat(theta, like)
+                est, vec = net_sharpness(net, X, y, point, iters=100 if vec is None else warm_iters,
+                                         seed=seed, v0=vec, tol=tol, return_vector=True)
+                if not np.all(np.isfinite(vec)):
+                    vec = None
+            if k % every == 0:
+                snaps.append(k)
+                lam.append(est)
+            if k == steps:
+                break
+            g = _flat(net.loss_and_grads(X, y, _unflat(theta, like))[1])
+            if not np.all(np.isfinite(g)):
+                theta = np.full_like(theta, np.nan)
+                continue
+            if remove_top and vec is not None:
+                g = g - (g @ vec) * vec
+            theta = theta - lr * g
+    return np.array(snaps, dtype=np.int64), np.array(lam, dtype=np.float64), _unflat(theta, like)
+
+
+def edge_response(net, X, y, lr, window=100, every=10, max_steps=1000, seed=0):
+    """Self-stabilisation: from the first snapshot beyond the edge, descent with and without
+    its motion along the top eigenvector.
+
+    Full-batch descent from ``net.params`` until the sharpness (every ``every`` steps) first
+    exceeds ``2 / lr``; from there, ``window`` steps of plain descent and of
+    :func:`gd_top_removed`. Past the edge the iterate oscillates along the top eigenvector
+    ``u`` with growing amplitude ``a``; the gradient averaged over the oscillation gains
+    ``(a^2 / 2) grad(u^T H u)`` (the third derivative of the loss), so descent lowers the
+    sharpness, by more the larger the oscillation (Damian, Nichani & Lee 2023). Without the
+    motion along ``u`` nothing brings it down.
+
+    Returns
+    -------
+    EdgeResponse
+
+    References
+    ----------
+    A. Damian, E. Nichani, J. D. Lee, "Self-stabilization: the implicit bias of gradient
+    descent at the edge of stability", ICLR 2023. https://arxiv.org/abs/2209.15594
+    """
+    lr = v.positive(lr, "lr")
+    window, max_steps = v.non_negative_int(window, "window"), v.non_negative_int(max_steps, "max_steps")
+    steps, lam, _ = gd_top_removed(net, X, y, lr, 0, every=1, remove_top=False, seed=seed)
+    params, k = [np.array(p, dtype=np.float64) for p in net.params], 0
+    while lam[0] <= 2.0 / lr and k < max_steps:
+        _, _, params = gd_top_removed(net, X, y, lr, every, params, every=every, remove_top=False, seed=seed)
+        k += every
+        lam = gd_top_removed(net, X, y, lr, 0, params, seed=seed)[1]
+    if not lam[0] > 2.0 / lr:
+        empty = np.array([])
+        return EdgeResponse(float(lr), -1, float(lam[0]), empty.astype(np.int64), empty, empty)
+    s, plain, _ = gd_top_removed(net, X, y, lr, window, params, every=every, remove_top=False, seed=seed)
+    _, removed, _ = gd_top_removed(net, X, y, lr, window, params, every=every, seed=seed)
+    return EdgeResponse(float(lr), k, float(lam[0]), s, plain, removed)

@@ -99,3 +99,39 @@ def test_edge_scan_validates():
     start = np.array([2.0, 0.49])
     edge_scan(f, start, [0.1], steps=10)
     assert start.tolist() == [2.0, 0.49]
+
+
+def _first(lrs, theta0, predicate):
+    for lr in lrs:
+        if predicate(*plain_descent(lr, theta0, 2000), theta0):
+            return lr
+    return np.nan
+
+
+def _diverges(x, y, top, theta0):
+    return not np.isfinite(x)
+
+
+def _catapults(x, y, top, theta0):
+    loss0 = 0.5 * (1 - theta0[0] * theta0[1]) ** 2
+    return np.isfinite(x) and abs(1 - x * y) * np.hypot(x, y) <= 1e-8 and top > loss0
+
+
+def test_fine_boundaries_against_plain_loops_and_their_dependence_on_the_start():
+    from gradclip.catapult import fine_boundaries
+
+    lo, hi = fine_boundaries(f, [2.0, 0.49], np.linspace(0.3, 1.05, 151))
+    # the first rate on a 1e-6 grid at which a hand loop catapults (loss above its start, then
+    # settles) or diverges: the fine scan's 1e-5 grid finds the grid point just above it
+    ref_lo = _first(np.linspace(0.4690, 0.4700, 1001), (2.0, 0.49), _catapults)
+    ref_hi = _first(np.linspace(0.9390, 0.9395, 501), (2.0, 0.49), _diverges)
+    assert ref_lo <= lo < ref_lo + 1e-5 and ref_hi <= hi < ref_hi + 1e-5
+    assert round(lo, 5) == 0.46965 and round(hi, 5) == 0.93922
+    # 4 / lambda of the flow's minimum fits from (2, 0.49) but not from (3, 0.05) or (2, 1e-4)
+    for start, div in (((3.0, 0.05), 0.42710), ((2.0, 1e-4), 0.82846)):
+        _, hi = fine_boundaries(f, start, np.linspace(0.3, 1.05, 151))
+        assert hi == pytest.approx(div, abs=1e-5)
+        ref = _first(np.linspace(div - 2e-5, div + 1e-5, 31), start, _diverges)
+        assert ref <= hi < ref + 1e-5
+    with pytest.raises(ValueError, match="points"):
+        fine_boundaries(f, [2.0, 0.49], [0.5, 1.0], points=1)

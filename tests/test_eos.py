@@ -117,3 +117,58 @@ def test_eos_task():
     assert net.sizes == [2, 3, 3, 1] and net.activation == "tanh" and net.weight_scale == 0.5
     with pytest.raises(ValueError, match="n"):
         eos_task(n=0)
+
+
+def _linear_task():
+    """y = w . x + b: a constant Hessian A = [X 1]^T [X 1] / n, computed by hand."""
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(40, 2)) * [2.0, 0.5]
+    y = X @ [[1.0], [-2.0]] + 0.3
+    Z = np.hstack([X, np.ones((40, 1))])
+    return X, y, MLP([2, 1], "linear", seed=0), Z.T @ Z / 40
+
+
+def test_gd_top_removed_against_projected_descent_by_hand():
+    from gradclip.eos import gd_top_removed
+
+    X, y, net, A = _linear_task()
+    lam, vecs = np.linalg.eigh(A)
+    u = vecs[:, -1]
+    lr = 2.4 / lam[-1]                          # beyond the edge along u, stable along the rest
+    assert lr * lam[-2] < 2
+    theta = np.concatenate([p.ravel() for p in net.params])
+    Z = np.hstack([X, np.ones((40, 1))])
+    for _ in range(150):
+        g = Z.T @ (Z @ theta - y[:, 0]) / 40
+        theta = theta - lr * (g - (g @ u) * u)
+    before = [p.copy() for p in net.params]
+    steps, sharp, params = gd_top_removed(net, X, y, lr, 150, every=50, warm_iters=60, tol=1e-12)
+    assert all(np.array_equal(a, b) for a, b in zip(net.params, before))
+    assert steps.tolist() == [0, 50, 100, 150]
+    np.testing.assert_allclose(sharp, lam[-1], rtol=1e-6)
+    np.testing.assert_allclose(np.concatenate([p.ravel() for p in params]), theta, rtol=1e-6, atol=1e-9)  # HVPs by differences: 1e-8
+    # plain descent at the same rate diverges along u: |1 - lr lam| = 1.4 per step
+    _, _, plain = gd_top_removed(net, X, y, lr, 150, every=50, remove_top=False)
+    assert not np.all(np.isfinite(np.concatenate([p.ravel() for p in plain]))) or \
+        np.linalg.norm(np.concatenate([p.ravel() for p in plain])) > 1e6
+    with pytest.raises(ValueError, match="every"):
+        gd_top_removed(net, X, y, lr, 10, every=0)
+    with pytest.raises(ValueError, match="lr"):
+        gd_top_removed(net, X, y, -1.0, 10)
+
+
+def test_edge_response_on_a_constant_hessian_and_on_the_eos_task():
+    from gradclip.eos import edge_response, eos_task
+
+    X, y, net, A = _linear_task()
+    lam = np.linalg.eigvalsh(A)[-1]
+    r = edge_response(net, X, y, 2.2 / lam, window=20, every=10)
+    assert r.crossed_at == 0 and r.sharpness0 == pytest.approx(lam, rel=1e-6)
+    np.testing.assert_allclose(r.top_removed, lam, rtol=1e-6)
+    none = edge_response(net, X, y, 1.5 / lam, window=20, every=10, max_steps=30)
+    assert none.crossed_at == -1 and none.gd.size == 0
+    # the small net beyond its edge: plain descent comes back below 2/lr, the top-removed run does not
+    X, y, net = eos_task()
+    r = edge_response(net, X, y, 0.6, window=100)
+    assert r.crossed_at == 70 and r.sharpness0 > 2 / 0.6
+    assert r.gd.min() < 2 / 0.6 < r.top_removed.min()
