@@ -28,6 +28,7 @@ class Background(threading.Thread):
         self.setup, self.teardown = setup or (lambda: None), teardown or (lambda context: None)
         self.results, self.done = {}, {nb.stem: threading.Event() for nb in self.notebooks}
         self.ready, self.context, self.error = threading.Event(), None, None
+        self.stopping = threading.Event()
 
     def run(self):
         from playwright.sync_api import sync_playwright
@@ -40,6 +41,8 @@ class Background(threading.Thread):
                 self.ready.set()
                 try:
                     for nb in self.notebooks:
+                        if self.stopping.is_set():  # the session ended early
+                            break
                         try:
                             self.results[nb.stem] = (*self.check(browser, self.context, nb), None)
                         except Exception:
@@ -62,5 +65,8 @@ class Background(threading.Thread):
         return self.results.get(stem, ([], "", self.error or f"{self.name} stopped"))
 
     def stop(self):
-        self.join(timeout=120)
+        """Finish the notebook being checked, check no other, close the browser: a thread
+        still in playwright when the interpreter exits can crash it."""
+        self.stopping.set()
+        self.join(timeout=300)
         self.teardown(self.context)

@@ -73,7 +73,10 @@ def _start(name, notebooks):
 
 
 def pytest_collection_finish(session):
-    """Start the site and Voila checks now, each in its thread (browser/background.py)."""
+    """Start the site and Voila checks now, each in its thread (browser/background.py);
+    not when collection failed (pytest then stops before running any test)."""
+    if session.testsfailed and not session.config.option.continue_on_collection_errors:
+        return
     for name in ("test_site_page", "test_voila"):
         notebooks = _collected(session, name)
         if notebooks:
