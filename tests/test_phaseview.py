@@ -108,9 +108,9 @@ def test_preset_round_trip_and_a_preset_on_another_problem():
 @pytest.mark.parametrize("kwargs, match", [
     (dict(problem="mlp"), "problem must be one of"),
     (dict(clip="agc"), "clip must be one of"),
-    (dict(steps=0), "steps must be a positive integer"),
-    (dict(steps=50, max_steps=40), r"steps \(50\) must be <= max_steps"),
-    (dict(max_steps=500, steps=10), "<= 400"),
+    (dict(steps=0), r"steps must be an integer in \[1, 200\], got 0"),
+    (dict(steps=50, max_steps=40), r"steps must be an integer in \[1, 40\], got 50"),
+    (dict(max_steps=500, steps=10), r"max_steps must be an integer in \[1, 400\]"),
     (dict(lr=100.0), "outside the slider range"),
 ])
 def test_invalid_arguments_name_the_value(kwargs, match):

@@ -14,7 +14,7 @@ import pytest  # noqa: E402
 import gradclip  # noqa: E402
 from gradclip import widgets  # noqa: E402
 from gradclip.plots import animation  # noqa: E402
-from gradclip.widgets.live import MIME  # noqa: E402
+from gradclip.widgets.live import LIVE_HINT, MIME  # noqa: E402
 
 #: the spec of one explorer stays below this (a notebook with three explorers < 2 MB)
 SPEC_LIMIT = 600_000
@@ -27,61 +27,174 @@ def explorers():
             "clipping": widgets.clipping_explorer()}
 
 
-def _values(control, rng):
+# ---------------------------------------------------------------- every explorer
+
+#: Every explorer factory of gradclip.widgets (each explorer of the notebooks comes from one).
+FACTORIES = sorted(n for n in widgets.__all__ if n.endswith("_explorer")) + ["player"]
+#: Settings that keep a build short (a factory not named here is built with its defaults).
+SMALL = {"phase_explorer": dict(max_steps=60, steps=60),
+         "training_explorer": dict(lr=0.3, threshold=1.0, T=10, steps=20),
+         "noise_explorer": dict(steps=40, n_runs=60), "bias_explorer": dict(steps=40, n_runs=20),
+         "spike_explorer": dict(steps=150), "momentum_explorer": dict(max_steps=40, steps=40),
+         "adam_explorer": dict(steps=40), "toy_explorer": dict(max_steps=100)}
+#: The largest spec (bytes of JSON) each may store: a notebook with a few explorers < 2 MB.
+SPEC_LIMITS = {"rnn_explorer": 200_000, "adam_explorer": 250_000, "toy_explorer": 250_000,
+               "eos_explorer": 250_000, "cliff_explorer": 300_000, "smoothness_explorer": 300_000,
+               "noise_explorer": 300_000, "bias_explorer": 300_000, "spike_explorer": 300_000,
+               "momentum_explorer": 300_000, "depth_explorer": 400_000}
+
+
+def _build(name):
+    gradclip.setup(seed=0)
+    if name == "player":
+        prob, theta0 = widgets.demo_regression()
+        runs = [gradclip.run(prob, theta0, lr, 20) for lr in (0.1, 0.5)]
+        return widgets.player(animation.TrajectoryScene(prob, runs, ["a", "b"], (-2, 8), (-2, 8)))
+    return getattr(widgets, name)(**SMALL.get(name, {}))
+
+
+@pytest.fixture(scope="module")
+def built():
+    made = {}
+
+    def get(name):
+        if name not in made:
+            made[name] = _build(name)
+        return made[name]
+    return get
+
+
+def test_every_factory_is_listed():
+    assert len(FACTORIES) == 17 and set(SMALL) | set(SPEC_LIMITS) <= set(FACTORIES)
+
+
+def _ends(control):
     if control.kind == "toggle":
-        return list(control.options) + list(rng.choice(control.options, 20))
+        return control.options[0], control.options[-1]
     if control.kind == "slider":
-        lo, hi = np.log10(control.values[[0, -1]])
-        return list(control.values[[0, -1]]) + list(10 ** rng.uniform(lo, hi, 20))
-    return [control.lo, control.hi] + [int(x) for x in rng.integers(control.lo, control.hi + 1, 20)]
+        return float(control.values[0]), float(control.values[-1])
+    return control.lo, control.hi
+
+
+def _samples(control, rng, n):
+    """``n`` values anywhere in the control's range (uniform in log10 on a log slider)."""
+    if control.kind == "toggle":
+        return [str(x) for x in rng.choice(control.options, n)]
+    if control.kind == "slider":
+        lo, hi = control.values[[0, -1]]
+        if control.log:
+            return list(10 ** rng.uniform(np.log10(lo), np.log10(hi), n))
+        return list(rng.uniform(lo, hi, n))
+    return [int(x) for x in rng.integers(control.lo, control.hi + 1, n)]
+
+
+def _nearest(control, x):
+    """The grid value a slider shows for ``x``: the nearest, in log10 on a log slider."""
+    f = np.log10 if control.log else (lambda v: v)
+    return float(control.values[np.argmin(np.abs(f(control.values) - f(x)))])
+
+
+def _rounded(values):
+    """Numbers rounded to 6 decimals, NaN as None (so that equal drawings compare equal)."""
+    return [None if np.isnan(x) else x
+            for x in np.round(np.asarray(values, dtype=float), 6).ravel().tolist()]
 
 
 def _drawing(ex):
-    return [(d["type"], d.get("color"), np.asarray(d.get("x", [])).round(6).tolist(),
-             np.asarray(d.get("y", d.get("at", []))).round(6).tolist()) for d in ex.drawn()]
+    return [(d["type"], str(d.get("color")), str(d.get("marker")), _rounded(d.get("x", [])),
+             _rounded(d.get("y", d.get("at", []))), d.get("text")) for d in ex.drawn()]
 
 
-@pytest.mark.parametrize("name", ["lr", "condition", "clipping"])
-def test_every_control_end_to_end(explorers, name):
-    ex = explorers[name]
+def _active(ex):
+    """Which controls the page shows as active now (their ``active`` fields, as the page reads them)."""
+    from gradclip.widgets import encoding
+    from gradclip.widgets.evaluate import Evaluator
+
+    spec = ex.to_spec()
+    ev = Evaluator(spec, {k: encoding.decode_array(a) for k, a in spec["arrays"].items()}, ex.controls)
+    pos = ev.positions(ex.values)
+    return {c["name"]: bool(ev.field(c["active"], ex.values, pos)) if "active" in c else True
+            for c in spec["controls"]}
+
+
+def _activate(ex, key):
+    """Set a toggle so that the control ``key`` is active (a rule's slider needs its rule)."""
+    for name, c in ex.controls.items():
+        if _active(ex)[key]:
+            return
+        if c.kind == "toggle" and name != key:
+            for option in c.options:
+                ex.update(**{name: option})
+                if _active(ex)[key]:
+                    return
+    assert _active(ex)[key], f"{ex.name}: no toggle makes {key} active"
+
+
+def _shown_ok(ex, key, control, value):
+    assert ex.status_text or ex.spec["status"] is None  # a player has no status line
+    shown = ex.values[key]
+    assert shown == (_nearest(control, value) if control.kind == "slider" else value)
+    for d in ex.drawn():
+        if d["type"] == "line":
+            assert len(d["x"]) == len(d["y"]) or 1 in (len(d["x"]), len(d["y"]))
+
+
+@pytest.mark.parametrize("name", FACTORIES)
+def test_every_control_across_its_range_and_both_ends_change_the_drawing(built, name):
+    ex = built(name)
+    start = ex.preset()
     rng = np.random.default_rng(1)
     for key, control in ex.controls.items():
-        for value in _values(control, rng):
-            with warnings.catch_warnings():
-                warnings.simplefilter("error")
+        _activate(ex, key)
+        lo, hi = _ends(control)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            ex.update(**{key: lo})
+            before = (_drawing(ex), ex.status_text)
+            ex.update(**{key: hi})
+            assert (_drawing(ex), ex.status_text) != before, f"{name}: moving {key} changed nothing"
+            _shown_ok(ex, key, control, hi)
+            for value in _samples(control, rng, 4):
                 ex.update(**{key: value})
-            assert ex.status_text
-            shown = ex.values[key]
-            assert shown == value if control.kind != "slider" else abs(np.log10(shown / value)) < 0.06
-            for d in ex.drawn():
-                if d["type"] == "line":
-                    assert len(d["x"]) == len(d["y"])
+                _shown_ok(ex, key, control, value)
+        ex.apply_preset(start)
+    assert ex.preset() == start
 
 
-@pytest.mark.parametrize("name", ["lr", "condition", "clipping"])
-def test_each_control_changes_the_drawing(explorers, name):
-    ex = explorers[name]
-    for key, control in ex.controls.items():
-        ends = (control.options[0], control.options[-1]) if control.kind == "toggle" else (
-            (control.values[0], control.values[-1]) if control.kind == "slider" else (control.lo, control.hi))
-        ex.update(**{key: ends[0]})
-        before = (_drawing(ex), ex.status_text)
-        ex.update(**{key: ends[1]})
-        assert (_drawing(ex), ex.status_text) != before, f"{name}: moving {key} changed nothing"
-
-
-@pytest.mark.parametrize("name", ["lr", "condition", "clipping"])
-def test_preset_round_trip(explorers, name):
-    ex = explorers[name]
+@pytest.mark.parametrize("name", FACTORIES)
+def test_preset_round_trip_and_bad_presets_raise(built, name):
+    ex = built(name)
+    start, first = ex.preset(), ex.status_text
     rng = np.random.default_rng(2)
-    for _ in range(5):
-        ex.update(**{k: _values(c, rng)[-1] for k, c in ex.controls.items()})
+    for _ in range(4):
+        ex.update(**{k: _samples(c, rng, 1)[0] for k, c in ex.controls.items()})
         text, status = ex.preset(), ex.status_text
-        ex.update(steps=1)
+        ex.apply_preset(start)
         ex.apply_preset(text)
-        assert ex.preset() == text
-        assert ex.status_text == status
+        assert ex.preset() == text and ex.status_text == status
+    for bad in ("nope=1", "", "lr", 3, f"{next(iter(ex.controls))}=1e9"):
+        with pytest.raises(ValueError):
+            ex.apply_preset(bad)
+    with pytest.raises(ValueError, match="unknown"):
+        ex.update(speed=1)
+    assert ex.apply_preset(start).preset() == start and ex.status_text == first
 
+
+@pytest.mark.parametrize("name", FACTORIES)
+def test_display_bundle_is_small_and_complete(built, name):
+    ex = built(name)
+    bundle = ex._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle and bundle["text/plain"] == LIVE_HINT
+    png = base64.b64decode(bundle["image/png"])
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert int.from_bytes(png[16:20], "big") == round(ex.spec["size"][0])
+    size = len(json.dumps(bundle[MIME], separators=(",", ":")))
+    assert size < SPEC_LIMITS.get(name, SPEC_LIMIT), f"{name}: spec of {size} bytes"
+    assert [c["name"] for c in bundle[MIME]["controls"]] == list(ex.controls)
+    assert ex.spec["size"][0] <= 950
+
+
+# ---------------------------------------------------------------- the descent explorers
 
 @pytest.mark.parametrize("bad", ["lr=abc", "nope=1", "lr=1e9", "", "steps=2.5", "clip=maybe",
                                  "lr", 3])
@@ -208,19 +321,6 @@ def test_edge_is_marked(explorers):
     edge = widgets.demo_regression()[0].max_stable_lr()
     assert f"{edge:.3g}" in ex.controls["lr"].label
     assert any(f"{edge:.3g}" in t.get_text() for ax in ex.fig.axes for t in ax.texts)
-
-
-def test_display_bundle_and_spec_size(explorers):
-    for name, ex in explorers.items():
-        bundle = ex._repr_mimebundle_()
-        assert "application/vnd.jupyter.widget-view+json" in bundle
-        png = base64.b64decode(bundle["image/png"])
-        assert png[:8] == b"\x89PNG\r\n\x1a\n"
-        assert int.from_bytes(png[16:20], "big") == round(ex.spec["size"][0])
-        size = len(json.dumps(bundle[MIME], separators=(",", ":")))
-        assert size < SPEC_LIMIT, f"{name}: spec of {size} bytes"
-        names = [c["name"] for c in bundle[MIME]["controls"]]
-        assert names == list(ex.controls)
 
 
 def test_presentation_mode_makes_bigger_figures_with_bigger_fonts():

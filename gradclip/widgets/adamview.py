@@ -16,9 +16,10 @@ from ..clipping import clip_factor
 from ..problems import Quadratic
 from ..optim import adam_batch
 from ..plots.theory import SERIES_COLORS, log_axes
+from .arrays import pad
+from .controls import check_int, snap
 from .figure import LogGrid, explorer_figure, key, paths
 from .stage import Stage, at, between, value, where
-from .theorykit import pad, snap, start, steps_range
 
 __all__ = ["adam_explorer", "adam_stage", "adam_runs", "EPS_OPTIONS", "GAP_FLOOR"]
 
@@ -217,7 +218,7 @@ def adam_explorer(eps="0", lr=0.1, threshold=1.0, scale=0.01, steps=100, preset=
         eps = match[0]
     elif eps not in EPS_OPTIONS:
         raise ValueError(f"eps must be one of {list(EPS_OPTIONS)}, got {eps!r}")
-    steps = steps_range("steps", steps, 20, 300)
+    steps = check_int("steps", steps, 20, 300)
     if isinstance(scale, bool) or not isinstance(scale, (int, float, np.floating)) \
             or not 1e-6 <= scale <= 1e3:
         raise ValueError(f"scale must be a number in [1e-6, 1e3], got {scale!r}")
@@ -225,4 +226,4 @@ def adam_explorer(eps="0", lr=0.1, threshold=1.0, scale=0.01, steps=100, preset=
     tgrid = LogGrid("threshold", -2.0, 0.75, 0.2, anchor=1.0)
     lr, threshold = snap("lr", lgrid.values, lr), snap("threshold", tgrid.values, threshold)
     stage = adam_stage(lgrid, tgrid, scale=float(scale), steps=steps)
-    return start(stage, {"eps": eps, "lr": lr, "threshold": threshold}, preset)
+    return stage.build({"eps": eps, "lr": lr, "threshold": threshold}, preset)

@@ -15,9 +15,10 @@ from ..clipping import clip_by_value
 from ..dp import mean_clipped_gradient, per_example_clipped_sweep, stationary_set
 from ..plots.theory import log_axes
 from ..style import PALETTE
+from .arrays import label_codes
+from .controls import check_int, snap
 from .figure import LogGrid, explorer_figure, key
 from .stage import Stage, at, between, pick, value, where
-from .theorykit import label_codes, snap, start, steps_range
 
 __all__ = ["bias_explorer", "bias_stage", "SIGMAS"]
 
@@ -148,12 +149,12 @@ def bias_explorer(threshold=1.0, sigma=0.0, a=(-3.0, 3.0), preset=None, steps=12
     -------
     Explorer
     """
-    steps = steps_range("steps", steps, 20, 500)
-    n_runs = steps_range("n_runs", n_runs, 10, 500)
+    steps = check_int("steps", steps, 20, 500)
+    n_runs = check_int("n_runs", n_runs, 10, 500)
     a = np.asarray(a, dtype=np.float64)
     if a.ndim != 1 or a.size < 1 or not np.all(np.isfinite(a)) or np.ptp(a) > 12:
         raise ValueError(f"a must be finite scalars spanning at most 12, got {a.tolist()!r}")
     grid = LogGrid("threshold", -0.6, 0.9, 0.1)
     threshold, sigma = snap("threshold", grid.values, threshold), snap("sigma", SIGMAS, sigma, log=False)
     stage = bias_stage(a=a, thr_grid=grid, steps=steps, n_runs=n_runs)
-    return start(stage, {"threshold": threshold, "sigma": sigma}, preset)
+    return stage.build({"threshold": threshold, "sigma": sigma}, preset)

@@ -12,8 +12,12 @@ from ..cliff import CliffRNN
 from ..plots.rnn import wall_grid
 from ..solvers import run_batch
 from ..style import PALETTE
-from .figure import explorer_figure, few_ticks, key, paths
+from .arrays import pad
+from .controls import check_int
+from .figure import LogGrid, explorer_figure, few_ticks, key, paths
 from .stage import Stage, at, between, div, isin, pick, reduce, switch, value, where
+
+__all__ = ["clipping_explorer", "clipping_stage", "MODES"]
 
 MODES = ("none", "value", "norm")
 STATUS_QUANTUM = 0.002  # decades: 0.5 %, the numbers in the status line read right to 2 digits
@@ -24,11 +28,6 @@ def _span(a):
     if not a.size:
         return 1e-3, 1e3
     return max(float(a.min()), 1e-12) / 3, min(float(a.max()), 1e12) * 3
-
-
-def _pad(a):
-    """Per-step arrays (n, steps) -> (n, steps + 1): one entry per value of the steps slider."""
-    return np.concatenate([a, np.full(a.shape[:-1] + (1,), np.nan)], axis=-1)
 
 
 def _by_mode(make):
@@ -94,14 +93,14 @@ def clipping_stage(problem, theta0, lr_grid, thr_grid, max_steps, xlim, ylim):
         X, Y = paths(r.thetas, xlim, ylim)
         st.array(f"x_{mode}", grid(X), lead + ("steps",), quantum=qx)
         st.array(f"y_{mode}", grid(Y), lead + ("steps",), quantum=qy)
-        st.array(f"gn_{mode}", grid(_pad(r.grad_norms)), lead + ("steps",), quantum=qg, log=True)
-        st.array(f"sl_{mode}", grid(_pad(r.step_lengths)), lead + ("steps",),
+        st.array(f"gn_{mode}", grid(pad(r.grad_norms)), lead + ("steps",), quantum=qg, log=True)
+        st.array(f"sl_{mode}", grid(pad(r.step_lengths)), lead + ("steps",),
                  quantum=min(qs, STATUS_QUANTUM), log=True)
         st.array(f"loss_{mode}", grid(r.losses), lead + ("steps",), quantum=STATUS_QUANTUM,
                  log=True)
         st.array(f"k_{mode}", grid(r.diverged_at), lead, integer=True)
         if mode != "none":
-            st.array(f"clipped_{mode}", grid(_pad(r.clipped.astype(float))), lead + ("steps",),
+            st.array(f"clipped_{mode}", grid(pad(r.clipped.astype(float))), lead + ("steps",),
                      integer=True)
 
     # ---- what moves
@@ -142,3 +141,44 @@ def clipping_stage(problem, theta0, lr_grid, thr_grid, max_steps, xlim, ylim):
                       "away": pick(between(points, 0, value("steps")), ["", " · left the view"])},
               color=switch(diverged, ["#333333", PALETTE["divergent"]]), size=12.5)
     return st
+
+
+def clipping_explorer(problem=None, theta0=None, lr=1.0, threshold=0.5, clip="norm",
+                      steps=60, max_steps=100, xlim=(0.0, 10.0), ylim=(-6.0, 5.0), preset=None):
+    """Learning rate AND threshold sliders (log scale) and a clip-mode toggle.
+
+    The trajectory (with the unclipped run at the same rate dashed), the raw gradient norm
+    per step with the threshold line and the clipped steps marked, and the step length.
+    The default stage is the cliff of :class:`~gradclip.CliffRNN` (Pascanu et al. 2013).
+
+    Parameters
+    ----------
+    problem : Problem, optional
+        A 2-D problem (default ``CliffRNN()`` from ``theta0 = (5, -3.5)``).
+    lr, threshold : float
+        Initial values (lr 0.01 to 10, threshold 0.01 to 30; both grids step by 26 %, with
+        1 and 0.5 on them).
+    clip : {"none", "value", "norm"}
+    steps, max_steps : int
+    xlim, ylim : pair of float
+        The view.
+    preset : str, optional
+        E.g. ``"lr=1;threshold=0.5;clip=norm;steps=60"``.
+
+    Returns
+    -------
+    Explorer
+    """
+    if problem is None:
+        problem = CliffRNN()
+        theta0 = (5.0, -3.5) if theta0 is None else theta0
+    if theta0 is None:
+        raise ValueError("theta0 is required when a problem is given")
+    if clip not in MODES:
+        raise ValueError(f"clip must be 'none', 'value' or 'norm', got {clip!r}")
+    max_steps = check_int("max_steps", max_steps, 1, 2000)
+    steps = check_int("steps", steps, 1, max_steps)
+    lgrid = LogGrid("lr", -2.0, 1.0, 0.1)
+    tgrid = LogGrid("threshold", -2.01, 1.5, 0.1, anchor=0.5)
+    stage = clipping_stage(problem, theta0, lgrid, tgrid, max_steps, xlim, ylim)
+    return stage.build({"lr": lr, "threshold": threshold, "clip": clip, "steps": steps}, preset)

@@ -8,7 +8,7 @@ a toggle's option index. No ipywidgets here: the page draws the controls.
 
 import numpy as np
 
-__all__ = ["Control", "GridSlider", "IntSlider", "Toggle", "Player", "format_value"]
+__all__ = ["Control", "GridSlider", "IntSlider", "Toggle", "Player", "format_value", "check_int", "snap"]
 
 
 def format_value(value, fmt):
@@ -194,3 +194,27 @@ def _number(name, raw):
         return float(raw)
     except (TypeError, ValueError):
         raise ValueError(f"{name} must be a number, got {raw!r}") from None
+
+
+def check_int(name, value, lo, hi):
+    """``value`` as an int in ``[lo, hi]``; else ValueError naming ``name``: a factory's step
+    counts and sizes, checked before anything is computed.
+
+    Examples
+    --------
+    >>> check_int("steps", 40, 1, 100)
+    40
+    >>> check_int("steps", 0, 1, 100)
+    Traceback (most recent call last):
+    ...
+    ValueError: steps must be an integer in [1, 100], got 0
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not lo <= value <= hi:
+        raise ValueError(f"{name} must be an integer in [{lo}, {hi}], got {value!r}")
+    return int(value)
+
+
+def snap(name, values, value, log=True):
+    """``value`` snapped to the grid ``values`` of a slider, checked before anything is
+    computed (ValueError naming ``name`` outside the grid's range)."""
+    return GridSlider(name, values, log=log).check(value)

@@ -216,7 +216,7 @@ def depth_stage(width=32, n=64, seed=0, featured=FEATURED):
                head + "step 0 shown: " + tail],
               case=case, fields=fields, color=switch(diverged, ["#333333", PALETTE["divergent"]]),
               size=10.0)
-    st.request("train", list(CONFIG), train_setting, cache=featured[1:])
+    st.request("train", list(CONFIG), train_setting, cache=featured[1:], computed=start)
     return st, start
 
 
@@ -298,9 +298,6 @@ def depth_explorer(depth=20, activation="tanh", init="xavier", residual="off", s
               Toggle("residual", ["off", "on"]), IntSlider("step", 0, STEPS // EVERY))
     for control, val in zip(checks, (depth, activation, init, residual, step)):
         control.check(val)  # before the build, which takes a few seconds
-    stage, start = depth_stage()
-    ex = DepthExplorer(stage, dict(start, step=0))
-    ex.update(depth=depth, activation=activation, init=init, residual=residual, step=step)
-    if preset is not None:
-        ex.apply_preset(preset)
-    return ex
+    stage, _ = depth_stage()
+    return stage.build({"depth": depth, "activation": activation, "init": init, "residual": residual,
+                        "step": step}, preset, explorer=DepthExplorer)

@@ -17,10 +17,9 @@ from ..plots.theory import SERIES_COLORS, log_axes
 from ..problems import ScalarFactorization
 from ..solvers import run_batch
 from ..style import PALETTE
+from .controls import check_int, snap
 from .figure import LogGrid, explorer_figure, few_ticks, key, paths
 from .stage import Stage, at, between, div, position, switch, value, where
-from .theorykit import snap, steps_range
-from .theorykit import start as begin
 
 __all__ = ["toy_explorer", "toy_stage", "eos_explorer", "eos_stage", "eos_runs", "TOY_STARTS", "toy_lrs"]
 
@@ -150,10 +149,10 @@ def toy_explorer(lr=0.25, start="(3, 0.05)", steps=40, max_steps=100, preset=Non
     """
     if start not in TOY_STARTS:
         raise ValueError(f"start must be one of {list(TOY_STARTS)}, got {start!r}")
-    max_steps = steps_range("max_steps", max_steps, 10, 300)
-    steps = steps_range("steps", steps, 1, max_steps)
+    max_steps = check_int("max_steps", max_steps, 10, 300)
+    steps = check_int("steps", steps, 1, max_steps)
     lr = snap("lr", toy_lrs(), lr)
-    return begin(toy_stage(max_steps), {"start": start, "lr": lr, "steps": steps}, preset)
+    return toy_stage(max_steps).build({"start": start, "lr": lr, "steps": steps}, preset)
 
 
 def eos_stage(lrs=EOS_LRS, steps=EOS_STEPS, n=50, width=16):
@@ -251,5 +250,5 @@ def eos_explorer(lr=0.4, t=50, preset=None):
     Explorer
     """
     lr = snap("lr", EOS_LRS, lr)
-    t = steps_range("t", t, 0, EOS_STEPS // EVERY)
-    return begin(eos_stage(), {"lr": lr, "t": t}, preset)
+    t = check_int("t", t, 0, EOS_STEPS // EVERY)
+    return eos_stage().build({"lr": lr, "t": t}, preset)

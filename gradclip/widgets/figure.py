@@ -4,7 +4,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..style import is_presentation
-from .stage import COVER
+from .covers import COVER
 
 #: CSS px per figure inch in projector mode (normal: 100): fonts grow with the figure and a
 #: 9.4-inch explorer stays inside a 1280 px wide screen.

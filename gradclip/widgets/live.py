@@ -10,10 +10,11 @@ from pathlib import Path
 
 from . import encoding
 from .evaluate import Evaluator, draw_state
-from .stage import FORMAT
+from .picture import Picture
+from .spec import FORMAT
 from ..style import is_presentation
 
-__all__ = ["Explorer", "ExplorerWidget", "MIME", "LIVE_HINT"]
+__all__ = ["Explorer", "MIME", "LIVE_HINT"]
 
 #: Mimetype of the explorer's full spec in a notebook output (read by the static site).
 MIME = "application/vnd.gradclip.explorer+json"
@@ -43,25 +44,18 @@ def _widget_class():
     return _WIDGET
 
 
-def __getattr__(name):
-    if name == "ExplorerWidget":
-        return _widget_class()
-    raise AttributeError(name)
-
-
 def _png(fig_or_bytes, stage):
     if isinstance(fig_or_bytes, (bytes, bytearray)):
         return bytes(fig_or_bytes)
-    from .stage import Stage
-
-    return encoding.png_bytes(Stage("patch", fig_or_bytes, stage.pixel_ratio).render())
+    return encoding.png_bytes(Picture(fig_or_bytes, stage.pixel_ratio).render())
 
 
 class Explorer:
     """An explorer: controls over precomputed states, drawn in the page.
 
-    Built by :meth:`Stage.build` (the factories in :mod:`gradclip.widgets` use it). Displays
-    itself as a live view, a PNG of the current state, a one-line hint and its full spec.
+    Built by :meth:`~gradclip.widgets.stage.Stage.build` (every factory in
+    :mod:`gradclip.widgets` uses it). Displays itself as a live view, a PNG of the current
+    state, a one-line hint and its full spec.
 
     Attributes
     ----------
@@ -71,12 +65,13 @@ class Explorer:
     controls : dict
         Control name -> :class:`~gradclip.widgets.controls.Control`.
     spec : dict
-        The JSON spec (see :mod:`gradclip.widgets.stage`).
+        The JSON spec (see :mod:`gradclip.widgets.spec`).
     """
 
     def __init__(self, stage, values):
         self.name, self.fig, self.controls = stage.name, stage.fig, dict(stage.controls)
         self._stage, self._widget, self._patches = stage, None, {}
+        self._answered = {name: dict(vals) for name, vals in stage.computed.items()}
         if set(values) != set(self.controls):
             raise ValueError(f"values must give every control {sorted(self.controls)}, "
                              f"got {sorted(values)}")
@@ -214,9 +209,19 @@ class Explorer:
         vals = {k: self._values[k] for k in wanted}
         patch = self._make_patch(self._stage.handlers[name][0](dict(vals)))
         self._apply_patch(patch)
+        self._answered[name] = vals
         if push and self._widget is not None:
             self._widget.patch = json.dumps({"seq": None, "patch": patch}, separators=(",", ":"))
         return patch
+
+    def answer_stale(self):
+        """Answer every kernel-backed request whose controls moved away from the values its
+        arrays were last computed for (a preset moved them, say); returns self."""
+        for name, done in self._answered.items():
+            now = {k: self._values[k] for k in done}
+            if now != done:
+                self.request(name, **now)
+        return self
 
     def _apply_patch(self, patch):
         if "background" in patch:

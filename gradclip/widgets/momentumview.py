@@ -14,9 +14,9 @@ from ..optim import heavy_ball
 from ..problems import Quadratic
 from ..plots.theory import log_axes
 from ..style import PALETTE
+from .controls import check_int, snap
 from .figure import LogGrid, explorer_figure, paths
 from .stage import Stage, at, between, div, switch, value, where
-from .theorykit import snap, start, steps_range
 
 __all__ = ["momentum_explorer", "momentum_stage", "BETAS"]
 
@@ -122,9 +122,9 @@ def momentum_explorer(beta=0.9, lr=1.0, steps=60, max_steps=100, preset=None):
     -------
     Explorer
     """
-    max_steps = steps_range("max_steps", max_steps, 10, 300)
-    steps = steps_range("steps", steps, 1, max_steps)
+    max_steps = check_int("max_steps", max_steps, 10, 300)
+    steps = check_int("steps", steps, 1, max_steps)
     grid = LogGrid("lr", -0.7, 0.7, 0.04)
     beta, lr = snap("beta", BETAS, beta, log=False), snap("lr", grid.values, lr)
     stage = momentum_stage(lr_grid=grid, steps=max_steps)
-    return start(stage, {"beta": beta, "lr": lr, "steps": steps}, preset)
+    return stage.build({"beta": beta, "lr": lr, "steps": steps}, preset)

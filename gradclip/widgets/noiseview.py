@@ -12,9 +12,10 @@ from ..noise import noisy_sgd_sweep
 from ..problems import Quadratic
 from ..plots.theory import log_axes
 from ..style import PALETTE
+from .arrays import label_codes
+from .controls import check_int, snap
 from .figure import explorer_figure, key
 from .stage import Stage, at, pick, value
-from .theorykit import label_codes, snap, start, steps_range
 
 __all__ = ["noise_explorer", "noise_stage", "DF_VALUES", "THRESHOLDS"]
 
@@ -141,8 +142,8 @@ def noise_explorer(df=1.5, threshold=1.0, steps=150, n_runs=200, preset=None):
     -------
     Explorer
     """
-    steps = steps_range("steps", steps, 20, 300)
-    n_runs = steps_range("n_runs", n_runs, 50, 1000)
+    steps = check_int("steps", steps, 20, 300)
+    n_runs = check_int("n_runs", n_runs, 50, 1000)
     df, threshold = snap("df", DF_VALUES, df), snap("threshold", THRESHOLDS, threshold)
     stage = noise_stage(steps=steps, n_runs=n_runs)
-    return start(stage, {"df": df, "threshold": threshold}, preset)
+    return stage.build({"df": df, "threshold": threshold}, preset)

@@ -21,6 +21,8 @@ import numpy as np
 from .. import plots
 from ..plots.sweeps import solved_level
 from ..style import PALETTE
+from .arrays import pad
+from .controls import check_int
 from .figure import PROJECTOR_DPI, few_ticks, key, paths
 from .phasegrid import CLIPS, LRS, PICK, PROBLEMS, THRESHOLDS, PhaseRuns, phase_runs, scenes
 from .stage import Stage, at, between, div, isin, pick, reduce, switch, value, where
@@ -29,10 +31,6 @@ __all__ = ["PROBLEMS", "CLIPS", "LRS", "THRESHOLDS", "PhaseRuns", "phase_runs", 
            "phase_explorer"]
 
 STATUS_QUANTUM = 0.002  # decades: the status line's loss reads right to 2-3 digits
-
-
-def _pad(a):
-    return np.concatenate([a, np.full(a.shape[:-1] + (1,), np.nan)], axis=-1)
 
 
 def _figure():
@@ -103,8 +101,8 @@ def _grid_arrays(runs, sc, steps_max):
     levels = np.array([-np.inf if lv is None else lv for lv in levels])  # None: nothing solved
     with np.errstate(invalid="ignore"):
         solved = np.where(np.isfinite(p["losses"]), p["losses"] <= levels, False)
-    return {"x": shape(X), "y": shape(Y), "gn": shape(_pad(p["grad_norms"])),
-            "clipped": shape(_pad(p["clipped"].astype(float))), "loss": shape(p["losses"]),
+    return {"x": shape(X), "y": shape(Y), "gn": shape(pad(p["grad_norms"])),
+            "clipped": shape(pad(p["clipped"].astype(float))), "loss": shape(p["losses"]),
             "solved": shape(solved.astype(float)), "k": shape(p["diverged_at"].astype(float))}
 
 
@@ -135,11 +133,8 @@ def phase_explorer(problem="regression", clip="norm", lr=0.4, threshold=0.1, ste
         raise ValueError(f"problem must be one of {PROBLEMS}, got {problem!r}")
     if clip not in CLIPS:
         raise ValueError(f"clip must be one of {CLIPS}, got {clip!r}")
-    for arg, val in (("steps", steps), ("max_steps", max_steps)):
-        if isinstance(val, bool) or not isinstance(val, (int, np.integer)) or val < 1:
-            raise ValueError(f"{arg} must be a positive integer, got {val!r}")
-    if not steps <= max_steps <= 400:
-        raise ValueError(f"steps ({steps}) must be <= max_steps ({max_steps}) <= 400")
+    max_steps = check_int("max_steps", max_steps, 1, 400)
+    steps = check_int("steps", steps, 1, max_steps)
     all_scenes = scenes()
     fig, ax, cax, right = _figure()
     st = Stage("phase", fig)
@@ -224,13 +219,9 @@ def phase_explorer(problem="regression", clip="norm", lr=0.4, threshold=0.1, ste
         _draw_map(fig, ax, cax, right, name, all_scenes[name], runs, n, lims)
         return {"background": fig, "arrays": _grid_arrays(runs, all_scenes[name], max_steps)}
 
-    st.request("grid", ["problem", "clip", "steps"], grid)
-    explorer = st.build({"problem": problem, "clip": clip, "lr": st.controls["lr"].check(lr),
-                         "threshold": st.controls["threshold"].check(threshold), "steps": steps})
+    st.request("grid", ["problem", "clip", "steps"], grid,
+               computed={"problem": problem, "clip": clip, "steps": steps})
+    explorer = st.build({"problem": problem, "clip": clip, "lr": lr, "threshold": threshold,
+                         "steps": steps}, preset)
     explorer.runs_of = runs_of
-    if preset is not None:
-        explorer.apply_preset(preset)
-        vals = explorer.values
-        if (vals["problem"], vals["clip"], vals["steps"]) != (problem, clip, steps):
-            explorer.request("grid", **{k: vals[k] for k in ("problem", "clip", "steps")})
     return explorer

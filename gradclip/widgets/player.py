@@ -109,5 +109,4 @@ def player(scene, interval=120):
     fx, fy = t.get_position()
     st.text(None, fx, fy, f"step {{step}} / {n}", {"step": value("step")}, coords="figure",
             size=t.get_fontsize(), ha=t.get_ha(), va=t.get_va(), color=mcolors.to_hex(t.get_color()))
-    player = Player(st, {"step": 0})
-    return player
+    return st.build({"step": 0}, explorer=Player)

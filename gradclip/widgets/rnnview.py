@@ -178,7 +178,4 @@ def rnn_explorer(rho=0.9, T=100, activation="linear", preset=None):
     values = {"rho": GridSlider("rho", RHOS, log=False).check(rho),  # checked before the build
               "T": GridSlider("T", LENGTHS).check(T),
               "activation": Toggle("activation", ACTIVATIONS).check(activation)}
-    ex = rnn_stage().build(values)
-    if preset is not None:
-        ex.apply_preset(preset)
-    return ex
+    return rnn_stage().build(values, preset)

@@ -16,9 +16,10 @@ from ..smoothness import steps_to_target
 from ..solvers import run_batch
 from ..plots.theory import log_axes
 from ..style import PALETTE
+from .arrays import label_codes
+from .controls import check_int, snap
 from .figure import LogGrid, explorer_figure, key
 from .stage import COVER, Stage, at, pick, value
-from .theorykit import label_codes, snap, start, steps_range
 
 __all__ = ["smoothness_explorer", "smoothness_stage", "X0_VALUES", "RULES"]
 
@@ -167,10 +168,10 @@ def smoothness_explorer(x0=10.0, lr=0.1, threshold=1.0, steps=40, preset=None):
     -------
     Explorer
     """
-    steps = steps_range("steps", steps, 10, 100)
+    steps = check_int("steps", steps, 10, 100)
     lgrid = LogGrid("lr", -4.0, 0.5, 0.1, anchor=10 ** 0.05)  # no exact landing on 0
     tgrid = LogGrid("threshold", -1.0, 2.0, 0.5)
     x0 = snap("x0", X0_VALUES, x0)
     lr, threshold = snap("lr", lgrid.values, lr), snap("threshold", tgrid.values, threshold)
     stage = smoothness_stage(X0_VALUES, lgrid, tgrid, steps=steps)
-    return start(stage, {"x0": x0, "lr": lr, "threshold": threshold}, preset)
+    return stage.build({"x0": x0, "lr": lr, "threshold": threshold}, preset)

@@ -13,9 +13,10 @@ from ..adaptive import AutoClip, FixedThreshold, ZClip, run_with_rule, spike_pro
 from ..problems import Quadratic
 from ..plots.theory import log_axes
 from ..style import PALETTE
+from .arrays import pad
+from .controls import check_int, snap
 from .figure import LogGrid, explorer_figure, key
 from .stage import Stage, at, div, isin, value, where
-from .theorykit import pad, snap, start, steps_range
 
 __all__ = ["spike_explorer", "spike_stage", "RULE_NAMES", "PERCENTILES", "Z_VALUES", "SETTLED"]
 
@@ -174,10 +175,10 @@ def spike_explorer(rule="ZClip", threshold=2.0, percentile=10.0, z=2.5, steps=50
     """
     if rule not in RULE_NAMES:
         raise ValueError(f"rule must be one of {RULE_NAMES}, got {rule!r}")
-    steps = steps_range("steps", steps, 100, 2000)
+    steps = check_int("steps", steps, 100, 2000)
     grid = LogGrid("threshold", np.log10(0.5), np.log10(20.0), 0.3, anchor=2.0)
     threshold = snap("threshold", grid.values, threshold)
     percentile = snap("percentile", PERCENTILES, percentile, log=False)
     z = snap("z", Z_VALUES, z, log=False)
     stage = spike_stage(steps=steps, thr_grid=grid)
-    return start(stage, {"rule": rule, "threshold": threshold, "percentile": percentile, "z": z}, preset)
+    return stage.build({"rule": rule, "threshold": threshold, "percentile": percentile, "z": z}, preset)

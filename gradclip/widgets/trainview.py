@@ -15,6 +15,7 @@ from ..data import adding_problem
 from ..rnn import RNN
 from ..style import PALETTE
 from ..training import train
+from .controls import check_int
 from .figure import PROJECTOR_DPI, few_ticks, key
 from .stage import Stage, at, between, switch, value, where
 from ..threads import blas_threads
@@ -116,8 +117,7 @@ def training_explorer(lr=0.3, threshold=1.0, T=30, steps=500, seed=0, preset=Non
     Explorer
         Releasing a slider calls ``explorer.request("train", lr=..., threshold=..., T=...)``.
     """
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 20 <= steps <= 3000:
-        raise ValueError(f"steps must be an integer in [20, 3000], got {steps!r}")
+    steps = check_int("steps", steps, 20, 3000)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
     from matplotlib.figure import Figure
@@ -198,10 +198,5 @@ def training_explorer(lr=0.3, threshold=1.0, T=30, steps=500, seed=0, preset=Non
         runs = adding_runs(values["lr"], values["threshold"], values["T"], steps, seed)
         return {"arrays": table.fill(values, runs)}
 
-    st.request("train", ["lr", "threshold", "T"], handler)
-    explorer = st.build(vals)
-    if preset is not None:
-        explorer.apply_preset(preset)
-        if explorer.values != vals:
-            explorer.request("train", **explorer.values)
-    return explorer
+    st.request("train", ["lr", "threshold", "T"], handler, computed=vals)
+    return st.build(vals, preset)

@@ -1,5 +1,8 @@
 """Descent explorers: trajectory on the loss surface, loss per step, loss after the run vs lr.
 
+:func:`learning_rate_explorer` (one problem, a learning-rate slider) and
+:func:`condition_explorer` (a condition-number slider over 31 quadratic bowls).
+
 Every run a slider can reach is computed once with :func:`gradclip.run_batch`; the static
 figure is drawn once by matplotlib and the runs become arrays the page draws from.
 """
@@ -7,11 +10,15 @@ figure is drawn once by matplotlib and the runs become arrays the page draws fro
 import numpy as np
 
 from .. import plots
+from ..data import demo_regression
 from ..problems import LinearRegression, Quadratic
 from ..solvers import Trajectories, classify_rate, run_batch
 from ..style import PALETTE
-from .figure import explorer_figure, few_ticks, paths
+from .controls import check_int
+from .figure import LogGrid, explorer_figure, few_ticks, paths
 from .stage import Stage, at, between, div, pick, position, switch, value, where
+
+__all__ = ["learning_rate_explorer", "condition_explorer", "descent_stage", "REGIMES"]
 
 REGIMES = ["slow", "good", "oscillating", "on the edge", "divergent"]
 REGIME_COLORS = [PALETTE["slow"], PALETTE["good"], PALETTE["oscillating"], "#4d4d4d",
@@ -210,3 +217,81 @@ def descent_stage(name, scenes, lr_grid, max_steps, lr_label, scene_control=None
                f"{head}diverged at step {{k}}  (lr = {{lr:.3g}}, edge 2/λmax = {edge_text})"],
               case=diverged, fields=fields, color=color, size=12.5)
     return st
+
+
+def learning_rate_explorer(problem=None, theta0=None, lr=None, steps=40, max_steps=100,
+                           preset=None):
+    """Learning-rate slider (log scale, slow to divergent) over the loss surface.
+
+    Shows the trajectory on the contour plot, the loss per step, and the loss after the run
+    against the learning rate with the edge ``2 / lambda_max`` marked. A run that blows up
+    says "diverged at step k".
+
+    Parameters
+    ----------
+    problem : Problem, optional
+        A 2-D problem with ``solution`` and ``hessian`` (default: :func:`demo_regression`).
+    theta0 : array_like, optional
+        Start (default ``(0, 0)`` for the demo).
+    lr : float, optional
+        Initial learning rate (default: 0.4 x the edge).
+    steps, max_steps : int
+        Initial and maximum number of steps.
+    preset : str, optional
+        Start from a preset string such as ``"lr=0.5;steps=40"``.
+
+    Returns
+    -------
+    Explorer
+    """
+    if problem is None:
+        problem, default0 = demo_regression()
+        theta0 = default0 if theta0 is None else theta0
+    if theta0 is None:
+        raise ValueError("theta0 is required when a problem is given")
+    if not hasattr(problem, "max_stable_lr"):
+        raise ValueError(f"problem must define max_stable_lr (a curvature edge), got {problem!r}")
+    max_steps = check_int("max_steps", max_steps, 1, 2000)
+    steps = check_int("steps", steps, 1, max_steps)
+    edge = problem.max_stable_lr()
+    e = np.log10(edge)
+    grid = LogGrid("lr", e - 2.4, e + 0.3, 0.025, anchor=edge)
+    lr = edge * 0.4 if lr is None else lr
+    stage = descent_stage("learning_rate", [{"problem": problem, "theta0": theta0, "label": ""}],
+                          grid, max_steps, f"lr (edge {edge:.3g})")
+    return stage.build({"lr": lr, "steps": steps}, preset)
+
+
+def condition_explorer(theta0=(-4.0, 3.0), condition=10.0, lr=1.0, steps=40, max_steps=150,
+                       preset=None):
+    """A 2-D quadratic with a condition-number slider: the zig-zag of ill-conditioning.
+
+    ``Quadratic.with_condition(kappa)`` has ``lambda_max = 1`` for every ``kappa``, so the edge
+    ``2 / lambda_max = 2`` stays put while the slow direction ``lambda_min = 1 / kappa`` gets
+    ever flatter: the largest eigenvalue caps the learning rate, the smallest sets the pace.
+
+    Parameters
+    ----------
+    theta0 : array_like
+        Start.
+    condition, lr : float
+        Initial condition number (1 to 1000) and learning rate (0.002 to 2.5; the grid
+        steps by 6 %, so 1.995 and 2.11 straddle the edge 2).
+    steps, max_steps : int
+    preset : str, optional
+        E.g. ``"condition=100;lr=1.9;steps=60"``.
+
+    Returns
+    -------
+    Explorer
+    """
+    max_steps = check_int("max_steps", max_steps, 1, 2000)
+    steps = check_int("steps", steps, 1, max_steps)
+    kgrid = LogGrid("condition", 0.0, 3.0, 0.1)
+    grid = LogGrid("lr", -2.7, 0.4, 0.025)  # 0.002 .. 2.5, with 1, 0.1 and 0.01 on the grid
+    scenes = [{"problem": Quadratic.with_condition(k), "theta0": theta0, "label": f"κ = {k:.3g}"}
+              for k in kgrid.values]
+    stage = descent_stage("condition", scenes, grid, max_steps, "lr (edge 2)",
+                          scene_control=("condition", kgrid.values, "condition κ"),
+                          xlim=(-5.0, 5.0), ylim=(-5.0, 5.0))
+    return stage.build({"condition": condition, "lr": lr, "steps": steps}, preset)
