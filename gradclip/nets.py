@@ -14,7 +14,7 @@ import numpy as np
 from . import validation as v
 from .activations import ACTIVATIONS, check_activation, gaussian_moments, saturated
 
-__all__ = ["INITS", "LayerStats", "MLP", "chain_gradient", "variance_factors"]
+__all__ = ["INITS", "LayerStats", "MLP", "chain_gradient", "mean_squared_factor", "variance_factors"]
 
 _ACTIVATIONS = ACTIVATIONS  # the table lives in gradclip.activations
 
@@ -462,3 +462,48 @@ def variance_factors(activation, std, width, depth, input_var=1.0):
         factors[k] = np.sqrt(gain * slope_sq)
         q = gain * float(act_sq)
     return factors
+
+
+def mean_squared_factor(norms, layers=None):
+    """Mean squared backprop factor of some layers over many weight draws, with its standard error.
+
+    Layer ``k``'s factor in one draw is ``norms[k - 1] / norms[k]``, the gradient's growth from
+    weight layer ``k + 1`` back to layer ``k`` (as :func:`variance_factors` numbers them). Each
+    draw's squared factors are averaged over ``layers``; the result is the mean of these
+    per-draw averages and its standard error ``std(ddof=1) / sqrt(draws)``. The variance
+    argument predicts the squares' expectation, ``n Var(w) E[act'(z)**2]``, when
+    ``delta_{k+1}`` does not depend on ``W_{k+1}``.
+
+    Parameters
+    ----------
+    norms : array_like
+        Shape ``(draws, depth)``, ``draws >= 2``, ``depth >= 2``: one row of
+        :meth:`MLP.backprop_norms` per weight draw, first layer first; finite and positive.
+    layers : iterable of int, optional
+        Layers ``k`` in ``1 .. depth - 1`` to average over (default: all).
+
+    Returns
+    -------
+    mean, standard_error : float
+
+    Examples
+    --------
+    >>> norms = [[4.0, 2.0, 1.0], [2.0, 2.0, 1.0]]        # squared factors 4, 4 and 1, 4
+    >>> [round(x, 6) for x in mean_squared_factor(norms)]  # per draw 4 and 2.5
+    [3.25, 0.75]
+    >>> mean_squared_factor(norms, layers=[2])
+    (4.0, 0.0)
+    """
+    norms = v.as_float_array(norms, "norms")
+    if norms.ndim != 2 or norms.shape[0] < 2 or norms.shape[1] < 2:
+        raise ValueError(f"norms must have shape (draws, depth) with draws >= 2 and depth >= 2, got {norms.shape}")
+    if not np.all(np.isfinite(norms) & (norms > 0)):
+        raise ValueError("norms must be finite and positive")
+    depth = norms.shape[1]
+    layers = np.arange(1, depth) if layers is None else np.asarray(list(layers))
+    if (layers.ndim != 1 or layers.size == 0 or not np.issubdtype(layers.dtype, np.integer)
+            or np.any((layers < 1) | (layers > depth - 1))):
+        raise ValueError(f"layers must be integers in 1 .. {depth - 1}, got {layers!r}")
+    squares = (norms[:, layers - 1] / norms[:, layers]) ** 2
+    per_draw = squares.mean(axis=1)
+    return float(per_draw.mean()), float(per_draw.std(ddof=1) / np.sqrt(len(per_draw)))

@@ -539,3 +539,63 @@ def test_backprop_gains_split_each_factor_into_weights_and_slopes(activation, re
     if not residual:
         norms = net.backprop_norms(X, y)
         np.testing.assert_allclose(weight * slope, norms[:-1] / norms[1:], rtol=1e-12)
+
+
+def _relu_he_norms(seed, X, y, depth, n):
+    """||dL/dz|| of each layer of a ReLU net with He's weights, by a hand-written backward pass."""
+    rng = np.random.default_rng(seed)  # MLP draws its weights in this order (biases are 0)
+    Ws = [rng.normal(scale=np.sqrt(2 / n), size=(n, n)) for _ in range(depth)]
+    h, zs = X, []
+    for k, W in enumerate(Ws):
+        zs.append(h @ W.T)
+        h = np.maximum(zs[-1], 0) if k < depth - 1 else zs[-1]
+    d = (h - y) / len(X)
+    norms = [np.sqrt(np.sum(d**2))]
+    for k in range(depth - 1, 0, -1):
+        d = (d @ Ws[k]) * (zs[k - 1] > 0)
+        norms.append(np.sqrt(np.sum(d**2)))
+    return norms[::-1]
+
+
+def test_mean_squared_factor_equals_a_hand_loop():
+    import statistics
+
+    from gradclip.nets import mean_squared_factor
+
+    n, depth, draws = 8, 6, 30
+    rng = np.random.default_rng(1)
+    X, y = rng.normal(size=(16, n)), rng.normal(size=(16, n))
+    hand = [_relu_he_norms(s, X, y, depth, n) for s in range(draws)]
+    np.testing.assert_allclose(hand[3], MLP([n] * (depth + 1), "relu", init="he", seed=3).backprop_norms(X, y),
+                               rtol=1e-12)
+    for layers in ([1, 2], [5], None):
+        per_draw = []
+        for row in hand:
+            ks = range(1, depth) if layers is None else layers
+            per_draw.append(sum((row[k - 1] / row[k]) ** 2 for k in ks) / len(ks))
+        mean, se = mean_squared_factor(hand, layers)
+        assert mean == pytest.approx(statistics.fmean(per_draw), rel=1e-12)
+        assert se == pytest.approx(statistics.stdev(per_draw) / draws**0.5, rel=1e-12)
+
+
+def test_mean_squared_factor_is_n_var_w_only_when_the_error_does_not_depend_on_the_weights():
+    from gradclip.nets import mean_squared_factor
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(64, 32)), rng.normal(size=(64, 32))
+    for scale, inflated in ((1.0, True), (1e4, False)):  # x 1e4: the error h_L - y is nearly -y
+        norms = [MLP([32] * 21, "linear", seed=s).backprop_norms(X, scale * y) for s in range(200)]
+        mean, se = mean_squared_factor(norms, range(1, 11))  # n Var(w) = 1
+        assert (mean - 1 > 5 * se) if inflated else abs(mean - 1) < 3 * se
+
+
+def test_mean_squared_factor_bad_inputs():
+    from gradclip.nets import mean_squared_factor
+
+    good = np.ones((3, 4))
+    for norms in (np.ones((1, 4)), np.ones((3, 1)), np.ones(4), [[1.0, 0.0], [1.0, 1.0]], [[1.0, np.nan], [1.0, 1.0]]):
+        with pytest.raises(ValueError, match="norms"):
+            mean_squared_factor(norms)
+    for layers in ([0], [4], [], [1.5]):
+        with pytest.raises(ValueError, match="layers"):
+            mean_squared_factor(good, layers)
