@@ -265,7 +265,8 @@ def depth_explorer(depth=20, activation="tanh", init="xavier", residual="off", s
     """The depth lab: a deep net's gradients, activations and updates, layer by layer.
 
     Controls: depth (2 to 50 weight layers of width 32), activation (tanh, relu, sigmoid),
-    initialisation (``small`` 0.01, ``xavier`` 1/sqrt(n), ``he`` sqrt(2/n), ``large``
+    initialisation (``small`` 0.01, ``xavier`` sqrt(2/(fan_in + fan_out)): 1/sqrt(n) for the
+    hidden layers, sqrt(2/33) for the 32 -> 1 output layer; ``he`` sqrt(2/n), ``large``
     3/sqrt(n)), skip connections (``h + act(W h + b)`` around every hidden layer) and a play
     button that steps full-batch training (lr 0.05, 4 steps per frame, 40 steps). Panels:
     the back-propagated gradient per layer (relative to the last layer's), the activation
