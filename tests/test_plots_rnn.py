@@ -170,7 +170,7 @@ def test_depth_lab_figure_and_animation():
     run = dplots.depth_run(dplots.depth_net(5, "sigmoid", "xavier", width=8), X, y, 0.05, 4, 2)
     fig = dplots.depth_lab_figure(run, 2, title="t")
     ax_g = fig.axes[0]
-    np.testing.assert_allclose(ax_g.lines[0].get_ydata(), run.grad[2] / run.grad[2, -1])
+    np.testing.assert_allclose(ax_g.lines[-1].get_ydata(), run.grad[2] / run.grad[2, -1])  # after the line at 1
     assert ax_g.get_yscale() == "log" and fig.axes[3].get_yscale() == "log"
     plt.close(fig)
     anim = dplots.depth_lab_animation(run, title="t")

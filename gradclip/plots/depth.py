@@ -26,7 +26,7 @@ from ..style import PALETTE
 from ..training import train
 
 __all__ = ["INIT_CHOICES", "DepthRun", "depth_task", "depth_net", "depth_run", "hist_layers",
-           "depth_lab_figure", "draw_depth_state", "depth_lab_animation", "REFERENCE_RATIO",
+           "depth_lab_axes", "depth_lab_figure", "draw_depth_state", "depth_lab_animation", "REFERENCE_RATIO",
            "GIF_SETTING", "depth_lab_gif", "depth_lab_trained_figure"]
 
 #: The initialisations of the depth lab: name -> ``init`` of :class:`~gradclip.MLP` as a
@@ -196,37 +196,58 @@ def draw_depth_state(axes, run, i, title=""):
     return made
 
 
-def _lab_axes(fig, depth):
-    axes = fig.subplots(2, 2)
-    ax_g, ax_h, ax_s, ax_r = axes.ravel()
+def depth_lab_axes(axes, depth, lr=None, note_gid=None, ylims=None):
+    """Label the depth lab's four axes (gradient, histograms, saturation, update:data ratio)
+    for nets of up to ``depth`` weight layers: scales, labels, titles, the reference lines.
+
+    ``ylims``: the y limits of the four panels (None: the histograms' and the log panels'
+    are the caller's, from the data). ``lr`` goes into the ratio panel's title; ``note_gid``
+    is the ``gid`` of the reference line's note: the explorer keeps it readable over its
+    moving layer; without one, the note sits on a white box above the curves.
+    """
+    ax_g, ax_h, ax_s, ax_r = axes
     for ax in (ax_g, ax_s, ax_r):
         ax.set_xlim(0, depth + 1)
-        ax.set_xlabel("layer (1 = input side)")
+        ax.set_xlabel("layer (1 = input side; backprop runs right to left)", fontsize="small")
+    lims = dict(zip(("g", "h", "s", "r"), ylims or (None, None, (-0.03, 1.03), None)))
     ax_g.set_yscale("log")
-    ax_g.set_ylabel("‖∂L/∂z‖ / last layer's")
+    if lims["g"] is not None:
+        ax_g.set_ylim(*lims["g"])
+    ax_g.axhline(1.0, color="0.7", lw=0.8, ls=":")
+    ax_g.set_ylabel("‖∂L/∂z‖ ÷ last layer's")
     ax_g.set_title("gradient reaching each layer", fontsize="medium")
     ax_h.set_xlim(-1.05, 1.05)
-    ax_h.set_xlabel("activation (relu: a / largest a)")
-    ax_h.set_ylabel("share of values")
+    if lims["h"] is not None:
+        ax_h.set_ylim(*lims["h"])
+    ax_h.set_xlabel("activation value (relu: a ÷ largest a)", fontsize="small")
+    ax_h.set_ylabel("share of values per bin")
     ax_h.set_title("activation histograms", fontsize="medium")
-    ax_s.set_ylim(-0.03, 1.03)
-    ax_s.set_ylabel("share saturated / dead")
-    ax_s.set_title("saturated (relu: dead) units", fontsize="medium")
+    ax_s.set_ylim(*lims["s"])
+    ax_s.set_ylabel("share saturated (relu: dead)")
+    ax_s.set_title("saturated units per hidden layer", fontsize="medium")
     ax_r.set_yscale("log")
-    ax_r.axhline(REFERENCE_RATIO, color="0.4", ls="--", lw=1.2)
-    ax_r.set_ylabel("update:data ratio")
-    ax_r.set_title("‖ΔW‖ / ‖W‖, ΔW = lr ∂L/∂W (dashed: 1e-3)", fontsize="medium")
+    if lims["r"] is not None:
+        ax_r.set_ylim(*lims["r"])
+    ax_r.axhline(REFERENCE_RATIO, color="0.35", ls="--", lw=1.2)
+    box = {} if note_gid else {"bbox": dict(boxstyle="square,pad=0.1", fc="white", ec="none", alpha=0.85),
+                               "zorder": 5}
+    ax_r.text(0.98, REFERENCE_RATIO * 1.6, "≈ 1e-3: healthy (CS231n)", ha="right", va="bottom",
+              fontsize="small", color="0.3", transform=ax_r.get_yaxis_transform(), gid=note_gid, **box)
+    ax_r.set_ylabel("‖ΔW‖ ÷ ‖W‖, ΔW = lr ∂L/∂W")
+    step = "update:data ratio of a step"
+    ax_r.set_title(step if lr is None else f"{step} (lr = {lr:g})", fontsize="medium")
     return ax_g, ax_h, ax_s, ax_r
 
 
-def depth_lab_figure(run, i=0, title=""):
-    """The four panels of the depth lab for snapshot ``i`` of ``run`` (a new pyplot figure)."""
+def depth_lab_figure(run, i=0, title="", lr=None):
+    """The four panels of the depth lab for snapshot ``i`` of ``run`` (a new pyplot figure;
+    ``lr``, the run's learning rate, named in the ratio panel's title)."""
     import matplotlib.pyplot as plt
 
     from .rnn import plain_log_ticks
 
     fig = plt.figure(figsize=(9.0, 6.0), layout="constrained")
-    axes = _lab_axes(fig, run.grad.shape[1])
+    axes = depth_lab_axes(fig.subplots(2, 2).ravel(), run.grad.shape[1], lr)
     draw_depth_state(axes, run, i, title)
     axes[1].legend(fontsize="small", loc="upper right")
     _limits(axes, run)
@@ -246,8 +267,9 @@ def _limits(axes, run):
     ax_h.set_ylim(0, max(float(h.max()) if h.size else 0.1, 0.05) * 1.1)
 
 
-def depth_lab_animation(run, title="", interval=250):
-    """The depth lab over training: one frame per snapshot of ``run``.
+def depth_lab_animation(run, title="", interval=250, lr=None):
+    """The depth lab over training: one frame per snapshot of ``run`` (``lr`` as in
+    :func:`depth_lab_figure`).
 
     Returns
     -------
@@ -260,7 +282,7 @@ def depth_lab_animation(run, title="", interval=250):
     from .rnn import plain_log_ticks
 
     fig = plt.figure(figsize=(9.0, 6.0), layout="constrained")
-    axes = _lab_axes(fig, run.grad.shape[1])
+    axes = depth_lab_axes(fig.subplots(2, 2).ravel(), run.grad.shape[1], lr)
     _limits(axes, run)
     plain_log_ticks(axes[0], axes[3])
     head = fig.suptitle(f"{title} · step 0 · loss 0", fontsize="medium")
@@ -284,11 +306,12 @@ def depth_lab_animation(run, title="", interval=250):
 
 #: The setting of the GIF: 50 tanh layers with skips and small branches, which train.
 GIF_SETTING = {"depth": 50, "activation": "tanh", "init": "small", "residual": True}
+GIF_LR = 0.05
 
 
 def _gif_run():
     X, y = depth_task()
-    return depth_run(depth_net(**GIF_SETTING), X, y, lr=0.05, steps=40, record_every=4)
+    return depth_run(depth_net(**GIF_SETTING), X, y, lr=GIF_LR, steps=40, record_every=4)
 
 
 def depth_lab_gif(path, fps=3, dpi=64):
@@ -296,7 +319,8 @@ def depth_lab_gif(path, fps=3, dpi=64):
     import matplotlib.pyplot as plt
     from .animation import save_gif
 
-    anim = depth_lab_animation(_gif_run(), title="tanh, init 0.01, 50 layers with skips, lr 0.05")
+    anim = depth_lab_animation(_gif_run(), title="tanh, init 0.01, 50 layers with skips, lr 0.05",
+                               lr=GIF_LR)
     save_gif(anim, path, fps=fps, dpi=dpi)
     plt.close(anim.fig)
 
@@ -306,4 +330,5 @@ def depth_lab_trained_figure():
     run = _gif_run()
     return depth_lab_figure(run, len(run.steps) - 1,
                             title=f"tanh, init 0.01, 50 layers with skips: after {run.steps[-1]} steps "
-                                  f"the loss is {run.loss[-1]:.3g} (from {run.loss[0]:.3g})")
+                                  f"the loss is {run.loss[-1]:.3g} (from {run.loss[0]:.3g})",
+                            lr=GIF_LR)

@@ -12,8 +12,7 @@ few settings are stored with the explorer, so they play without a kernel too).
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..plots.depth import (INIT_CHOICES, REFERENCE_RATIO, SLOT_COLORS, depth_net, depth_run,
-                           depth_task)
+from ..plots.depth import INIT_CHOICES, SLOT_COLORS, depth_lab_axes, depth_net, depth_run, depth_task
 from ..plots.rnn import plain_log_ticks
 from ..style import PALETTE, is_presentation
 from .controls import GridSlider, IntSlider, Toggle
@@ -93,30 +92,8 @@ def _figure():
 
 
 def _static(axes, width):
-    ax_g, ax_h, ax_s, ax_r = axes
-    for ax in (ax_g, ax_s, ax_r):
-        ax.set_xlim(0, width + 1)
-        ax.set_xlabel("layer (1 = input side; backprop runs right to left)", fontsize="small")
-    ax_g.set_yscale("log")
-    ax_g.set_ylim(*G_LIM)
-    ax_g.axhline(1.0, color="0.7", lw=0.8, ls=":")
-    ax_g.set_ylabel("‖∂L/∂z‖ ÷ last layer's")
-    ax_g.set_title("gradient reaching each layer", fontsize="medium")
-    ax_h.set_xlim(-1.05, 1.05)
-    ax_h.set_ylim(0, H_TOP)
-    ax_h.set_xlabel("activation value (relu: a ÷ largest a)", fontsize="small")
-    ax_h.set_ylabel("share of values per bin")
-    ax_h.set_title("activation histograms", fontsize="medium")
-    ax_s.set_ylim(-0.03, 1.03)
-    ax_s.set_ylabel("share saturated (relu: dead)")
-    ax_s.set_title("saturated units per hidden layer", fontsize="medium")
-    ax_r.set_yscale("log")
-    ax_r.set_ylim(*R_LIM)
-    ax_r.axhline(REFERENCE_RATIO, color="0.35", ls="--", lw=1.2)
-    ax_r.text(0.98, REFERENCE_RATIO * 1.6, "≈ 1e-3: healthy (CS231n)", ha="right", va="bottom",
-              fontsize="small", color="0.3", transform=ax_r.get_yaxis_transform(), gid=COVER)
-    ax_r.set_ylabel("‖ΔW‖ ÷ ‖W‖, ΔW = lr ∂L/∂W")
-    ax_r.set_title(f"update:data ratio of a step (lr = {LR:g})", fontsize="medium")
+    ax_g, ax_h, ax_s, ax_r = depth_lab_axes(axes, width, LR, note_gid=COVER,
+                                            ylims=(G_LIM, (0, H_TOP), (-0.03, 1.03), R_LIM))
     plain_log_ticks(ax_g, ax_r)
     ax_g.set_yticks(G_TICKS)
     ax_r.set_yticks(R_TICKS)
