@@ -96,18 +96,23 @@ ZCLIP_OPTIONS = ("adaptive_scaling", "z_bound", "mean")
 class ZClip:
     r"""ZClip: clip norms that are outliers against an exponential moving mean and variance.
 
-    For the first ``warmup_steps`` norms nothing is clipped; then ``mu`` and ``sigma^2`` start
-    as their mean and (population) variance. At each later step, with ``z = (g - mu) /
-    (sigma + eps)``:
+    For the first ``warmup_steps`` norms only the cap applies (below); then ``mu`` and
+    ``sigma^2`` start as their mean and (population) variance. At each later step, with ``z =
+    (g - mu) / (sigma + eps)``:
 
-    * if ``z <= z_thresh`` the gradient is left alone and ``g* = g``;
-    * otherwise it is clipped to ``g*``: ``mu + z_thresh^2 sigma / z`` for the paper's default
+    * if ``z <= z_thresh`` the z-score rule leaves the gradient alone and ``g* = g``;
+    * otherwise it clips to ``g*``: ``mu + z_thresh^2 sigma / z`` for the paper's default
       ``"adaptive_scaling"`` (the larger the outlier, the harder the cut), ``mu + z_thresh
       sigma`` for ``"z_bound"``, or ``mu`` for ``"mean"``;
 
     then ``mu <- alpha mu + (1 - alpha) g*`` and ``sigma^2 <- alpha sigma^2 + (1 - alpha)
     (g* - mu)^2`` with the NEW ``mu``, so the statistics follow the clipped norms and a spike
-    does not inflate them. This follows the authors' reference implementation.
+    does not inflate them. On top of that rule every step, warm-up included, is clipped to
+    ``max_grad_norm`` (the threshold returned is ``min(g*, max_grad_norm)``); the cap does not
+    enter ``mu`` and ``sigma``. This follows the authors' reference implementation
+    (bluorion-com/ZClip, ``zclip.py``), whose default cap is ``max_grad_norm = 1.0``, an
+    absolute norm: ``max_grad_norm=None`` gives the z-score rule alone, which clips nothing
+    during its warm-up.
 
     Parameters
     ----------
@@ -116,22 +121,27 @@ class ZClip:
     z_thresh : float
         Positive z-score above which a norm is clipped (2.5).
     warmup_steps : int
-        Norms collected before clipping starts (>= 1; 25).
+        Norms collected before the z-score rule starts (>= 1; 25).
     clip_option : {"adaptive_scaling", "z_bound", "mean"}
     eps : float
         Non-negative term added to ``sigma``.
+    max_grad_norm : float or None
+        Positive cap on every step's norm (1.0, the reference's default); None: no cap.
 
     Examples
     --------
-    >>> rule = ZClip(warmup_steps=2, eps=0.0)
+    >>> rule = ZClip(warmup_steps=2, eps=0.0, max_grad_norm=None)
     >>> rule(1.0), rule(3.0)                   # warm-up: mu = 2, sigma = 1
     (inf, inf)
     >>> round(rule(7.0), 6)                    # z = 5 > 2.5: clip to 2 + 2.5**2 / 5
     3.25
+    >>> capped = ZClip(warmup_steps=2, eps=0.0, max_grad_norm=3.0)
+    >>> capped(1.0), capped(3.0), capped(7.0)  # the cap in the warm-up and after it
+    (3.0, 3.0, 3.0)
     """
 
     def __init__(self, alpha=0.97, z_thresh=2.5, warmup_steps=25, clip_option="adaptive_scaling",
-                 eps=1e-6):
+                 eps=1e-6, max_grad_norm=1.0):
         alpha = float(v.as_float_array(alpha, "alpha"))
         if not 0 < alpha < 1:
             raise ValueError(f"alpha must lie in (0, 1), got {alpha!r}")
@@ -143,19 +153,23 @@ class ZClip:
         eps = float(v.as_float_array(eps, "eps"))
         if not (np.isfinite(eps) and eps >= 0):
             raise ValueError(f"eps must be a finite number >= 0, got {eps!r}")
+        if max_grad_norm is not None:
+            max_grad_norm = v.positive(max_grad_norm, "max_grad_norm")
         self.alpha, self.z_thresh = alpha, v.positive(z_thresh, "z_thresh")
         self.warmup_steps, self.clip_option, self.eps = warmup_steps, clip_option, eps
+        self.max_grad_norm = max_grad_norm
         self.buffer, self.mean, self.var = [], None, None
 
     def __call__(self, grad_norm):
         g = _norm_value(grad_norm)
+        cap = np.inf if self.max_grad_norm is None else self.max_grad_norm
         if self.mean is None:
             self.buffer.append(g)
             if len(self.buffer) >= self.warmup_steps:
                 self.mean = float(np.mean(self.buffer))
                 self.var = float(np.var(self.buffer))
                 self.buffer = []
-            return np.inf
+            return float(cap)
         std = np.sqrt(self.var)
         z = (g - self.mean) / (std + self.eps)
         threshold = np.inf
@@ -166,11 +180,12 @@ class ZClip:
         kept = min(g, threshold)
         self.mean = self.alpha * self.mean + (1 - self.alpha) * kept
         self.var = self.alpha * self.var + (1 - self.alpha) * (kept - self.mean) ** 2
-        return float(threshold)
+        return float(min(threshold, cap))
 
     def __repr__(self):
         return (f"ZClip(alpha={self.alpha}, z_thresh={self.z_thresh}, "
-                f"warmup_steps={self.warmup_steps}, clip_option={self.clip_option!r})")
+                f"warmup_steps={self.warmup_steps}, clip_option={self.clip_option!r}, "
+                f"max_grad_norm={self.max_grad_norm})")
 
 
 def rule_thresholds(rule, grad_norms):
@@ -277,9 +292,9 @@ class RuleRun:
         """Largest loss from step ``after`` on: ``max(losses[after:])``.
 
         ``losses[k]`` is the loss after ``k`` steps. The first steps from a far start carry
-        the start-up transient (and a rule's own warm-up: ZClip clips nothing for its first
-        ``warmup_steps`` norms), so the damage done by spikes is read after it, e.g. from
-        step 50. ``after = 0`` includes the start.
+        the start-up transient (and a rule's own warm-up: ZClip's z-score rule clips nothing
+        for its first ``warmup_steps`` norms), so the damage done by spikes is read after it,
+        e.g. from step 50. ``after = 0`` includes the start.
 
         Examples
         --------
@@ -316,9 +331,12 @@ def run_with_rule(problem, theta0, lr, process, rule=None):
     --------
     >>> from gradclip import Quadratic
     >>> proc = spike_process(300, 2, seed=0)
-    >>> run = run_with_rule(Quadratic([[1.0, 0.0], [0.0, 1.0]]), [5.0, 5.0], 0.1, proc, ZClip())
+    >>> q = Quadratic([[1.0, 0.0], [0.0, 1.0]])
+    >>> run = run_with_rule(q, [5.0, 5.0], 0.1, proc, ZClip(max_grad_norm=None))
     >>> run.caught, int(proc.spikes.sum()), run.false_alarms
     (8, 8, 1)
+    >>> run_with_rule(q, [5.0, 5.0], 0.1, proc, ZClip()).false_alarms  # the cap 1.0 clips more
+    94
     """
     _check_problem(problem)
     theta = _check_theta0(problem, theta0)

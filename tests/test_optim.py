@@ -438,12 +438,46 @@ def test_zclip_matches_a_hand_loop_of_the_published_rule():
     rng = np.random.default_rng(5)
     norms = 1 + 0.1 * rng.standard_normal(300)
     norms[[40, 41, 120, 250]] = [9.0, 4.0, 30.0, 2.0]
-    got = rule_thresholds(ZClip(), norms)
+    got = rule_thresholds(ZClip(max_grad_norm=None), norms)
     np.testing.assert_allclose(got, hand_zclip(list(norms)), rtol=1e-12)
     clipped = norms > got
     assert clipped[[40, 120, 250]].all() and clipped.sum() <= 10
-    z_bound = rule_thresholds(ZClip(clip_option="z_bound"), norms)
+    z_bound = rule_thresholds(ZClip(clip_option="z_bound", max_grad_norm=None), norms)
     assert np.all(z_bound[norms > z_bound] >= got[norms > z_bound])   # adaptive cuts harder
+
+
+def test_zclip_cap_matches_a_hand_loop_of_the_reference_step():
+    """The reference's step: during warm-up clip to max_grad_norm; afterwards clip to
+    min(z-score clip value or the norm itself, max_grad_norm); the EMA sees the z-score clip
+    value, not the cap. Written out on gradient vectors and compared with SGD under ZClip()."""
+    proc = spike_process(600, 2, seed=3)
+    q = Quadratic.with_condition(10.0)
+    run = run_with_rule(q, [5.0, 5.0], 0.5, proc, ZClip())
+    theta, buf, mean, var = np.array([5.0, 5.0]), [], None, None
+    for k in range(600):
+        g = q.grad(theta) + proc.noise[k]
+        n = math.sqrt(g @ g)
+        if mean is None:
+            buf.append(n)
+            if len(buf) == 25:
+                mean = sum(buf) / 25
+                var = sum((x - mean) ** 2 for x in buf) / 25
+            limit = 1.0
+        else:
+            std = math.sqrt(var)
+            z = (n - mean) / (std + 1e-6)
+            clip_val = mean + 2.5 * std / (z / 2.5) if z > 2.5 else None
+            limit = min(n if clip_val is None else clip_val, 1.0)
+            e = n if clip_val is None else clip_val
+            mean = 0.97 * mean + 0.03 * e
+            var = 0.97 * var + 0.03 * (e - mean) ** 2
+        if n > limit:
+            g = g * (limit / n)
+        theta = theta - 0.5 * g
+        np.testing.assert_allclose(run.thetas[k + 1], theta, rtol=1e-12, atol=1e-14)
+    assert run.clipped[:25].sum() == int(np.sum(run.grad_norms[:25] > 1.0)) > 0
+    assert np.all(run.thresholds <= 1.0)
+    assert np.isinf(rule_thresholds(ZClip(max_grad_norm=None), run.grad_norms)[:25]).all()
 
 
 def test_rules_on_a_spike_process():
@@ -452,7 +486,8 @@ def test_rules_on_a_spike_process():
     big = np.linalg.norm(proc.noise[proc.spikes], axis=1)
     assert np.all(np.abs(big - 50) < 5)
     q = Quadratic.with_condition(10.0)
-    rules = {"none": None, "fixed": FixedThreshold(2.0), "autoclip": AutoClip(10), "zclip": ZClip()}
+    rules = {"none": None, "fixed": FixedThreshold(2.0), "autoclip": AutoClip(10),
+             "zclip": ZClip(max_grad_norm=None)}
     before = repr(rules["zclip"].__dict__)
     runs = compare_rules(q, [5.0, 5.0], 0.5, proc, rules)
     assert repr(rules["zclip"].__dict__) == before          # the caller's rule is not used up
@@ -499,6 +534,7 @@ def test_rules_on_a_spike_process():
     (lambda: AutoClip(101), "percentile"),
     (lambda: ZClip(alpha=1.0), "alpha"),
     (lambda: ZClip(clip_option="max"), "clip_option"),
+    (lambda: ZClip(max_grad_norm=0.0), "max_grad_norm"),
     (lambda: spike_process(10, 2, spike_prob=2.0), "spike_prob"),
     (lambda: run_with_rule(Quadratic(np.eye(2)), [1.0, 1.0], 0.1, spike_process(10, 2)).worst_loss(11),
      "after"),
