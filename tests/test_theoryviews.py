@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import gradclip
+from conftest import control_ends
 from gradclip import widgets
 from gradclip.widgets.arrays import label_codes
 
@@ -23,14 +24,6 @@ def ex():
             "bias": widgets.bias_explorer(steps=40, n_runs=20),
             "spikes": widgets.spike_explorer(steps=150),
             "momentum": widgets.momentum_explorer(max_steps=40, steps=40)}
-
-
-def _ends(c):
-    if c.kind == "toggle":
-        return c.options[0], c.options[-1]
-    if c.kind == "slider":
-        return float(c.values[0]), float(c.values[-1])
-    return c.lo, c.hi
 
 
 def _rounded(values):
@@ -197,6 +190,30 @@ def test_bias_curves_and_runs_match_hand_loops(ex):
     assert rms == pytest.approx(np.sqrt(np.mean(np.square(finals))), rel=0.03)
 
 
+def test_bias_status_names_the_flat_band_of_a_hand_loop(ex):
+    """The status gives every c whose RMS over the seeds is within two standard errors (+0.005)
+    of the lowest, not one noisy argmin; here against hand loops of the same 20 seeds, 40 steps."""
+    e = ex["bias"]
+    cs = np.asarray(e.controls["threshold"].values, float)
+    z = np.stack([np.random.default_rng([0, i]).standard_normal((40, 1))[:, 0] for i in range(20)])
+    for sigma in (1.0, 4.0):
+        sq = []
+        for c in cs:
+            x = np.full(20, 6.0)
+            for k in range(40):
+                x = x - 0.5 * ((np.clip(x + 3, -c, c) + np.clip(x - 3, -c, c)) / 2 + sigma * c / 2 * z[:, k])
+            sq.append(x ** 2)
+        sq = np.array(sq)
+        rms = np.sqrt(sq.mean(axis=1))
+        low = int(np.argmin(rms))
+        se = sq[low].std() / (2 * rms[low] * np.sqrt(20))
+        band = cs[rms <= rms[low] + 2 * se + 0.005]
+        e.update(threshold=1.0, sigma=sigma)
+        want = (f"lowest at c = {cs[low]:.2g}" if len(band) == 1 else
+                f"flat for c {band.min():.2g}–{band.max():.2g}")
+        assert want in e.status_text and "(20 seeds)" in e.status_text
+
+
 def test_bias_factory_checks_its_arguments():
     with pytest.raises(ValueError, match="a must"):
         widgets.bias_explorer(a=[[1.0, 2.0]], steps=20, n_runs=10)
@@ -289,7 +306,7 @@ def test_spike_sliders_of_other_rules_are_inactive_and_keep_their_values(ex):
         # an inactive slider changes nothing that is drawn or said
         for other in {"threshold", "percentile", "z"} - {mine}:
             before = (_drawing(e), e.status_text)
-            lo, hi = _ends(e.controls[other])
+            lo, hi = control_ends(e.controls[other])
             e.update(**{other: hi})
             assert (_drawing(e), e.status_text) == before, (rule, other)
             e.update(**{other: lo})
