@@ -28,7 +28,8 @@ Z_VALUES = (1.5, 2.0, 2.5, 3.0, 5.0)
 #: The scene: SGD on ``Quadratic.with_condition(10)`` from ``(5, 5)`` with ``lr = 0.5``.
 SCENE = {"theta0": (5.0, 5.0), "lr": 0.5, "condition": 10.0}
 #: The worst loss is read from this step on: the first steps from (5, 5) are the descent from
-#: the start (loss 23.5), not spike damage, and ZClip clips nothing in its 25-step warm-up.
+#: the start (loss 23.5), not spike damage, and ZClip's z-score rule is idle in its 25-step
+#: warm-up (where only its cap, max_grad_norm, clips).
 SETTLED = 50
 
 
