@@ -1,8 +1,9 @@
 """The Python twin of the page's renderer: fields, polylines and the status line of a state.
 
-It reads the same spec and the same decoded float32 arrays as ``static/explorer.js``, so
-``Explorer.status_text`` is the text the page shows, and :func:`draw_state` draws the moving
-layer with matplotlib (the stored picture of a notebook read without a kernel).
+It reads the same spec and the same decoded float32 arrays as the page's
+``static/explorer/evaluate.js``, so ``Explorer.status_text`` is the text the page shows, and
+:func:`draw_state` draws the moving layer with matplotlib (the stored picture of a notebook
+read without a kernel). ``tests/test_evaluator_parity.py`` runs both on every explorer.
 """
 
 import re

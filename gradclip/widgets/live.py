@@ -8,7 +8,7 @@ text, presets, and answers the named requests that need new computation.
 import json
 from pathlib import Path
 
-from . import encoding
+from . import encoding, esm
 from .evaluate import Evaluator, draw_state
 from .picture import Picture
 from .spec import FORMAT
@@ -34,7 +34,7 @@ def _widget_class():
         class ExplorerWidget(anywidget.AnyWidget):
             """The page side of an :class:`Explorer` (``spec``, ``values``, ``patch``)."""
 
-            _esm = STATIC / "explorer.js"
+            _esm = esm.joined(STATIC / "explorer.js")  # one module: see gradclip.widgets.esm
             _css = STATIC / "explorer.css"
             spec = traitlets.Unicode("{}").tag(sync=True)
             values = traitlets.Dict().tag(sync=True)
