@@ -125,7 +125,8 @@ def check_edge(problem, answer):
 
 
 def check_regime(problem, lr, answer):
-    """Check which of ``"slow"``, ``"good"``, ``"oscillating"``, ``"divergent"`` ``lr`` gives."""
+    """Check which of :data:`REGIMES` (``"slow"``, ``"good"``, ``"oscillating"``, ``"on the edge"``,
+    ``"divergent"``) ``lr`` gives."""
     truth = regime(problem, lr)
     if answer is None:
         return _waiting(f"one of {REGIMES}")

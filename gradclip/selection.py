@@ -10,7 +10,7 @@ References
    https://arxiv.org/abs/1211.5063
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -285,14 +285,15 @@ class ChoiceStudy:
 
 
 def choice_study(seeds, lrs, thresholds, steps=100, k=5, m=30, m_test=20000, degree=9, noise=0.3,
-                 clip="norm", theta0=None):
+                 clip="norm", theta0=None, cv_theta0=None):
     """Choose ``(lr, threshold)`` by validation and by training loss on many data sets, then
     retrain each choice on all training points and score it on an untouched test set.
 
     For each seed: ``sine_data(seed, m, m_test, degree, noise)``;
-    ``cross_validate(X, y, lrs, thresholds, k, steps, clip, seed=seed)``; :func:`retrain` of
-    ``cv.best`` and ``cv.best_train`` from ``theta0`` (zeros by default; the cross-validation
-    always starts from zeros), scored on the test set. A choice that is None (every pair
+    ``cross_validate(X, y, lrs, thresholds, k, steps, clip, seed=seed, theta0=cv_theta0)``;
+    :func:`retrain` of ``cv.best`` and ``cv.best_train`` from ``theta0``, scored on the test
+    set. Both starts are zeros by default; moving them apart (e.g. by 1e-12) probes how much the
+    choices and their test losses hang on rounding. A choice that is None (every pair
     diverged) raises ValueError.
 
     Examples
@@ -309,7 +310,7 @@ def choice_study(seeds, lrs, thresholds, steps=100, k=5, m=30, m_test=20000, deg
     by_val, by_train, cv_val = [], [], []
     for s in seeds:
         X, y, Xt, yt = sine_data(s, m, m_test, degree, noise)
-        cv = cross_validate(X, y, lrs, thresholds, k=k, steps=steps, clip=clip, seed=s)
+        cv = cross_validate(X, y, lrs, thresholds, k=k, steps=steps, clip=clip, seed=s, theta0=cv_theta0)
         if cv.best is None:
             raise ValueError(f"every configuration diverged on data set {s}")
         by_val.append(retrain(X, y, Xt, yt, *cv.best, steps=steps, clip=clip, theta0=theta0))
@@ -321,7 +322,10 @@ def choice_study(seeds, lrs, thresholds, steps=100, k=5, m=30, m_test=20000, deg
 @dataclass(frozen=True)
 class LRRangeTest:
     """Result of a learning-rate range test. ``losses[i]`` is the loss AFTER the step taken
-    with ``lrs[i]`` (NaN after the stop); ``stopped_at`` is the index of the step that blew up."""
+    with ``lrs[i]`` (NaN after the stop); ``stopped_at`` is the index of the step that blew up.
+    ``thetas`` (:func:`lr_range_test` only, else None) holds the iterates, ``(steps + 1, d)``:
+    ``thetas[0]`` is the start, ``thetas[i + 1]`` the iterate after the step with ``lrs[i]``
+    (NaN after the stop)."""
 
     lrs: np.ndarray
     losses: np.ndarray
@@ -329,6 +333,7 @@ class LRRangeTest:
     stopped_at: object
     blow_up_lr: object
     steepest_lr: object
+    thetas: object = None
 
 
 def _range_test(loss_and_grads, params, lr_min, lr_max, steps, stop_factor):
@@ -344,12 +349,13 @@ def _range_test(loss_and_grads, params, lr_min, lr_max, steps, stop_factor):
         raise ValueError(f"stop_factor must exceed 1, got {stop_factor!r}")
     lrs = np.geomspace(lr_min, lr_max, steps)
     losses = np.full(steps, np.nan)
-    stopped_at = None
+    stopped_at, path = None, [params]
     with np.errstate(all="ignore"):
         loss0, grads = loss_and_grads(params)
         best = loss0 = float(loss0)
         for i, lr in enumerate(lrs):
             params = [p - lr * g for p, g in zip(params, grads)]
+            path.append(params)
             loss, grads = loss_and_grads(params)
             losses[i] = loss = float(loss)
             if not np.isfinite(loss) or loss > stop_factor * best:
@@ -360,7 +366,7 @@ def _range_test(loss_and_grads, params, lr_min, lr_max, steps, stop_factor):
     drops = np.diff(np.concatenate([[loss0], losses[:taken]]))
     steepest = float(lrs[np.argmin(drops)]) if taken else None
     return LRRangeTest(lrs, losses, loss0, stopped_at,
-                       None if stopped_at is None else float(lrs[stopped_at]), steepest)
+                       None if stopped_at is None else float(lrs[stopped_at]), steepest), path
 
 
 def lr_range_test(problem, theta0, lr_min=1e-5, lr_max=10.0, steps=100, stop_factor=4.0):
@@ -390,7 +396,8 @@ def lr_range_test(problem, theta0, lr_min=1e-5, lr_max=10.0, steps=100, stop_fac
     LRRangeTest
         ``blow_up_lr`` is the rate of the step that stopped the test (None if none did);
         ``steepest_lr`` the rate whose step lowered the loss most, i.e. the minimum of
-        ``d loss / d log(lr)`` before the stop (fast.ai's "steep" suggestion).
+        ``d loss / d log(lr)`` before the stop (fast.ai's "steep" suggestion); ``thetas``
+        the iterates.
 
     Examples
     --------
@@ -402,8 +409,11 @@ def lr_range_test(problem, theta0, lr_min=1e-5, lr_max=10.0, steps=100, stop_fac
     """
     _check_problem(problem)
     theta0 = _check_theta0(problem, theta0)
-    return _range_test(lambda p: (problem.loss(p[0]), [problem.grad(p[0])]), [theta0],
-                       lr_min, lr_max, steps, stop_factor)
+    res, path = _range_test(lambda p: (problem.loss(p[0]), [problem.grad(p[0])]), [theta0],
+                            lr_min, lr_max, steps, stop_factor)
+    thetas = np.full((len(res.lrs) + 1, problem.dim), np.nan)
+    thetas[:len(path)] = [p[0] for p in path]
+    return replace(res, thetas=thetas)
 
 
 def net_lr_range_test(net, X, y, lr_min=1e-5, lr_max=10.0, steps=100, stop_factor=4.0):
@@ -425,7 +435,7 @@ def net_lr_range_test(net, X, y, lr_min=1e-5, lr_max=10.0, steps=100, stop_facto
         raise ValueError(f"net must be an MLP (loss_and_grads and params), got {net!r}")
     start = [np.array(p, dtype=np.float64) for p in net.params]
     return _range_test(lambda p: net.loss_and_grads(X, y, p), start,
-                       lr_min, lr_max, steps, stop_factor)
+                       lr_min, lr_max, steps, stop_factor)[0]
 
 
 THRESHOLD_METHODS = ("median", "percentile", "mean")

@@ -166,9 +166,9 @@ def test_cross_validate_rejects_non_finite_data():
 
 # ---------------------------------------------------------------- held-out check of a choice
 
-def hand_descent(X, y, lr, c, steps):
+def hand_descent(X, y, lr, c, steps, theta0=None):
     """Clipped gradient descent on mean((X theta - y)^2) / 2, written out."""
-    theta, clipped = np.zeros(X.shape[1]), 0
+    theta, clipped = (np.zeros(X.shape[1]) if theta0 is None else np.array(theta0, float)), 0
     for _ in range(steps):
         g = X.T @ (X @ theta - y) / len(y)
         n = np.sqrt(g @ g)
@@ -262,8 +262,33 @@ def test_choice_study_equals_cross_validation_and_hand_retraining():
     assert np.array_equal(st.val_test, [r.test_loss for r in st.by_val])
 
 
+def test_choice_study_moves_the_cross_validation_start_and_the_retraining_start_apart():
+    lrs, thr, steps, m = np.array([0.5, 3.0, 20.0]), np.array([0.01, 0.3]), 15, 20
+    cv0, re0 = np.linspace(-0.4, 0.4, 4), np.array([0.2, 0.0, -0.1, 0.3])
+    st = choice_study([3], lrs, thr, steps=steps, m=m, m_test=200, degree=3, theta0=re0, cv_theta0=cv0)
+    X, y, Xt, yt = sine_data(3, m=m, m_test=200, degree=3)
+    folds = folds_of(m, 5, 3)
+    val, tr = np.zeros((3, 2)), np.zeros((3, 2))
+    for i, lr in enumerate(lrs):
+        for j, c in enumerate(thr):
+            for f in folds:
+                keep = np.setdiff1d(np.arange(m), f)
+                theta, _ = hand_descent(X[keep], y[keep], lr, c, steps, cv0)
+                val[i, j] += val_loss(X[f], y[f], theta) / 5
+                tr[i, j] += val_loss(X[keep], y[keep], theta) / 5
+    for got, table in ((st.by_val[0], val), (st.by_train[0], tr)):
+        i, j = np.unravel_index(np.argmin(table), table.shape)
+        assert (got.lr, got.threshold) == (lrs[i], thr[j])
+        theta, _ = hand_descent(X, y, lrs[i], thr[j], steps, re0)
+        np.testing.assert_allclose(got.test_loss, val_loss(Xt, yt, theta), rtol=1e-9)
+    np.testing.assert_allclose(st.cv_val[0], val.min(), rtol=1e-9)
+    zero = choice_study([3], lrs, thr, steps=steps, m=m, m_test=200, degree=3)   # the start moves the choice
+    assert (zero.by_val[0].lr, zero.by_val[0].threshold) != (st.by_val[0].lr, st.by_val[0].threshold)
+
+
 @pytest.mark.parametrize("kwargs, name", [
     (dict(thresholds=None), "thresholds"), (dict(seeds=[]), "seeds"), (dict(seeds=[-1]), "seeds"),
+    (dict(cv_theta0=[0.0, 1.0]), "theta0"),
 ])
 def test_choice_study_rejects_bad_inputs(kwargs, name):
     args = dict(seeds=[0], lrs=[1.0], thresholds=[0.1], steps=5, m_test=10)
@@ -280,9 +305,10 @@ def test_lr_range_test_matches_the_closed_form_on_a_1d_quadratic():
     res = lr_range_test(q, [1.0], lr_min=1e-3, lr_max=10.0, steps=80, stop_factor=4.0)
     lrs = 1e-3 * (10.0 / 1e-3) ** (np.arange(80) / 79)
     np.testing.assert_allclose(res.lrs, lrs, rtol=1e-12)
-    theta, best, expected, stop = 1.0, 0.5 * lam, [], None
+    theta, best, expected, stop, path = 1.0, 0.5 * lam, [], None, [1.0]
     for i, lr in enumerate(lrs):
         theta = (1 - lr * lam) * theta
+        path.append(theta)
         loss = 0.5 * lam * theta**2
         expected.append(loss)
         if loss > 4 * best:
@@ -292,6 +318,8 @@ def test_lr_range_test_matches_the_closed_form_on_a_1d_quadratic():
     assert res.stopped_at == stop and res.blow_up_lr == pytest.approx(lrs[stop], rel=1e-12)
     np.testing.assert_allclose(res.losses[:stop + 1], expected, rtol=1e-10)
     assert np.isnan(res.losses[stop + 1:]).all()
+    assert res.thetas.shape == (81, 1) and np.isnan(res.thetas[stop + 2:]).all()
+    np.testing.assert_allclose(res.thetas[:stop + 2, 0], path, rtol=1e-10)
     drops = np.diff(np.concatenate([[0.5 * lam], expected[:-1]]))
     assert res.steepest_lr == pytest.approx(lrs[np.argmin(drops)], rel=1e-12)
 
