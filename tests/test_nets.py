@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from conftest import finite_difference_grads
 from gradclip.nets import MLP, chain_gradient
 
 
@@ -12,16 +13,9 @@ def test_backprop_matches_finite_differences(activation):
     rng = np.random.default_rng(2)
     X, y = rng.normal(size=(7, 3)), rng.normal(size=(7, 2))
     _, grads = net.loss_and_grads(X, y)
-    h = 1e-6
-    for i, p in enumerate(net.params):
-        fd = np.empty_like(p)
-        for idx in np.ndindex(p.shape):
-            plus = [q.copy() for q in net.params]
-            minus = [q.copy() for q in net.params]
-            plus[i][idx] += h
-            minus[i][idx] -= h
-            fd[idx] = (net.loss_and_grads(X, y, plus)[0] - net.loss_and_grads(X, y, minus)[0]) / (2 * h)
-        np.testing.assert_allclose(grads[i], fd, rtol=1e-5, atol=1e-8)
+    fds = finite_difference_grads(lambda ps: net.loss_and_grads(X, y, ps)[0], net.params)
+    for g, fd in zip(grads, fds):
+        np.testing.assert_allclose(g, fd, rtol=1e-5, atol=1e-8)
 
 
 def test_loss_matches_direct_formula_and_inputs_untouched():
@@ -188,16 +182,9 @@ def test_residual_forward_and_gradients(activation):
     np.testing.assert_allclose(net.forward(X, params), out, rtol=1e-12)
     loss, grads = net.loss_and_grads(X, y, params)
     assert loss == pytest.approx(0.5 * np.sum((out - y) ** 2) / 6, rel=1e-12)
-    h = 1e-6
-    for i, p in enumerate(params):
-        fd = np.empty_like(p)
-        for idx in np.ndindex(p.shape):
-            plus = [q.copy() for q in params]
-            minus = [q.copy() for q in params]
-            plus[i][idx] += h
-            minus[i][idx] -= h
-            fd[idx] = (net.loss_and_grads(X, y, plus)[0] - net.loss_and_grads(X, y, minus)[0]) / (2 * h)
-        np.testing.assert_allclose(grads[i], fd, rtol=1e-5, atol=1e-8, err_msg=f"params[{i}]")
+    fds = finite_difference_grads(lambda ps: net.loss_and_grads(X, y, ps)[0], params)
+    for i, (g, fd) in enumerate(zip(grads, fds)):
+        np.testing.assert_allclose(g, fd, rtol=1e-5, atol=1e-8, err_msg=f"params[{i}]")
 
 
 def test_residual_connections_keep_a_deep_sigmoid_net_from_vanishing():

@@ -4,6 +4,7 @@ the gradient through time shrinks or grows by the spectral radius per step."""
 import numpy as np
 import pytest
 
+from conftest import finite_difference_grads
 from gradclip.data import adding_problem
 from gradclip.rnn import RNN, factor_survey, measured_factor, measured_steps
 
@@ -55,16 +56,9 @@ def test_gradients_match_central_finite_differences(activation):
     params[4] = np.array([0.1, -0.3])
     X, y = _batch(net, n=3, T=5, seed=4)
     _, grads = net.loss_and_grads(X, y, params)
-    h = 1e-6
-    for i, p in enumerate(params):
-        fd = np.empty_like(p)
-        for idx in np.ndindex(p.shape):
-            plus = [q.copy() for q in params]
-            minus = [q.copy() for q in params]
-            plus[i][idx] += h
-            minus[i][idx] -= h
-            fd[idx] = (net.loss_and_grads(X, y, plus)[0] - net.loss_and_grads(X, y, minus)[0]) / (2 * h)
-        np.testing.assert_allclose(grads[i], fd, rtol=1e-5, atol=1e-8, err_msg=f"params[{i}]")
+    fds = finite_difference_grads(lambda ps: net.loss_and_grads(X, y, ps)[0], params)
+    for i, (g, fd) in enumerate(zip(grads, fds)):
+        np.testing.assert_allclose(g, fd, rtol=1e-5, atol=1e-8, err_msg=f"params[{i}]")
 
 
 @pytest.mark.parametrize("activation", ACTS)

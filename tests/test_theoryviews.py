@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import gradclip
+from conftest import control_ends
 from gradclip import widgets
 from gradclip.widgets.arrays import label_codes
 
@@ -23,14 +24,6 @@ def ex():
             "bias": widgets.bias_explorer(steps=40, n_runs=20),
             "spikes": widgets.spike_explorer(steps=150),
             "momentum": widgets.momentum_explorer(max_steps=40, steps=40)}
-
-
-def _ends(c):
-    if c.kind == "toggle":
-        return c.options[0], c.options[-1]
-    if c.kind == "slider":
-        return float(c.values[0]), float(c.values[-1])
-    return c.lo, c.hi
 
 
 def _rounded(values):
@@ -313,7 +306,7 @@ def test_spike_sliders_of_other_rules_are_inactive_and_keep_their_values(ex):
         # an inactive slider changes nothing that is drawn or said
         for other in {"threshold", "percentile", "z"} - {mine}:
             before = (_drawing(e), e.status_text)
-            lo, hi = _ends(e.controls[other])
+            lo, hi = control_ends(e.controls[other])
             e.update(**{other: hi})
             assert (_drawing(e), e.status_text) == before, (rule, other)
             e.update(**{other: lo})

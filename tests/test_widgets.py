@@ -12,6 +12,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import gradclip  # noqa: E402
+from conftest import control_ends  # noqa: E402
 from gradclip import widgets  # noqa: E402
 from gradclip.plots import animation  # noqa: E402
 from gradclip.widgets.live import LIVE_HINT, MIME  # noqa: E402
@@ -66,14 +67,6 @@ def built():
 
 def test_every_factory_is_listed():
     assert len(FACTORIES) == 17 and set(SMALL) | set(SPEC_LIMITS) <= set(FACTORIES)
-
-
-def _ends(control):
-    if control.kind == "toggle":
-        return control.options[0], control.options[-1]
-    if control.kind == "slider":
-        return float(control.values[0]), float(control.values[-1])
-    return control.lo, control.hi
 
 
 def _samples(control, rng, n):
@@ -146,7 +139,7 @@ def test_every_control_across_its_range_and_both_ends_change_the_drawing(built, 
     rng = np.random.default_rng(1)
     for key, control in ex.controls.items():
         _activate(ex, key)
-        lo, hi = _ends(control)
+        lo, hi = control_ends(control)
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             ex.update(**{key: lo})
