@@ -9,7 +9,7 @@ import numpy as np
 
 from . import validation as v
 from .activations import ACTIVATIONS
-from .problems import Problem
+from .base import Problem
 
 __all__ = ["CliffRNN"]
 

@@ -9,7 +9,7 @@ broadcast over leading axes of ``theta``.
 import numpy as np
 
 from . import validation as v
-from .problems import Problem
+from .base import Problem
 
 __all__ = ["Rosenbrock", "Power", "ScalarFactorization"]
 

@@ -7,49 +7,25 @@ is one call; ``loss_and_grad(theta)`` returns both. Where curvature is defined, 
 ``eigenvalues`` and ``max_stable_lr`` give it, in the style of scipy's ``rosen`` /
 ``rosen_der`` / ``rosen_hess`` family.
 
-This module holds the base class and the quadratics (:class:`LinearRegression`,
+This module holds the quadratics (:class:`LinearRegression`,
 :class:`Quadratic`); the other problems live by topic and are importable from here too:
 :class:`~gradclip.landscapes.Rosenbrock`, :class:`~gradclip.landscapes.Power`,
 :class:`~gradclip.landscapes.ScalarFactorization` (:mod:`gradclip.landscapes`),
 :class:`~gradclip.cliff.CliffRNN` (:mod:`gradclip.cliff`) and
-:class:`~gradclip.tinynet.TinyNet` (:mod:`gradclip.tinynet`).
+:class:`~gradclip.tinynet.TinyNet` (:mod:`gradclip.tinynet`); the base class
+:class:`~gradclip.base.Problem`, which they all subclass, lives in :mod:`gradclip.base`.
 """
 
 import numpy as np
 
 from . import validation as v
+from .base import Problem
+from .cliff import CliffRNN
+from .landscapes import Power, Rosenbrock, ScalarFactorization
+from .tinynet import TinyNet
 
 __all__ = ["Problem", "LinearRegression", "Quadratic", "Rosenbrock", "CliffRNN", "Power",
            "ScalarFactorization", "TinyNet"]
-
-
-class Problem:
-    """Base class: input checks shared by all problems."""
-
-    dim = 2
-
-    def _theta(self, theta):
-        theta = v.as_float_array(theta, "theta")
-        if theta.ndim == 0 or theta.shape[-1] != self.dim:
-            raise ValueError(
-                f"theta must have shape (..., {self.dim}) for {type(self).__name__}, "
-                f"got shape {theta.shape}"
-            )
-        return theta
-
-    def loss(self, theta):  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def grad(self, theta):  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def loss_and_grad(self, theta):
-        """``(loss(theta), grad(theta))``; a problem that can share work between the two
-        (one pass through a recurrence) overrides it. The solvers call it once per iterate."""
-        return self.loss(theta), self.grad(theta)
-
-    def __repr__(self):
-        return f"{type(self).__name__}(dim={self.dim})"
 
 
 class _QuadraticForm(Problem):
@@ -199,10 +175,3 @@ class Quadratic(_QuadraticForm):
         """``1/2 theta^T A theta - b^T theta`` (batched)."""
         theta = self._theta(theta)
         return self._jmin + self._excess(theta)
-
-
-# The problems defined by topic in their own modules, importable from here as before. They
-# subclass Problem, so these imports come after its definition.
-from .cliff import CliffRNN  # noqa: E402
-from .landscapes import Power, Rosenbrock, ScalarFactorization  # noqa: E402
-from .tinynet import TinyNet  # noqa: E402

@@ -10,7 +10,7 @@ vectors.
 import numpy as np
 
 from . import validation as v
-from .problems import Problem
+from .base import Problem
 
 __all__ = ["TinyNet"]
 
