@@ -12,14 +12,14 @@ from .article import gradient_clipping, gradient_descent
 from .catapult import EdgeScan, edge_scan
 from .clipping import (adaptive_clip, clip_angle, clip_by_global_norm, clip_by_norm, clip_by_value,
                        clip_factor)
-from .curvature import SharpnessTrack, gd_with_sharpness, net_sharpness, sharpness, sharpness_along
+from .curvature import SharpnessTrack, net_sharpness, sharpness, sharpness_along
 from .data import adding_problem, demo_regression
 from .dp import (PerExampleRuns, mean_clipped_gradient, per_example_clipped_gd, per_example_clipped_sweep,
                  stationary_set)
 from .eos import (ClippedEdge, EdgeRuns, clipped_edge, edge_window, eos_task, flow_sharpness, gd_batch,
                   power_step)
 from .nets import MLP, LayerStats, chain_gradient
-from .training import Training, train
+from .training import Training, gd_with_sharpness, train
 from .noise import NoisyRuns, noisy_sgd, noisy_sgd_sweep
 from .optim import adam, adam_batch, heavy_ball, normalized_gd
 from .problems import (CliffRNN, LinearRegression, Power, Problem, Quadratic, Rosenbrock,

@@ -20,9 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import validation as v
-from .training import train
 
-__all__ = ["sharpness", "net_sharpness", "SharpnessTrack", "sharpness_along", "gd_with_sharpness"]
+__all__ = ["sharpness", "net_sharpness", "SharpnessTrack", "sharpness_along"]
 
 #: Relative step of the central difference: ``eps = FD_STEP * max(1, ||theta||)``. This small so
 #: that a ReLU net's perturbed pre-activations rarely cross a kink, where the gradient jumps and
@@ -238,7 +237,8 @@ class SharpnessTrack:
     """Sharpness at the snapshots of a run: ``sharpness[i]`` at step ``steps[i]``.
 
     ``hvps[i]`` counts the Hessian-vector products spent on snapshot ``i``; ``training`` is
-    the :class:`~gradclip.training.Training` when :func:`gd_with_sharpness` made the run.
+    the :class:`~gradclip.training.Training` when :func:`~gradclip.training.gd_with_sharpness`
+    made the run.
     """
 
     steps: np.ndarray
@@ -312,43 +312,3 @@ def sharpness_along(net, X, y, snapshots, iters=100, warm_iters=20, seed=0, tol=
         counts.append(used)
     return SharpnessTrack(np.array(steps, dtype=np.int64), np.array(values, dtype=np.float64),
                           np.array(counts, dtype=np.int64))
-
-
-def gd_with_sharpness(net, X, y, lr, steps, every=10, clip=None, threshold=None, iters=100,
-                      warm_iters=20, seed=0, tol=1e-3):
-    """Full-batch gradient descent with :func:`~gradclip.train`, sharpness every ``every`` steps.
-
-    Runs ``train(net, X, y, lr, steps, clip, threshold, record_every=every)`` and measures
-    :func:`sharpness_along` its snapshots. On the edge of stability the track rises to
-    ``2 / lr`` and hovers there (:meth:`SharpnessTrack.edge_ratio` near 1).
-
-    Parameters
-    ----------
-    net, X, y, lr, steps, clip, threshold :
-        As in :func:`~gradclip.train` (full batch).
-    every : int
-        Measure the sharpness every ``every`` steps, step 0 and the last multiple included.
-    iters, warm_iters, seed, tol :
-        As in :func:`sharpness_along`.
-
-    Returns
-    -------
-    SharpnessTrack
-        With the run in ``training``.
-
-    Examples
-    --------
-    >>> from gradclip import MLP
-    >>> rng = np.random.default_rng(0)
-    >>> X = rng.normal(size=(40, 2)); y = np.sin(X[:, :1])
-    >>> track = gd_with_sharpness(MLP([2, 16, 1], seed=0), X, y, lr=0.5, steps=100, every=50)
-    >>> track.steps.tolist(), track.training.losses.shape
-    ([0, 50, 100], (101,))
-    """
-    every = v.non_negative_int(every, "every")
-    if every < 1:
-        raise ValueError(f"every must be a positive integer, got {every!r}")
-    run = train(net, X, y, lr, steps, clip=clip, threshold=threshold, record_every=every)
-    track = sharpness_along(net, X, y, run.snapshots, iters=iters, warm_iters=warm_iters, seed=seed, tol=tol)
-    return SharpnessTrack(track.steps, track.sharpness, track.hvps, run)
-

@@ -5,7 +5,7 @@ single batch (every matrix product carries a leading batch axis), and tracks eac
 sharpness ``lambda_max`` every few steps by power iteration on Hessian-vector products, each a
 central difference of batched gradients (the formula of :func:`gradclip.curvature.sharpness`),
 warm-started from the previous snapshot's vector. Used by the edge-of-stability explorer and
-figures; :func:`gradclip.curvature.gd_with_sharpness` is the one-run reference.
+figures; :func:`gradclip.training.gd_with_sharpness` is the one-run reference.
 :func:`power_step` is one step of the power iteration, and :func:`flow_sharpness` the sharpness
 of the minimum that gradient flow reaches on the two-parameter toy ``(1 - x y)^2 / 2``.
 

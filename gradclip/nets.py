@@ -13,6 +13,7 @@ import numpy as np
 
 from . import validation as v
 from .activations import ACTIVATIONS, check_activation, gaussian_moments, saturated
+from .curvature import net_sharpness
 
 __all__ = ["INITS", "LayerStats", "MLP", "chain_gradient", "mean_squared_factor", "variance_factors"]
 
@@ -199,8 +200,6 @@ class MLP:
         >>> round(MLP([1, 1], activation="linear").sharpness(X, 2 * X), 6)   # H = diag(mean x^2, 1)
         1.0
         """
-        from .curvature import net_sharpness
-
         return net_sharpness(self, X, y, params=params, iters=iters, seed=seed)
 
     def backprop_norms(self, X, y, params=None):

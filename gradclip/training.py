@@ -11,10 +11,11 @@ import numpy as np
 
 from . import validation as v
 from .clipping import adaptive_clip, clip_by_global_norm, clip_by_norm, clip_by_value
+from .curvature import SharpnessTrack, sharpness_along
 from .nets import MLP
 from .rnn import RNN
 
-__all__ = ["Training", "train", "TRAIN_CLIPS"]
+__all__ = ["Training", "train", "TRAIN_CLIPS", "gd_with_sharpness"]
 
 TRAIN_CLIPS = (None, "value", "norm", "global_norm", "agc")
 
@@ -166,3 +167,44 @@ def train(net, X, y, lr, steps, clip=None, threshold=None, batch_size=None, seed
             clipped[k] = used is not grads and any(not np.array_equal(a, b) for a, b in zip(used, grads))
             params = [p - lr * g for p, g in zip(params, used)]
     return Training(losses, grad_norms, clipped, params, diverged_at, snapshots)
+
+
+def gd_with_sharpness(net, X, y, lr, steps, every=10, clip=None, threshold=None, iters=100,
+                      warm_iters=20, seed=0, tol=1e-3):
+    """Full-batch gradient descent with :func:`train`, sharpness every ``every`` steps.
+
+    Runs ``train(net, X, y, lr, steps, clip, threshold, record_every=every)`` and measures
+    :func:`~gradclip.curvature.sharpness_along` its snapshots. On the edge of stability the
+    track rises to ``2 / lr`` and hovers there
+    (:meth:`~gradclip.curvature.SharpnessTrack.edge_ratio` near 1).
+
+    Parameters
+    ----------
+    net, X, y, lr, steps, clip, threshold :
+        As in :func:`train` (full batch).
+    every : int
+        Measure the sharpness every ``every`` steps, step 0 and the last multiple included.
+    iters, warm_iters, seed, tol :
+        As in :func:`~gradclip.curvature.sharpness_along`.
+
+    Returns
+    -------
+    ~gradclip.curvature.SharpnessTrack
+        With the run in ``training``.
+
+    Examples
+    --------
+    >>> from gradclip import MLP
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(40, 2)); y = np.sin(X[:, :1])
+    >>> track = gd_with_sharpness(MLP([2, 16, 1], seed=0), X, y, lr=0.5, steps=100, every=50)
+    >>> track.steps.tolist(), track.training.losses.shape
+    ([0, 50, 100], (101,))
+    """
+    every = v.non_negative_int(every, "every")
+    if every < 1:
+        raise ValueError(f"every must be a positive integer, got {every!r}")
+    run = train(net, X, y, lr, steps, clip=clip, threshold=threshold, record_every=every)
+    track = sharpness_along(net, X, y, run.snapshots, iters=iters, warm_iters=warm_iters, seed=seed, tol=tol)
+    return SharpnessTrack(track.steps, track.sharpness, track.hvps, run)
+

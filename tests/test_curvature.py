@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 import gradclip as gc
+from gradclip.training import gd_with_sharpness
 from gradclip.curvature import (
     SharpnessTrack,
-    gd_with_sharpness,
     net_sharpness,
     sharpness,
     sharpness_along,

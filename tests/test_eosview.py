@@ -7,7 +7,7 @@ import pytest
 
 import gradclip
 from gradclip import widgets
-from gradclip.curvature import gd_with_sharpness
+from gradclip.training import gd_with_sharpness
 from gradclip.eos import EOS_LRS, edge_window, eos_task
 from gradclip.widgets import eosview
 
