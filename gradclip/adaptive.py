@@ -20,8 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import validation as v
-from .clipping import _norm_scale
-from .solvers import _check_problem, _check_theta0
+from ._engine import check_problem, check_theta0, norm_scale
 
 __all__ = ["FixedThreshold", "AutoClip", "ZClip", "rule_thresholds", "SpikeProcess",
            "spike_process", "RuleRun", "run_with_rule", "compare_rules"]
@@ -338,8 +337,8 @@ def run_with_rule(problem, theta0, lr, process, rule=None):
     >>> run_with_rule(q, [5.0, 5.0], 0.1, proc, ZClip()).false_alarms  # the cap 1.0 clips more
     94
     """
-    _check_problem(problem)
-    theta = _check_theta0(problem, theta0)
+    check_problem(problem)
+    theta = check_theta0(problem, theta0)
     lr = v.positive(lr, "lr")
     if not isinstance(process, SpikeProcess) or process.noise.shape[1:] != (problem.dim,):
         raise ValueError(f"process must be a SpikeProcess with vectors of length {problem.dim}, "
@@ -357,7 +356,7 @@ def run_with_rule(problem, theta0, lr, process, rule=None):
             norms[k] = np.sqrt(g @ g)
             if rule is not None:
                 thresholds[k] = rule(norms[k])
-            theta = theta - lr * g * _norm_scale(norms[k], thresholds[k])
+            theta = theta - lr * g * norm_scale(norms[k], thresholds[k])
             thetas[k + 1] = theta
         losses = np.asarray(problem.loss(thetas), dtype=np.float64)
     return RuleRun(thetas, losses, norms, thresholds, norms > thresholds, process.spikes.copy())

@@ -13,34 +13,10 @@ References
 import numpy as np
 
 from . import validation as v
+from ._engine import clip_values, norm_scale
 
 __all__ = ["clip_by_value", "clip_by_norm", "clip_by_global_norm", "adaptive_clip", "clip_angle",
            "clip_factor"]
-
-
-# Kernels: the formulas, without validation. The public functions below and the batched
-# solver in :mod:`gradclip.solvers` both call them, so each formula is written once.
-
-def _clip_values(g, threshold):
-    """``clip(g, -threshold, threshold)``; ``threshold`` broadcasts against ``g``."""
-    return np.clip(g, -threshold, threshold)
-
-
-def _norm_scale(norm, max_norm):
-    """The factor ``min(1, max_norm / norm)``; 1 for a zero norm, NaN where norm is NaN."""
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        return np.where(norm > max_norm, max_norm / np.where(norm > 0, norm, 1.0),
-                        np.where(np.isnan(norm), np.nan, 1.0))
-
-
-def _row_norms(g):
-    """2-norm of each row of a 2-D array; rows whose squares overflow are rescaled first."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        norms = np.sqrt(np.einsum("ij,ij->i", g, g))
-    huge = np.isinf(norms) & np.all(np.isfinite(g), -1)
-    if huge.any():
-        norms[huge] = v.vector_norm(g[huge], 2.0, axis=-1)
-    return norms
 
 
 def clip_factor(norm, max_norm):
@@ -65,7 +41,7 @@ def clip_factor(norm, max_norm):
     norm = v.as_float_array(norm, "norm")
     if np.any(norm < 0):
         raise ValueError(f"norm must be >= 0, got {norm.tolist()!r}")
-    return _norm_scale(norm, v.positive_array(max_norm, "max_norm"))
+    return norm_scale(norm, v.positive_array(max_norm, "max_norm"))
 
 
 def clip_by_value(g, threshold):
@@ -94,7 +70,7 @@ def clip_by_value(g, threshold):
     """
     g = v.as_float_array(g, "g")
     t = v.positive_array(threshold, "threshold")
-    return _clip_values(g, t)
+    return clip_values(g, t)
 
 
 def clip_angle(g, threshold):
@@ -200,7 +176,7 @@ def clip_by_norm(g, max_norm, norm_type=2, axis=None):
     if axis is not None and m.ndim:
         m = np.expand_dims(m, axis) if np.ndim(axis) == 0 and m.ndim < g.ndim else m
     with np.errstate(invalid="ignore", over="ignore"):
-        out = g * _norm_scale(norm, m)
+        out = g * norm_scale(norm, m)
     return np.where(np.isfinite(norm), out, np.nan)
 
 

@@ -31,7 +31,8 @@ per step and no bandwidth to speak of next to the all-reduce of the gradient its
 import numpy as np
 
 from . import validation as v
-from .clipping import _norm_scale, clip_by_norm
+from ._engine import norm_scale
+from .clipping import clip_by_norm
 from .problems import LinearRegression
 
 __all__ = ["shard_batch", "worker_gradients", "clip_then_average", "average_then_clip",
@@ -305,5 +306,5 @@ def clip_sharded(local_slices, max_norm):
     norm, sent = sharded_global_norm(slices)
     if not np.isfinite(norm):
         return [np.full_like(s, np.nan) for s in slices], norm, sent
-    scale = float(_norm_scale(np.float64(norm), m))
+    scale = float(norm_scale(np.float64(norm), m))
     return [s * scale for s in slices], norm, sent

@@ -21,8 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import validation as v
-from .clipping import _norm_scale
-from .noise import _check_seed, _noise_blocks
+from ._engine import check_seed, noise_blocks, norm_scale
 
 __all__ = ["mean_clipped_gradient", "per_example_clipped_gd", "per_example_clipped_sweep", "PerExampleRuns",
            "stationary_set"]
@@ -41,7 +40,7 @@ def _mean_clipped(a, theta, threshold):
     """Kernel: mean over examples of ``clip_by_norm(theta - a_i, threshold)``; theta (..., d)."""
     diff = theta[..., None, :] - a
     norms = np.sqrt(np.sum(diff * diff, axis=-1))
-    return np.mean(diff * _norm_scale(norms, threshold)[..., None], axis=-2)
+    return np.mean(diff * norm_scale(norms, threshold)[..., None], axis=-2)
 
 
 def mean_clipped_gradient(a, theta, threshold):
@@ -170,7 +169,7 @@ def _clipped_rows(pts, x0, lr, steps, thresholds, sigmas, seed, n_runs):
         c = np.repeat(thresholds, n_runs)[:, None]
         noise_sd = np.repeat(sigmas * thresholds / pts.shape[0], n_runs)[:, None]
     noisy = bool(np.any(np.asarray(sigmas) > 0))
-    blocks = _noise_blocks("gaussian", None, n_runs, steps, d, seed) if noisy else None
+    blocks = noise_blocks("gaussian", None, n_runs, steps, d, seed) if noisy else None
     k = 0
     while k < steps:
         block = next(blocks) if blocks is not None else np.zeros((n_runs, steps - k, d))
@@ -227,7 +226,7 @@ def per_example_clipped_gd(a, x0, lr, steps, threshold, noise_std=0.0, seed=0, n
     pts, x0, lr, steps = _check_descent(a, x0, lr, steps)
     c = v.positive(threshold, "threshold")
     sigma = _check_sigma(noise_std)
-    seed, n_runs = _check_seed(seed, n_runs)
+    seed, n_runs = check_seed(seed, n_runs)
     thetas = _clipped_rows(pts, x0, lr, steps, np.array([c]), np.array([sigma]), seed, n_runs)
     return PerExampleRuns(thetas[0])
 
@@ -264,7 +263,7 @@ def per_example_clipped_sweep(a, x0, lr, steps, thresholds, noise_stds, seed=0, 
     sig = [_check_sigma(s, "noise_stds") for s in np.atleast_1d(np.asarray(noise_stds, dtype=object))]
     if not thr or not sig:
         raise ValueError(f"thresholds and noise_stds must not be empty, got {thresholds!r}, {noise_stds!r}")
-    seed, n_runs = _check_seed(seed, n_runs)
+    seed, n_runs = check_seed(seed, n_runs)
     c, s = (a.ravel() for a in np.meshgrid(thr, sig, indexing="ij"))
     thetas = _clipped_rows(pts, x0, lr, steps, c, s, seed, n_runs)
     return thetas.reshape(len(thr), len(sig), n_runs, steps + 1, pts.shape[1])

@@ -9,36 +9,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import validation as v
-from .solvers import _check_clip, _check_problem, _check_theta0, _clip_rows
+from ._engine import check_clip, check_problem, check_seed, check_theta0, clip_rows, noise_blocks
 
 __all__ = ["noisy_sgd", "noisy_sgd_sweep", "NoisyRuns", "NOISE_KINDS"]
 
 NOISE_KINDS = ("gaussian", "student_t")
-_CHUNK = 256
-
-
-def _noise_blocks(kind, df, n_runs, steps, dim, seed):
-    """Yield ``(n_runs, chunk, dim)`` standard noise, run ``i`` from ``default_rng([seed, i])``."""
-    gens = [np.random.default_rng([seed, i]) for i in range(n_runs)]
-    done = 0
-    while done < steps:
-        size = (min(_CHUNK, steps - done), dim)
-        if kind == "gaussian":
-            block = np.stack([g.standard_normal(size) for g in gens])
-        else:
-            block = np.stack([g.standard_t(df, size) for g in gens])
-        done += size[0]
-        yield block
-
-
-def _check_seed(seed, n_runs):
-    seed = v.non_negative_int(seed, "seed")
-    n_runs = v.non_negative_int(n_runs, "n_runs")
-    if n_runs < 1:
-        raise ValueError(f"n_runs must be >= 1, got {n_runs!r}")
-    return seed, n_runs
-
-
 @dataclass(frozen=True)
 class NoisyRuns:
     """Outcome of :func:`noisy_sgd`: one row per run.
@@ -129,12 +104,12 @@ def noisy_sgd(problem, theta0, lr, steps, noise="gaussian", scale=1.0, df=3.0, c
     >>> plain.final.shape, bool(clipped.summary()["max"] < plain.summary()["max"])
     ((200, 2), True)
     """
-    _check_problem(problem)
-    theta0 = _check_theta0(problem, theta0)
+    check_problem(problem)
+    theta0 = check_theta0(problem, theta0)
     lr, steps, noise, scale, df = _check_run(lr, steps, noise, scale, df)
-    clip = _check_clip(clip, threshold, allow_callable=False)
+    clip = check_clip(clip, threshold, allow_callable=False)
     thr = None if threshold is None else v.positive(threshold, "threshold")
-    seed, n_runs = _check_seed(seed, n_runs)
+    seed, n_runs = check_seed(seed, n_runs)
     thresholds = None if thr is None else np.full(n_runs, thr)
     return _noisy_rows(problem, theta0, lr, steps, noise, scale, df, clip, thresholds, seed, n_runs,
                        1, record)[0]
@@ -175,15 +150,15 @@ def noisy_sgd_sweep(problem, theta0, lr, steps, thresholds, noise="gaussian", sc
     >>> bool(np.array_equal(clipped.final, alone.final))
     True
     """
-    _check_problem(problem)
-    theta0 = _check_theta0(problem, theta0)
+    check_problem(problem)
+    theta0 = check_theta0(problem, theta0)
     lr, steps, noise, scale, df = _check_run(lr, steps, noise, scale, df)
     if clip not in ("norm", "value"):
         raise ValueError(f"clip must be 'norm' or 'value', got {clip!r}")
     if isinstance(thresholds, (str, bytes)) or not hasattr(thresholds, "__len__") or not len(thresholds):
         raise ValueError(f"thresholds must be a non-empty sequence of thresholds or None, got {thresholds!r}")
     thr = [np.inf if t is None else v.positive(t, "thresholds") for t in thresholds]
-    seed, n_runs = _check_seed(seed, n_runs)
+    seed, n_runs = check_seed(seed, n_runs)
     return _noisy_rows(problem, theta0, lr, steps, noise, scale, df, clip, np.repeat(thr, n_runs),
                        seed, n_runs, len(thr), record)
 
@@ -210,12 +185,12 @@ def _noisy_rows(problem, theta0, lr, steps, noise, scale, df, clip, thresholds, 
         path[:, 0] = theta
     k = 0
     with np.errstate(all="ignore"):
-        for block in _noise_blocks(noise, df, n_runs, steps, d, seed):
+        for block in noise_blocks(noise, df, n_runs, steps, d, seed):
             if m > 1:
                 block = np.tile(block, (m, 1, 1))
             for j in range(block.shape[1]):
                 g = np.asarray(problem.grad(theta), dtype=np.float64) + scale * block[:, j]
-                used, over = _clip_rows(g, clip, thresholds)
+                used, over = clip_rows(g, clip, thresholds)
                 new = theta - lr * used
                 bad = active & ~np.all(np.isfinite(new), axis=-1)
                 diverged_at[bad] = k + 1

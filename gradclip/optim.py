@@ -10,32 +10,25 @@ own arithmetic, as ``torch.nn.utils.clip_grad_norm_`` does before ``optimizer.st
 import numpy as np
 
 from . import validation as v
-from .clipping import _row_norms
-from .solvers import Trajectories, _check_clip, _check_problem, _check_theta0, _descend, _rows
+from ._engine import broadcast_rows, check_clip, check_problem, check_theta0, descend, unit
+from .solvers import Trajectories
 
 __all__ = ["normalized_gd", "heavy_ball", "adam", "adam_batch"]
 
 
-def _unit(k, g):
-    """Normalized descent: the unit vector ``g / ||g||`` of each row (0 for a zero row)."""
-    norm = _row_norms(g)[:, None]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(norm > 0, g / np.where(norm > 0, norm, 1.0), 0.0)
-
-
 def _batch_setup(problem, theta0, lrs, clip, thresholds, rows=False):
     """Validate the common arguments; return ``(theta0 rows, lrs, thresholds)``."""
-    _check_problem(problem)
-    theta0 = _check_theta0(problem, theta0, rows)
+    check_problem(problem)
+    theta0 = check_theta0(problem, theta0, rows)
     lrs = v.positive_array(lrs, "lrs").reshape(-1)
-    clip = _check_clip(clip, thresholds, allow_callable=False)
+    clip = check_clip(clip, thresholds, allow_callable=False)
     if thresholds is not None:
         thresholds = v.positive_array(thresholds, "threshold").reshape(-1)
         try:
             lrs, thresholds = (np.array(a) for a in np.broadcast_arrays(lrs, thresholds))
         except ValueError:
             raise ValueError(f"lrs ({lrs.size}) and threshold ({thresholds.size}) must broadcast") from None
-    theta0, lrs, thresholds = _rows(theta0, lrs, thresholds)
+    theta0, lrs, thresholds = broadcast_rows(theta0, lrs, thresholds)
     return np.broadcast_to(theta0, (lrs.size, problem.dim)).copy(), lrs, thresholds
 
 
@@ -80,7 +73,7 @@ def normalized_gd(problem, theta0, lrs, steps):
     steps = v.non_negative_int(steps, "steps")
     theta0, lrs, _ = _batch_setup(problem, theta0, lrs, None, None, rows=True)
 
-    out = _descend(problem, theta0, lrs, None, steps, None, direction=_unit)
+    out = descend(problem, theta0, lrs, None, steps, None, direction=unit)
     return Trajectories(*out, lrs=lrs, thresholds=None, clip="normalized")
 
 
@@ -143,7 +136,7 @@ def heavy_ball(problem, theta0, lrs, beta, steps, clip=None, threshold=None):
         buffer[...] = beta * buffer + g
         return buffer
 
-    out = _descend(problem, theta0, lrs, thresholds, steps, clip, direction=momentum)
+    out = descend(problem, theta0, lrs, thresholds, steps, clip, direction=momentum)
     return Trajectories(*out, lrs=lrs, thresholds=thresholds, clip=clip)
 
 
@@ -204,7 +197,7 @@ def adam(problem, theta0, lr, steps, betas=(0.9, 0.999), eps=1e-8, clip=None, th
     >>> traj.thetas[1].round(6).tolist()            # the first step is lr * sign(g) per coordinate
     [0.9, 0.9]
     """
-    _check_problem(problem)
+    check_problem(problem)
     lr = v.positive(lr, "lr")
     scale = 1.0 if grad_scale is None else v.positive(grad_scale, "grad_scale")
     if clip is not None and threshold is not None:
@@ -274,6 +267,6 @@ def adam_batch(problem, theta0, lrs, steps, betas=(0.9, 0.999), eps=1e-8, clip=N
         s_hat = s / (1 - b2 ** (k + 1))
         return m_hat / (np.sqrt(s_hat) + eps)
 
-    out = _descend(problem, rows, lrs, thresholds, steps, clip, direction=adam_direction,
+    out = descend(problem, rows, lrs, thresholds, steps, clip, direction=adam_direction,
                    grad_scale=scale)
     return Trajectories(*out, lrs=lrs, thresholds=thresholds, clip=clip)

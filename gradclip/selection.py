@@ -15,8 +15,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from . import validation as v
+from ._engine import check_problem, check_theta0, descend
 from .problems import LinearRegression
-from .solvers import _check_problem, _check_theta0, _descend, run
+from .solvers import run
 
 __all__ = ["CVResult", "cross_validate", "sine_data", "Retrained", "retrain", "ChoiceStudy",
            "choice_study", "LRRangeTest", "lr_range_test", "net_lr_range_test",
@@ -147,7 +148,7 @@ def cross_validate(X, y, lrs, thresholds=None, k=5, steps=100, clip="norm", seed
     folds = np.array_split(np.random.default_rng(seed).permutation(m), k)
     train = [np.setdiff1d(np.arange(m), f) for f in folds]
     problems = [LinearRegression(X[t], y[t]) for t in train]
-    theta0 = _check_theta0(problems[0], theta0)
+    theta0 = check_theta0(problems[0], theta0)
     if thresholds is None:
         shape, grid_lr, grid_thr, mode = (lrs.size,), lrs, None, None
     else:
@@ -156,7 +157,7 @@ def cross_validate(X, y, lrs, thresholds=None, k=5, steps=100, clip="norm", seed
         grid_lr, grid_thr, mode = L.ravel(), C.ravel(), clip
     G = grid_lr.size
     stack = _FoldStack(problems, G)
-    theta, loss, dat = _descend(stack, theta0, np.tile(grid_lr, k),
+    theta, loss, dat = descend(stack, theta0, np.tile(grid_lr, k),
                                 None if grid_thr is None else np.tile(grid_thr, k), steps, mode,
                                 record=False)
     diverged = (dat >= 0).reshape(k, G)
@@ -407,8 +408,8 @@ def lr_range_test(problem, theta0, lr_min=1e-5, lr_max=10.0, steps=100, stop_fac
     >>> round(res.blow_up_lr / prob.max_stable_lr(), 1)   # far past the edge 2/lambda_max
     6.0
     """
-    _check_problem(problem)
-    theta0 = _check_theta0(problem, theta0)
+    check_problem(problem)
+    theta0 = check_theta0(problem, theta0)
     res, path = _range_test(lambda p: (problem.loss(p[0]), [problem.grad(p[0])]), [theta0],
                             lr_min, lr_max, steps, stop_factor)
     thetas = np.full((len(res.lrs) + 1, problem.dim), np.nan)

@@ -13,9 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import validation as v
-from .optim import _unit
+from ._engine import check_problem, descend, plain, unit
 from .problems import Power
-from .solvers import _check_problem, _descend, _plain
 
 __all__ = ["steps_to_target", "best_steps", "BestSteps", "fixed_vs_clipped", "FixedVsClipped"]
 
@@ -71,7 +70,7 @@ def steps_to_target(problem, theta0, lrs, target, steps, clip=None, thresholds=N
     >>> steps_to_target(f, [2.0], [0.3], 1e-3, 10_000, clip="normalized").tolist()
     [7]
     """
-    _check_problem(problem)
+    check_problem(problem)
     starts = _starts(problem, theta0)
     lrs = v.positive_array(lrs, "lrs").reshape(-1)
     if not isinstance(target, (int, float, np.floating, np.integer)) or not np.isfinite(target):
@@ -91,9 +90,9 @@ def steps_to_target(problem, theta0, lrs, target, steps, clip=None, thresholds=N
     lr_rows = np.tile(np.broadcast_to(lrs.reshape((-1,) + (1,) * (len(grid) - 1)), grid).ravel(), m)
     thr_rows = None if thresholds is None else np.tile(np.broadcast_to(thresholds, grid).ravel(), m)
     normalized = clip == "normalized"
-    hit = _descend(problem, np.repeat(rows, n_cfg, axis=0), lr_rows, thr_rows, steps,
+    hit = descend(problem, np.repeat(rows, n_cfg, axis=0), lr_rows, thr_rows, steps,
                    None if normalized else clip, record=False,
-                   direction=_unit if normalized else _plain, target=float(target))
+                   direction=unit if normalized else plain, target=float(target))
     return hit.reshape(((m,) if starts.ndim == 2 else ()) + grid)
 
 

@@ -8,7 +8,8 @@ step in ``diverged_at``, and pads its arrays with NaN. No overflow warning escap
 import numpy as np
 
 from . import validation as v
-from .clipping import _clip_values, _norm_scale, _row_norms
+from ._engine import DIVERGENCE_FACTOR  # noqa: F401 - public here, defined beside the descent loop
+from ._engine import broadcast_rows, check_clip, check_problem, check_theta0, descend
 from .results import SweepResult, Trajectories, Trajectory
 
 __all__ = [
@@ -20,153 +21,6 @@ __all__ = [
     "sweep",
     "classify_rate",
 ]
-
-#: A run has diverged once its loss exceeds ``loss0 + DIVERGENCE_FACTOR * (1 + |loss0|)``.
-DIVERGENCE_FACTOR = 1e6
-CLIP_MODES = (None, "value", "norm")
-
-
-def _check_problem(problem):
-    if not (hasattr(problem, "loss") and hasattr(problem, "grad") and hasattr(problem, "dim")):
-        raise ValueError(f"problem must have dim, loss and grad, got {problem!r}")
-
-
-def _check_theta0(problem, theta0, rows=False):
-    """A finite start ``(dim,)``; with ``rows``, also one start per run ``(n, dim)``."""
-    theta0 = v.as_float_array(theta0, "theta0")
-    ok = theta0.shape == (problem.dim,) or (rows and theta0.ndim == 2 and len(theta0) > 0
-                                            and theta0.shape[1] == problem.dim)
-    if not ok or not np.all(np.isfinite(theta0)):
-        shapes = f"({problem.dim},)" + (f" or (n, {problem.dim})" if rows else "")
-        raise ValueError(f"theta0 must be finite and shaped {shapes}, got shape {theta0.shape}: "
-                         f"{theta0.tolist()!r}"[:300])
-    return theta0
-
-
-def _rows(theta0, lrs, thresholds):
-    """Broadcast the per-run settings against one start per run; ``(theta0, lrs, thresholds)``."""
-    if theta0.ndim == 1:
-        return theta0, lrs, thresholds
-    n = len(theta0)
-    try:
-        lrs = np.array(np.broadcast_to(lrs, (n,)))
-        thresholds = None if thresholds is None else np.array(np.broadcast_to(thresholds, (n,)))
-    except ValueError:
-        raise ValueError(f"theta0 has {n} rows but lrs has {lrs.size}"
-                         + ("" if thresholds is None else f" and thresholds {thresholds.size}")
-                         + " entries: they must broadcast") from None
-    return theta0, lrs, thresholds
-
-
-def _check_clip(clip, threshold, allow_callable=True):
-    if callable(clip) and allow_callable:
-        if threshold is not None:
-            raise ValueError("threshold must be None when clip is a callable")
-        return clip
-    if isinstance(clip, str) or clip is None:
-        if clip not in CLIP_MODES:
-            raise ValueError(f"clip must be None, 'value', 'norm' or a callable, got {clip!r}")
-    else:
-        raise ValueError(f"clip must be None, 'value', 'norm' or a callable, got {clip!r}")
-    if clip is None and threshold is not None:
-        raise ValueError(f"threshold={threshold!r} was given but clip is None")
-    if clip is not None and threshold is None:
-        raise ValueError(f"clip={clip!r} needs a threshold")
-    return clip
-
-
-def _loss_and_grad(problem):
-    """``theta -> (loss, grad)``: the problem's fused ``loss_and_grad`` where it has one."""
-    fused = getattr(problem, "loss_and_grad", None)
-    if fused is not None:
-        return fused
-    return lambda theta: (problem.loss(theta), problem.grad(theta))
-
-
-def _plain(k, g):
-    """Plain descent: the step direction is the (clipped) gradient itself."""
-    return g
-
-
-def _clip_rows(g, clip, thresholds, gn=None):
-    """Clip each row of ``g`` (``thresholds`` one per row); return the used gradient and which
-    rows changed. ``clip`` may be a callable for a single row; ``gn``: the rows' norms, if
-    the caller has them."""
-    n, d = g.shape
-    if clip == "norm":
-        gn = _row_norms(g) if gn is None else gn
-        return g * _norm_scale(gn, thresholds)[:, None], gn > thresholds
-    if clip == "value":
-        used = _clip_values(g, thresholds[:, None])
-        return used, np.any(used != g, axis=-1)
-    if callable(clip):
-        used = np.asarray(clip(g[0].copy()), dtype=np.float64).reshape(1, d)
-        return used, np.array([not np.array_equal(used[0], g[0])])
-    return g, np.zeros(n, dtype=bool)
-
-
-def _descend(problem, theta0, lrs, thresholds, steps, clip, record=True, direction=_plain,
-             grad_scale=1.0, target=None):
-    """Batched ``theta <- theta - lr * direction(k, clip(grad_scale * grad))``, one row per lr.
-
-    ``theta0`` is one start ``(d,)`` or one per row ``(n, d)``. Each row freezes at its own
-    divergence step (loss non-finite or above ``loss0 + DIVERGENCE_FACTOR (1 + |loss0|)``).
-    The loss and the gradient of each new iterate come from one ``loss_and_grad`` call (one
-    forward and one backward pass for a recurrent problem); the gradient is kept for the
-    next step, so every iterate is evaluated once. ``direction(k, g)`` turns the clipped
-    gradient into the step direction (momentum, Adam, normalized steps; it may keep state).
-    With ``target``, returns only the first step at which each row's loss is ``<= target``
-    (-1 if never) and stops as soon as every row has reached it or diverged.
-    """
-    n, d = len(lrs), problem.dim
-    theta = np.broadcast_to(theta0, (n, d)).copy()
-    lr = lrs[:, None]
-    evaluate = _loss_and_grad(problem)
-    with np.errstate(all="ignore"):
-        loss, g = evaluate(theta)
-        loss, g = np.asarray(loss, dtype=np.float64), grad_scale * np.asarray(g, dtype=np.float64)
-        limit = loss + DIVERGENCE_FACTOR * (1.0 + np.abs(loss))
-        active = np.ones(n, dtype=bool)
-        diverged_at = np.full(n, -1)
-        hit = np.where(loss <= target, 0, -1) if target is not None else None
-        if record:
-            thetas = np.full((n, steps + 1, d), np.nan)
-            losses = np.full((n, steps + 1), np.nan)
-            grad_norms = np.full((n, steps), np.nan)
-            clipped = np.zeros((n, steps), dtype=bool)
-            lengths = np.full((n, steps), np.nan)
-            thetas[:, 0], losses[:, 0] = theta, loss
-        for k in range(steps):
-            if target is not None and not np.any(active & (hit < 0)):
-                break
-            gn = _row_norms(g) if record or clip == "norm" else None  # once per step
-            used, over = _clip_rows(g, clip, thresholds, gn)
-            step = lr * direction(k, used)
-            new = theta - step
-            new_loss, new_g = evaluate(new)
-            new_loss = np.asarray(new_loss, dtype=np.float64)
-            bad = active & ~(np.isfinite(new_loss) & (new_loss <= limit) & np.all(np.isfinite(new), -1))
-            diverged_at[bad] = k + 1
-            if record:
-                rows = active
-                thetas[rows, k + 1] = new[rows]
-                losses[rows, k + 1] = new_loss[rows]
-                grad_norms[rows, k] = gn[rows]
-                clipped[rows, k] = over[rows]
-                lengths[rows, k] = _row_norms(step[rows])
-            active = active & ~bad
-            theta = np.where(active[:, None], new, theta)
-            loss = np.where(active, new_loss, loss)
-            g = np.where(active[:, None], grad_scale * np.asarray(new_g, dtype=np.float64), g)
-            if target is not None:
-                hit = np.where(active & (hit < 0) & (loss <= target), k + 1, hit)
-            if not active.any():
-                break
-    if target is not None:
-        return hit
-    if record:
-        return thetas, losses, grad_norms, clipped, lengths, diverged_at
-    return theta, loss, diverged_at
 
 
 def run(problem, theta0, lr, steps, clip=None, threshold=None):
@@ -204,21 +58,21 @@ def run(problem, theta0, lr, steps, clip=None, threshold=None):
     >>> run(q, [1.0, 1.0], lr=2.5, steps=500).diverged_at
     18
     """
-    _check_problem(problem)
-    theta0 = _check_theta0(problem, theta0)
+    check_problem(problem)
+    theta0 = check_theta0(problem, theta0)
     lr = v.positive(lr, "lr")
     steps = v.non_negative_int(steps, "steps")
-    clip = _check_clip(clip, threshold)
+    clip = check_clip(clip, threshold)
     thresholds = None if threshold is None else np.array([v.positive(threshold, "threshold")])
-    out = _descend(problem, theta0, np.array([lr]), thresholds, steps, clip)
+    out = descend(problem, theta0, np.array([lr]), thresholds, steps, clip)
     thetas, losses, gnorms, clipped, lengths, dat = (a[0] for a in out)
     return Trajectory(thetas, losses, gnorms, clipped, lengths,
                       None if dat < 0 else int(dat), lr, clip, threshold)
 
 
 def _grid(problem, theta0, lrs, thresholds, clip, rows=False):
-    _check_problem(problem)
-    theta0 = _check_theta0(problem, theta0, rows)
+    check_problem(problem)
+    theta0 = check_theta0(problem, theta0, rows)
     lrs = v.positive_array(lrs, "lrs").reshape(-1)
     if thresholds is not None:
         thresholds = v.positive_array(thresholds, "thresholds").reshape(-1)
@@ -288,8 +142,8 @@ def run_batch(problem, theta0, lrs, steps, clip=None, thresholds=None):
             lrs, thresholds = (np.array(a) for a in np.broadcast_arrays(lrs, thresholds))
         except ValueError:
             raise ValueError(f"lrs ({lrs.size}) and thresholds ({thresholds.size}) must broadcast") from None
-    theta0, lrs, thresholds = _rows(theta0, lrs, thresholds)
-    out = _descend(problem, theta0, lrs, thresholds, steps, clip)
+    theta0, lrs, thresholds = broadcast_rows(theta0, lrs, thresholds)
+    out = descend(problem, theta0, lrs, thresholds, steps, clip)
     return Trajectories(*out, lrs=lrs, thresholds=thresholds, clip=clip)
 
 
@@ -333,7 +187,7 @@ def sweep(problem, theta0, lrs, thresholds=None, steps=100, clip="norm"):
         shape = (lrs.size, thresholds.size)
         L, C = np.meshgrid(lrs, thresholds, indexing="ij")
         flat_lr, flat_thr, mode = L.ravel(), C.ravel(), clip
-    _, loss, dat = _descend(problem, theta0, flat_lr, flat_thr, steps, mode, record=False)
+    _, loss, dat = descend(problem, theta0, flat_lr, flat_thr, steps, mode, record=False)
     diverged = dat >= 0
     final = np.where(diverged, np.inf, loss)
     return SweepResult(lrs, thresholds, final.reshape(shape), diverged.reshape(shape),
