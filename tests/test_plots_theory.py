@@ -52,20 +52,6 @@ def test_clipped_gradient_curves_and_intervals(ax):
     assert z == sorted(z) and z[0] > arts["curves"][-1].get_zorder()  # the smallest interval on top
 
 
-def test_rule_run_marks_exactly_the_clipped_steps(ax):
-    proc = gradclip.spike_process(300, 2, seed=1)
-    run = gradclip.run_with_rule(gradclip.Quadratic(np.eye(2)), [1.0, 1.0], 0.3, proc, gradclip.ZClip())
-    arts = theory.plot_rule_run(ax, run, "ZClip")
-    clipped = [k for k in range(300) if run.grad_norms[k] > run.thresholds[k]]
-    assert arts["clipped"].get_xdata().tolist() == clipped
-    assert arts["spikes"].get_xdata().tolist() == np.flatnonzero(proc.spikes).tolist()
-    thr = arts["thresholds"].get_ydata()
-    assert np.all(np.isnan(thr[np.isinf(run.thresholds)]))
-    assert ax.get_title() == "ZClip" and ax.get_yscale() == "log"
-    with pytest.raises(ValueError, match="RuleRun"):
-        theory.plot_rule_run(ax, object())
-
-
 def test_path_gaps_are_distances_with_a_floor(ax):
     q = gradclip.Quadratic.with_condition(10.0)
     base = gradclip.adam(q, [-4.0, 3.0], 0.1, 30, eps=0.0)

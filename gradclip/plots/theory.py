@@ -18,7 +18,7 @@ from .rnn import plain_log_ticks
 from .surfaces import plot_contour, trajectory_xy
 
 __all__ = ["plot_steps_to_target", "plot_error_distribution", "plot_clipped_gradient",
-           "plot_rule_run", "plot_adam_paths", "plot_path_gaps", "SERIES_COLORS", "log_axes"]
+           "plot_adam_paths", "plot_path_gaps", "SERIES_COLORS", "log_axes"]
 
 #: Colours for up to five series, in order (fixed, clipped, normalized, ...).
 SERIES_COLORS = (PALETTE["slow"], PALETTE["good"], PALETTE["clipped"], PALETTE["oscillating"],
@@ -51,7 +51,8 @@ def log_axes(*axes, numticks=5):
                 axis.set_major_formatter(FuncFormatter(lambda x, _pos=None: f"{x:g}"))
 
 
-def _series(series, name):
+def check_series(series, name):
+    """``series`` if it is a non-empty dict ``{label: values}``; ValueError naming ``name`` if not."""
     if not isinstance(series, dict) or not series:
         raise ValueError(f"{name} must be a non-empty dict {{label: values}}, got {series!r}")
     return series
@@ -86,7 +87,7 @@ def plot_steps_to_target(ax, x0s, series, target=None):
     check_ax(ax)
     x0s = v.positive_array(x0s, "x0s").reshape(-1)
     out = {}
-    for i, (label, steps) in enumerate(_series(series, "series").items()):
+    for i, (label, steps) in enumerate(check_series(series, "series").items()):
         n = v.as_float_array(steps, f"series[{label!r}]").reshape(-1)
         if n.shape != x0s.shape:
             raise ValueError(f"series[{label!r}] must have {x0s.size} entries, got {n.size}")
@@ -126,7 +127,7 @@ def plot_error_distribution(ax, errors):
     """
     check_ax(ax)
     out = {}
-    for i, (label, e) in enumerate(_series(errors, "errors").items()):
+    for i, (label, e) in enumerate(check_series(errors, "errors").items()):
         e = np.sort(v.as_float_array(e, f"errors[{label!r}]").reshape(-1))
         frac = (np.arange(e.size) + 0.5) / e.size
         (out[label],) = ax.plot(e, frac, lw=2.0, label=label, ls="--" if i == 0 else "-",
@@ -192,37 +193,6 @@ def plot_clipped_gradient(ax, a, thresholds, xlim=(-8.0, 8.0)):
     return {"curves": curves, "sets": sets}
 
 
-def plot_rule_run(ax, run, label=None):
-    """A :class:`~gradclip.adaptive.RuleRun`: raw gradient norms, the threshold the rule
-    chose, the clipped steps (dots) and the spikes (triangles at the bottom).
-
-    Returns
-    -------
-    dict
-        ``"norms"``, ``"thresholds"``, ``"clipped"``, ``"spikes"`` (Line2D).
-    """
-    check_ax(ax)
-    for attr in ("grad_norms", "thresholds", "clipped", "spikes"):
-        if not hasattr(run, attr):
-            raise ValueError(f"run must be a RuleRun, got {run!r}")
-    k = np.arange(len(run.grad_norms))
-    thr = np.where(np.isfinite(run.thresholds), run.thresholds, np.nan)
-    low = float(np.min(run.grad_norms)) / 3
-    out = {"norms": ax.plot(k, run.grad_norms, color=PALETTE["raw"], lw=0.9, label="raw norm")[0],
-           "thresholds": ax.plot(k, thr, color=PALETTE["clipped"], lw=1.3, marker="_", ms=4,
-                                 label="threshold")[0],
-           "clipped": ax.plot(k[run.clipped], run.grad_norms[run.clipped], "o", ms=3,
-                              color=PALETTE["clipped"], label="clipped")[0],
-           "spikes": ax.plot(k[run.spikes], np.full(int(run.spikes.sum()), low), "^", ms=5,
-                             color=PALETTE["divergent"], label="spike")[0]}
-    ax.set_yscale("log")
-    ax.set_xlabel("step")
-    ax.set_ylabel("gradient norm")
-    if label:
-        ax.set_title(label, fontsize="medium")
-    return out
-
-
 def plot_adam_paths(ax, problem, trajs, xlim, ylim):
     """Adam runs on the contour of a 2-D problem; the first is drawn wide, later ones on top.
 
@@ -240,7 +210,7 @@ def plot_adam_paths(ax, problem, trajs, xlim, ylim):
     plot_contour(ax, problem, xlim, ylim, n=90, n_levels=10)
     out = {}
     styles = [dict(lw=5, alpha=0.35), dict(lw=0, marker="o", ms=3), dict(lw=1.6), dict(lw=1.6, ls="--")]
-    for i, (label, t) in enumerate(_series(trajs, "trajs").items()):
+    for i, (label, t) in enumerate(check_series(trajs, "trajs").items()):
         x, y = trajectory_xy(t.thetas, xlim, ylim)
         (out[label],) = ax.plot(x, y, color=SERIES_COLORS[i % len(SERIES_COLORS)], label=label,
                                 zorder=3 + i, **styles[i % len(styles)])
@@ -259,7 +229,7 @@ def plot_path_gaps(ax, base, others):
     """
     check_ax(ax)
     out = {}
-    for i, (label, t) in enumerate(_series(others, "others").items()):
+    for i, (label, t) in enumerate(check_series(others, "others").items()):
         with np.errstate(all="ignore"):
             gap = np.linalg.norm(t.thetas - base.thetas, axis=-1)
         (out[label],) = ax.plot(np.maximum(gap, 1e-17), lw=1.6, label=label,

@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import validation as v
 from .figures import COLUMN_WIDTH
-from .theory import (SERIES_COLORS, _series, log_axes, plot_adam_paths, plot_clipped_gradient,
+from .theory import (SERIES_COLORS, check_series, log_axes, plot_adam_paths, plot_clipped_gradient,
                      plot_error_distribution, plot_path_gaps, plot_steps_to_target)
 
 __all__ = ["theory_figure", "adam_figure", "smoothness_animation", "OVERVIEW", "overview_png",
@@ -65,7 +65,7 @@ def adam_figure(problem, trajs, xlim, ylim):
     -------
     matplotlib.figure.Figure
     """
-    trajs = _series(trajs, "trajs")
+    trajs = check_series(trajs, "trajs")
     fig, (ax1, ax2) = _figure(9.0, 3.8, 2)
     plot_adam_paths(ax1, problem, trajs, xlim, ylim)
     first, *rest = trajs
@@ -95,7 +95,7 @@ def smoothness_animation(x0, runs, target=1e-3, max_frames=30, interval=200):
     from matplotlib.animation import FuncAnimation
 
     x0 = v.positive(x0, "x0")
-    runs = _series(runs, "runs")
+    runs = check_series(runs, "runs")
     n = len(next(iter(runs.values())).losses) - 1
     frames = np.unique(np.concatenate([[0], np.geomspace(1, n, max_frames - 1).round()]).astype(int))
     with plt.ioff():
