@@ -19,7 +19,7 @@ from browser.layout import full_screenshot, layout_offenders
 from browser.probes import expected_explorers, page_problems
 
 LOAD_MS = 120_000
-VOILA_MS = 150_000
+VOILA_MS = 300_000  # running every cell: the bound Run All has in JupyterLab (RUN_MS)
 VOILA_VIEWPORT = {"width": 1280, "height": 720}
 OUTPUTS, COLUMN = ".jp-OutputArea-output", ".jp-Cell"
 # Voila streams the executed cells, each output as a <script type="application/vnd.voila.
