@@ -251,7 +251,7 @@ class MLP:
         _, grads = self.loss_and_grads(X, y, params)
         return np.array([v.vector_norm(g, 2.0) for g in grads[0::2]])
 
-    def layer_stats(self, X, y, params=None, lr=None, bins=30, layers=None):
+    def layer_stats(self, X, y, params=None, lr=None, bins=30, layers=None, return_grads=False):
         """Per-layer health of the net on one batch: activations, saturation, gradients, updates.
 
         Parameters
@@ -269,12 +269,15 @@ class MLP:
         layers : sequence of int, optional
             Hidden layers (1-based) whose histograms are counted (default: all); the bins
             are the same either way.
+        return_grads : bool
+            Also return the parameter gradients of that backward pass (what
+            :meth:`loss_and_grads` returns), for a training loop that inspects its steps.
 
         Returns
         -------
         LayerStats
             With ``backprop_norms``, what :meth:`backprop_norms` returns, from the same
-            backward pass.
+            backward pass; ``(LayerStats, grads)`` with ``return_grads``.
 
         Examples
         --------
@@ -344,8 +347,9 @@ class MLP:
         if lr is not None:
             with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                 ratios = lr * grad_norms / weight_norms
-        return LayerStats(loss, mean, std, share, edges, counts.reshape(len(picked), bins), grad_norms,
-                          weight_norms, ratios, v.vector_norms(deltas))
+        stats = LayerStats(loss, mean, std, share, edges, counts.reshape(len(picked), bins), grad_norms,
+                           weight_norms, ratios, v.vector_norms(deltas))
+        return (stats, grads) if return_grads else stats
 
     def __repr__(self):
         extra = "" if self.init == "normal" else f", init={self.init!r}"

@@ -143,7 +143,9 @@ def train(net, X, y, lr, steps, clip=None, threshold=None, batch_size=None, seed
             else:
                 idx = next(batches)
                 loss, grads = net.loss_and_grads(X[idx], y[idx], params)
-            if not np.isfinite(loss) or not np.isfinite(np.concatenate([np.ravel(g) for g in grads])).all():
+            total = float(v.vector_norm(v.vector_norms(grads), 2.0))  # finite: so is every entry
+            finite = np.isfinite(total) or np.isfinite(np.concatenate([np.ravel(g) for g in grads])).all()
+            if not np.isfinite(loss) or not finite:
                 diverged_at = k
                 losses[k] = loss if k == 0 else np.nan
                 break
@@ -152,12 +154,13 @@ def train(net, X, y, lr, steps, clip=None, threshold=None, batch_size=None, seed
                 snapshots.append((k, [p.copy() for p in params]))
             if k == steps:
                 break
-            total = float(v.vector_norm(v.vector_norms(grads), 2.0))
             grad_norms[k] = total
             if clip == "value":
                 used = [clip_by_value(g, threshold) for g in grads]
             elif clip == "norm":
                 used = [clip_by_norm(g, threshold) for g in grads]
+            elif clip == "global_norm" and np.isfinite(total):  # clip_by_global_norm with its total
+                used = [g * (threshold / total) for g in grads] if total > threshold else grads
             elif clip == "global_norm":
                 used, _ = clip_by_global_norm(grads, threshold)
             elif clip == "agc":  # the output layer (last weight and bias) is not clipped

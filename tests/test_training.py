@@ -4,7 +4,7 @@ layer left unclipped, against a hand-written loop; for an MLP and for an RNN."""
 import numpy as np
 import pytest
 
-from gradclip import MLP, RNN, adding_problem, train
+from gradclip import MLP, RNN, adding_problem, clip_by_global_norm, train
 
 
 def hand_agc_loop(net, X, y, lr, steps, clipping, eps=1e-3):
@@ -139,3 +139,19 @@ def test_agc_moves_a_zero_bias_by_exactly_lr_clipping_eps_while_it_is_below_eps(
     b = np.array([p[2] for _, p in run.snapshots])
     assert np.linalg.norm(b, axis=1).max() < 1e-3
     np.testing.assert_allclose(np.linalg.norm(np.diff(b, axis=0), axis=1), 0.3 * 0.05 * 1e-3, rtol=1e-9)
+
+
+def test_global_norm_steps_are_clip_by_global_norm_bit_for_bit():
+    """train(clip="global_norm") reuses the total norm it records; the steps are those of
+    clip_by_global_norm exactly, on the clipped steps and on the others."""
+    net, X, y = mlp_task()
+    run = train(net, X, y, lr=0.5, steps=30, clip="global_norm", threshold=0.3)
+    params, clipped = [p.copy() for p in net.params], []
+    for _ in range(30):
+        _, grads = net.loss_and_grads(X, y, params)
+        used, total = clip_by_global_norm(grads, 0.3)
+        clipped.append(total > 0.3)
+        params = [p - 0.5 * u for p, u in zip(params, used)]
+    assert all(np.array_equal(a, b) for a, b in zip(run.params, params))
+    np.testing.assert_array_equal(run.clipped, clipped)
+    assert run.clipped.any() and not run.clipped.all()

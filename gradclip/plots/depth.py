@@ -23,7 +23,6 @@ from .. import validation as v
 from ..activations import check_activation
 from ..nets import MLP
 from ..style import PALETTE
-from ..training import train
 
 __all__ = ["INIT_CHOICES", "DepthRun", "depth_task", "depth_net", "depth_run", "hist_layers",
            "depth_lab_axes", "depth_lab_figure", "draw_depth_state", "depth_lab_animation", "REFERENCE_RATIO",
@@ -150,20 +149,30 @@ def depth_run(net, X, y, lr, steps=0, record_every=1, bins=24, slots=5):
         raise ValueError(f"steps ({steps}) must be a multiple of record_every ({record_every!r} >= 1)")
     bins = v.non_negative_int(bins, "bins")
     layers = hist_layers(net.depth, slots)
-    if steps:
-        run = train(net, X, y, lr, steps, record_every=record_every)
-        snapshots, diverged_at = run.snapshots, run.diverged_at
-    else:  # the initial state only: no training pass needed
-        snapshots, diverged_at = [(0, net.params)], None
     S, d = steps // record_every + 1, net.depth
     out = dict(loss=np.full(S, np.nan), grad=np.full((S, d), np.nan), saturated=np.full((S, d - 1), np.nan),
                ratios=np.full((S, d), np.nan), edges=np.full((S, bins + 1), np.nan),
                hist=np.full((S, len(layers), bins), np.nan), mean=np.full((S, len(layers)), np.nan),
                std=np.full((S, len(layers)), np.nan))
     X, y = np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    # gradient descent as gradclip.train (no clipping, full batch, stopping at the first
+    # non-finite loss or gradient); a recorded step's backward pass gives its statistics too
+    params, diverged_at = net.params, None
     with np.errstate(all="ignore"):
-        for i, (_, params) in enumerate(snapshots):
-            s = net.layer_stats(X, y, params, lr=lr, bins=bins, layers=layers)
+        for k in range(steps + 1):
+            i, record = divmod(k, record_every)
+            if record == 0:
+                s, grads = net.layer_stats(X, y, params, lr=lr, bins=bins, layers=layers, return_grads=True)
+                loss = s.loss
+            else:
+                loss, grads = net.loss_and_grads(X, y, params)
+            if steps and (not np.isfinite(loss) or not all(np.isfinite(g).all() for g in grads)):
+                diverged_at = k
+                break
+            if k < steps:
+                params = [p - lr * g for p, g in zip(params, grads)]
+            if record:
+                continue
             out["loss"][i] = s.loss
             out["grad"][i] = s.backprop_norms  # MLP.backprop_norms, from the same backward pass
             out["saturated"][i], out["ratios"][i], out["edges"][i] = s.saturated, s.update_ratios, s.bin_edges

@@ -136,7 +136,9 @@ def _initial_grid(X, y, width, seed):
                             rows = {name: a_[0] for name, a_ in _summaries(run, DEPTHS[-1]).items()}
                         grid_rows = rows
                         for name, val in rows.items():
-                            grid.setdefault(name, np.full(shape + np.shape(val), np.nan))[i, a, k, r] = val
+                            if name not in grid:
+                                grid[name] = np.full(shape + np.shape(val), np.nan)
+                            grid[name][i, a, k, r] = val
                         ids[i, a, k, r] = _config_id(d, act, init, res)
         _GRID[key] = (grid, ids)
     return _GRID[key]
