@@ -3,7 +3,11 @@
 * every module of the package imports on its own in a fresh interpreter;
 * ``import gradclip`` and every core module load neither matplotlib nor ipywidgets;
 * nothing under ``gradclip.plots``, nor ``gradclip.figures``, loads ipywidgets;
-* a name starting with ``_`` is not imported from another layer.
+* no import circle among the package's modules, counting imports inside functions (a late
+  import hides a circle, it does not remove it);
+* a name starting with ``_`` is not imported from another module unless that module is itself
+  private (``gradclip._engine``: its names are public within the package), and a private module
+  is not used from another layer.
 
 Layers, lowest first: ``core`` (the modules directly in ``gradclip/``), ``plots``
 (``gradclip.plots``), ``widgets`` (``gradclip.widgets``) and the tools on top (``figures``,
@@ -80,39 +84,51 @@ def layer_violations(loaded):
     return problems
 
 
-def _resolve(module, level, current):
+def _resolve(module, level, current, root=PACKAGE):
     """Absolute module name of a (possibly relative) ``from`` import inside ``current``."""
     if level == 0:
         return module or ""
     base = current.split(".")
-    is_package = (PACKAGE.parent / Path(*base) / "__init__.py").exists()
+    is_package = (root.parent / Path(*base) / "__init__.py").exists()
     keep = len(base) - level + (1 if is_package else 0)
     prefix = base[:keep]
     return ".".join(prefix + ([module] if module else []))
 
 
-def private_imports(name, source):
-    """Private names (``_x``) that module ``name`` takes from another layer."""
+def _is_module(name, root=PACKAGE):
+    path = root.parent / Path(*name.split("."))
+    return path.with_suffix(".py").exists() or (path / "__init__.py").exists()
+
+
+def _private(name):
+    """A private module: a part of its dotted name starts with ``_`` (``gradclip._engine``)."""
+    return any(p.startswith("_") and not p.startswith("__") for p in name.split("."))
+
+
+def private_imports(name, source, root=PACKAGE):
+    """Private names (``_x``) that module ``name`` takes from a module that is not private,
+    and names it takes from a private module of another layer."""
     tree = ast.parse(source)
     mine = layer(name)
     found = []
     aliases = {}  # local name -> gradclip module it refers to
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom):
-            src = _resolve(node.module, node.level, name)
+            src = _resolve(node.module, node.level, name, root)
             if not src.startswith("gradclip"):
                 continue
             for alias in node.names:
                 target = f"{src}.{alias.name}"
-                is_module = (PACKAGE.parent / Path(*target.split("."))).with_suffix(".py").exists() \
-                    or (PACKAGE.parent / Path(*target.split(".")) / "__init__.py").exists()
-                other = layer(target if is_module else src)
+                is_module = _is_module(target, root)
                 if is_module:
                     aliases[alias.asname or alias.name] = target
-                hidden = alias.name.startswith("_") or any(p.startswith("_") and p != "__init__"
-                                                           for p in src.split("."))
-                if hidden and other != mine:
+                where = target if is_module else src
+                other = layer(where)
+                hidden = alias.name.startswith("_") and not alias.name.startswith("__")
+                if (hidden or _private(where)) and other != mine:
                     found.append(f"{name} ({mine}) imports {alias.name} from {src} ({other})")
+                elif hidden and not _private(where):
+                    found.append(f"{name} imports {alias.name} from {src}, which is not a private module")
         elif isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.name.startswith("gradclip"):
@@ -123,13 +139,80 @@ def private_imports(name, source):
                 target = aliases[node.value.id]
                 if layer(target) != mine:
                     found.append(f"{name} ({mine}) uses {node.value.id}.{node.attr} ({layer(target)})")
+                elif not _private(target):
+                    found.append(f"{name} uses {node.value.id}.{node.attr}, from a module that is not private")
     return found
 
 
-def source_of(name):
-    path = PACKAGE.parent / Path(*name.split("."))
+def imports_of(name, source, root=PACKAGE):
+    """Every module of the package that ``name`` imports, at the top or inside a function.
+
+    ``from . import x`` counts as an import of the module ``x`` when ``x`` is one; a module's
+    own enclosing packages are left out (Python has started running them before the module).
+    """
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom):
+            src = _resolve(node.module, node.level, name, root)
+            targets = [f"{src}.{a.name}" if _is_module(f"{src}.{a.name}", root) else src for a in node.names]
+        elif isinstance(node, ast.Import):
+            targets = [a.name for a in node.names]
+        else:
+            continue
+        for target in targets:
+            if (target == "gradclip" or target.startswith("gradclip.")) and target != name \
+                    and not name.startswith(target + "."):
+                found.add(target)
+    return found
+
+
+def import_circles(graph):
+    """The import circles of ``{module: modules it imports}``: each strongly connected group of
+    two or more modules, as a sorted list (Tarjan's algorithm)."""
+    index, low, stack, on_stack, circles = {}, {}, [], set(), []
+
+    def visit(node):
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in sorted(graph.get(node, ())):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                top = stack.pop()
+                on_stack.discard(top)
+                group.append(top)
+                if top == node:
+                    break
+            if len(group) > 1:
+                circles.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return sorted(circles)
+
+
+def source_of(name, root=PACKAGE):
+    path = root.parent / Path(*name.split("."))
     path = path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
     return path.read_text(encoding="utf-8")
+
+
+def import_graph(root=PACKAGE):
+    return {name: imports_of(name, source_of(name, root), root) for name in module_names(root)}
+
+
+def package_violations(root=PACKAGE):
+    """Import circles and private names crossing modules in the package tree at ``root``."""
+    circles = [" -> ".join(c) for c in import_circles(import_graph(root))]
+    private = [p for name in module_names(root) for p in private_imports(name, source_of(name, root), root)]
+    return circles, private
 
 
 MODULES = module_names()
@@ -145,6 +228,12 @@ def test_every_module_imports_alone_and_keeps_its_layer():
 def test_no_private_name_crosses_a_layer():
     problems = [p for name in MODULES for p in private_imports(name, source_of(name))]
     assert problems == []
+
+
+def test_no_import_circle_and_no_private_name_crosses_a_module():
+    graph = import_graph()
+    assert "gradclip.curvature" in graph["gradclip.nets"]  # a function-level import counts too
+    assert package_violations() == ([], [])
 
 
 def test_layers_only_look_down():
@@ -185,8 +274,46 @@ def test_the_checks_catch_private_names_across_layers():
         "gradclip.widgets.views (widgets) uses plots._levels (plots)"]
     assert private_imports("gradclip.plots.nets", "from .._validate import as_float_array\n") == [
         "gradclip.plots.nets (plots) imports as_float_array from gradclip._validate (core)"]
-    # inside one layer a private helper is fine
-    assert private_imports("gradclip.solvers", "from .clipping import _row_norms\n") == []
+    # inside one layer too, a private name comes only from a private module
+    assert private_imports("gradclip.solvers", "from .clipping import _row_norms\n") == [
+        "gradclip.solvers imports _row_norms from gradclip.clipping, which is not a private module"]
+    assert private_imports("gradclip.optim", "from . import solvers\nsolvers._grid(1)\n") == [
+        "gradclip.optim uses solvers._grid, from a module that is not private"]
+    assert private_imports("gradclip.solvers", "from ._engine import row_norms\n") == []
+    assert private_imports("gradclip.solvers", "from . import _engine\n_engine.row_norms(1)\n") == []
+
+
+def test_the_checks_catch_import_circles():
+    assert import_circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert import_circles({"a": {"b"}, "b": set(), "c": {"d"}, "d": {"c"}}) == [["c", "d"]]
+    assert import_circles({"a": {"b"}, "b": set()}) == []
+    assert imports_of("gradclip.nets", "def f():\n    from .curvature import net_sharpness\n") == {
+        "gradclip.curvature"}
+    assert imports_of("gradclip.widgets.views", "from .. import plots, style\nfrom . import stage\n") == {
+        "gradclip.plots", "gradclip.style", "gradclip.widgets.stage"}
+    assert imports_of("gradclip.plots.rnn", "from . import _axes\nfrom .. import problems\n") == {
+        "gradclip.plots._axes", "gradclip.problems"}
+
+
+def test_a_planted_circle_and_private_import_in_a_package_tree_are_caught(tmp_path):
+    """Copy the package, plant a circle behind a function-level import and a private name taken
+    from a public module, and run the real checks on the copy."""
+    import shutil
+
+    copy = tmp_path / "gradclip"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "static"))
+    assert package_violations(copy) == ([], [])
+    base = copy / "base.py"
+    base.write_text(base.read_text(encoding="utf-8")
+                    + "\n\ndef example():\n    from .problems import Quadratic\n\n    return Quadratic.with_condition(2.0)\n",
+                    encoding="utf-8")
+    optim = copy / "optim.py"
+    optim.write_text(optim.read_text(encoding="utf-8") + "\n\nfrom .solvers import _grid  # noqa: E402\n",
+                     encoding="utf-8")
+    circles, private = package_violations(copy)
+    assert circles == ["gradclip.base -> gradclip.cliff -> gradclip.landscapes -> gradclip.problems "
+                       "-> gradclip.tinynet"]
+    assert private == ["gradclip.optim imports _grid from gradclip.solvers, which is not a private module"]
 
 
 def test_a_real_violation_in_a_fresh_interpreter_is_caught(tmp_path):
