@@ -10,8 +10,8 @@ from .adaptive import (AutoClip, FixedThreshold, RuleRun, SpikeProcess, ZClip, c
                        rule_thresholds, run_with_rule, spike_process)
 from .article import gradient_clipping, gradient_descent
 from .catapult import EdgeScan, edge_scan
-from .clipping import (adaptive_clip, clip_angle, clip_by_global_norm, clip_by_norm, clip_by_value,
-                       clip_factor)
+from .clipping import (adaptive_clip, agc_clip, clip_angle, clip_by_global_norm, clip_by_norm,
+                       clip_by_value, clip_factor)
 from .curvature import SharpnessTrack, net_sharpness, sharpness, sharpness_along
 from .data import adding_problem, demo_regression
 from .dp import (PerExampleRuns, mean_clipped_gradient, per_example_clipped_gd, per_example_clipped_sweep,
@@ -36,7 +36,8 @@ __version__ = "0.2.0"
 
 __all__ = [
     # clipping
-    "adaptive_clip", "clip_angle", "clip_by_global_norm", "clip_by_norm", "clip_by_value", "clip_factor",
+    "adaptive_clip", "agc_clip", "clip_angle", "clip_by_global_norm", "clip_by_norm", "clip_by_value",
+    "clip_factor",
     # problems and data
     "CliffRNN", "LinearRegression", "Power", "Problem", "Quadratic", "Rosenbrock",
     "ScalarFactorization", "TinyNet",

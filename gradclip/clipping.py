@@ -1,4 +1,8 @@
-"""Gradient clipping: by value, by norm, by global norm, and adaptive (unit-wise).
+"""Gradient clipping: by value, by norm, by global norm, and unit-wise adaptive (AGC).
+
+:func:`agc_clip` is Brock et al.'s adaptive gradient clipping, a bound per unit relative to its
+weights; ``adaptive_clip`` is its older name. The clipping rules that adapt a threshold over
+time (AutoClip, ZClip) are in :mod:`gradclip.adaptive`.
 
 All functions are pure: they take array-likes, work in float64 and return new arrays.
 
@@ -15,8 +19,8 @@ import numpy as np
 from . import validation as v
 from ._engine import clip_values, norm_scale
 
-__all__ = ["clip_by_value", "clip_by_norm", "clip_by_global_norm", "adaptive_clip", "clip_angle",
-           "clip_factor"]
+__all__ = ["clip_by_value", "clip_by_norm", "clip_by_global_norm", "agc_clip", "adaptive_clip",
+           "clip_angle", "clip_factor"]
 
 
 def clip_factor(norm, max_norm):
@@ -237,8 +241,8 @@ def clip_by_global_norm(grads, max_norm, norm_type=2, error_if_nonfinite=False):
     return [a * scale for a in arrays], total
 
 
-def adaptive_clip(grads, params, clipping=0.01, eps=1e-3):
-    """Adaptive gradient clipping (AGC, Brock et al. 2021), unit-wise.
+def agc_clip(grads, params, clipping=0.01, eps=1e-3):
+    """Adaptive gradient clipping (AGC, Brock et al. 2021), unit-wise; also ``adaptive_clip``.
 
     Each unit's gradient is rescaled to ``clipping * max(||w||, eps)`` when its norm exceeds
     that bound, where ``w`` is the unit's weights. The layout follows PyTorch: a weight of
@@ -270,7 +274,7 @@ def adaptive_clip(grads, params, clipping=0.01, eps=1e-3):
 
     Examples
     --------
-    >>> out = adaptive_clip([[[3.0, 4.0], [0.01, 0.0]]], [[[1.0, 0.0], [1.0, 0.0]]], clipping=0.1)
+    >>> out = agc_clip([[[3.0, 4.0], [0.01, 0.0]]], [[[1.0, 0.0], [1.0, 0.0]]], clipping=0.1)
     >>> out[0].round(3).tolist()
     [[0.06, 0.08], [0.01, 0.0]]
     """
@@ -295,3 +299,8 @@ def adaptive_clip(grads, params, clipping=0.01, eps=1e-3):
             scaled = g * (bound / np.where(g_norm > 0, g_norm, 1.0))
         out.append(np.where(g_norm > bound, scaled, g))
     return out
+
+
+#: The older name of :func:`agc_clip` (the same function). "Adaptive" here means relative to
+#: each unit's weights; the thresholds that adapt over time are in :mod:`gradclip.adaptive`.
+adaptive_clip = agc_clip

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from gradclip import adaptive_clip, clip_angle, clip_by_global_norm, clip_by_norm, clip_by_value
+from gradclip import adaptive_clip, agc_clip, clip_angle, clip_by_global_norm, clip_by_norm, clip_by_value
 
 finite = st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False)
 vectors = arrays(np.float64, st.integers(1, 8), elements=finite)
@@ -107,6 +107,10 @@ def test_nonfinite():
         clip_by_global_norm([[np.nan, 1.0]], 1.0, error_if_nonfinite=True)
     clipped, total = clip_by_global_norm([[np.inf]], 1.0)
     assert np.isinf(total) and np.isnan(clipped[0]).all()
+
+
+def test_agc_clip_is_adaptive_clip_under_its_clear_name():
+    assert adaptive_clip is agc_clip
 
 
 def test_adaptive_clip_rows_are_units():
