@@ -10,7 +10,7 @@ import numpy as np
 
 from . import validation as v
 from .clipping import clip_angle, clip_by_global_norm, clip_by_norm, clip_by_value
-from .solvers import classify_rate
+from .solvers import REGIMES, classify_rate
 
 __all__ = [
     "Feedback",
@@ -26,9 +26,6 @@ __all__ = [
     "check_function",
     "check_range",
 ]
-
-#: The regimes of gradient descent on a quadratic, by ``lr * lambda_max``.
-REGIMES = ("slow", "good", "oscillating", "on the edge", "divergent")
 
 
 class Feedback:

@@ -20,7 +20,12 @@ __all__ = [
     "run_batch",
     "sweep",
     "classify_rate",
+    "REGIMES",
 ]
+
+#: The regimes of gradient descent on a quadratic, by ``lr * lambda_max``: the names
+#: :func:`classify_rate` returns, slowest first.
+REGIMES = ("slow", "good", "oscillating", "on the edge", "divergent")
 
 
 def run(problem, theta0, lr, steps, clip=None, threshold=None):

@@ -15,7 +15,8 @@ and phase diagrams), :mod:`~gradclip.plots.animation` (matplotlib animations and
 """
 
 from . import animation, depth, eos, practice, rnn, theory, theoryfigs
-from ._axes import REGIME_COLORS, check_ax, check_lim, contour_levels, excess, surface_height
+from ._axes import (REGIME_COLORS, REGIME_PALETTE, check_ax, check_lim, contour_levels, excess,
+                    surface_height)
 from .animation import (TrajectoryScene, descent_animation, frame_steps, save_gif,
                         side_by_side_animation)
 from .figures import COLUMN_WIDTH, loss_surface_figure, regimes_figure, text_overlaps
@@ -26,7 +27,8 @@ from .surfaces import (contour_segments, loss_grid, plot_contour, plot_loss_curv
 from .sweeps import plot_lr_sweep, plot_phase, solved_level
 
 __all__ = [
-    "REGIME_COLORS", "check_ax", "check_lim", "contour_levels", "excess", "surface_height",
+    "REGIME_COLORS", "REGIME_PALETTE", "check_ax", "check_lim", "contour_levels", "excess",
+    "surface_height",
     "animation", "depth", "eos", "practice", "rnn", "theory", "theoryfigs", "TrajectoryScene", "descent_animation", "frame_steps", "save_gif",
     "side_by_side_animation",
     "COLUMN_WIDTH", "loss_surface_figure", "regimes_figure", "text_overlaps",

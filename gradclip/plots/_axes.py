@@ -8,9 +8,15 @@ import numpy as np
 from .. import validation as v
 from ..style import PALETTE
 
-__all__ = ["REGIME_COLORS", "check_ax", "check_lim", "excess", "contour_levels", "surface_height"]
+__all__ = ["REGIME_PALETTE", "REGIME_COLORS", "check_ax", "check_lim", "excess", "contour_levels",
+           "surface_height"]
 
-REGIME_COLORS = [PALETTE["slow"], PALETTE["good"], PALETTE["oscillating"], PALETTE["divergent"]]
+#: The colour of each regime of :data:`gradclip.solvers.REGIMES`, by name: the one table that
+#: figures and explorers draw regimes with.
+REGIME_PALETTE = {"slow": PALETTE["slow"], "good": PALETTE["good"], "oscillating": PALETTE["oscillating"],
+                  "on the edge": "#4d4d4d", "divergent": PALETTE["divergent"]}
+#: The four regimes a run falls in away from the exact edge (slow, good, oscillating, divergent).
+REGIME_COLORS = [REGIME_PALETTE[name] for name in ("slow", "good", "oscillating", "divergent")]
 
 
 def check_ax(ax, name="ax"):

@@ -12,7 +12,7 @@ import numpy as np
 from .. import plots
 from ..data import demo_regression
 from ..problems import LinearRegression, Quadratic
-from ..solvers import Trajectories, classify_rate, run_batch
+from ..solvers import REGIMES, Trajectories, classify_rate, run_batch
 from ..style import PALETTE
 from .controls import check_int
 from .figure import LogGrid, explorer_figure, few_ticks, paths
@@ -20,9 +20,7 @@ from .stage import Stage, at, between, div, pick, position, switch, value, where
 
 __all__ = ["learning_rate_explorer", "condition_explorer", "descent_stage", "REGIMES"]
 
-REGIMES = ["slow", "good", "oscillating", "on the edge", "divergent"]
-REGIME_COLORS = [PALETTE["slow"], PALETTE["good"], PALETTE["oscillating"], "#4d4d4d",
-                 PALETTE["divergent"]]
+REGIME_COLORS = [plots.REGIME_PALETTE[name] for name in REGIMES]
 EXCESS_QUANTUM = 0.002  # decades: 0.5 %, so a status "J - J_min = 0.034" is right to 2 digits
 
 
