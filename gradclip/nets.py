@@ -246,11 +246,6 @@ class MLP:
             slope = v.vector_norms(through) / v.vector_norms(back)
         return weight, slope
 
-    def layer_grad_norms(self, X, y, params=None):
-        """2-norm of each layer's weight gradient, first layer first, shape ``(depth,)``."""
-        _, grads = self.loss_and_grads(X, y, params)
-        return np.array([v.vector_norm(g, 2.0) for g in grads[0::2]])
-
     def layer_stats(self, X, y, params=None, lr=None, bins=30, layers=None, return_grads=False):
         """Per-layer health of the net on one batch: activations, saturation, gradients, updates.
 

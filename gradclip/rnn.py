@@ -310,29 +310,6 @@ class RNN:
         _, _, dh = self._backward(X, y, params, weight_grads=False)
         return v.vector_norm(dh, 2.0, axis=(1, 2))
 
-    def jacobian_norms(self, X, params=None):
-        """Spectral norm of each step's Jacobian ``dh_t / dh_{t-1} = diag(act'(z_t)) W_hh``.
-
-        Backpropagation multiplies by the transpose of these matrices, so their norms bound
-        how much one step can grow the gradient; a product of norms below 1 vanishes.
-
-        Returns
-        -------
-        numpy.ndarray
-            Shape ``(n, T)``: per sequence and step ``t = 1..T``.
-        """
-        X = self._inputs(X)
-        params = self._params(params)
-        _, slope = ACTIVATIONS[self.activation]
-        hs, zs = self._forward(X, params)
-        with np.errstate(over="ignore", invalid="ignore"):
-            J = (slope(zs, hs[1:])[..., :, None] * params[1]).transpose(1, 0, 2, 3)
-        finite = np.all(np.isfinite(J), axis=(-2, -1))
-        out = np.full(J.shape[:2], np.nan)
-        if finite.any():
-            out[finite] = np.linalg.norm(J[finite], ord=2, axis=(-2, -1))
-        return out
-
     def __repr__(self):
         rho = "" if self.spectral_radius is None else f", spectral_radius={self.spectral_radius}"
         return (f"RNN({self.input_size}, {self.hidden_size}, {self.output_size}, activation={self.activation!r}, "
