@@ -1,4 +1,5 @@
-"""Helpers shared by the plotting modules: argument checks, contour levels, surface heights.
+"""Helpers shared by the plotting modules: argument checks, contour levels, surface heights,
+the column width of a figure and the check that no two texts of a figure overlap.
 
 Public names, so the explorers in :mod:`gradclip.widgets` may use them too.
 """
@@ -8,8 +9,11 @@ import numpy as np
 from .. import validation as v
 from ..style import PALETTE
 
-__all__ = ["REGIME_PALETTE", "REGIME_COLORS", "check_ax", "check_lim", "excess", "contour_levels",
-           "surface_height"]
+__all__ = ["REGIME_PALETTE", "REGIME_COLORS", "COLUMN_WIDTH", "check_ax", "check_lim", "excess",
+           "contour_levels", "surface_height", "text_overlaps"]
+
+#: Widest figure, in inches, that fits a notebook column at 100 dpi.
+COLUMN_WIDTH = 9.0
 
 #: The colour of each regime of :data:`gradclip.solvers.REGIMES`, by name: the one table that
 #: figures and explorers draw regimes with.
@@ -69,3 +73,69 @@ def excess(traj, floor):
     """``loss - floor`` of a trajectory, floored at 1e-16 so it fits a log axis."""
     with np.errstate(all="ignore"):
         return np.maximum(np.asarray(traj.losses, dtype=np.float64) - floor, 1e-16)
+
+
+def text_overlaps(fig, pad=0.0):
+    """Pairs of visible, non-empty texts of ``fig`` whose drawn boxes overlap.
+
+    Every title, label, tick label, legend entry and annotation is a text artist; matplotlib
+    gives each its window extent after a draw. Texts that touch by less than ``pad`` pixels
+    are not counted. A text inside a legend box is compared with texts outside that legend.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    pad : float
+        Pixels of tolerance (positive: allow that much touching).
+
+    Returns
+    -------
+    list of (str, str)
+        The two texts of each overlapping pair; empty when nothing collides.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> from matplotlib.figure import Figure
+    >>> fig = Figure(); ax = fig.subplots()
+    >>> _ = ax.text(0.5, 0.5, "one"); _ = ax.text(0.5, 0.5, "two")
+    >>> text_overlaps(fig)
+    [('one', 'two')]
+    """
+    from matplotlib.text import Text
+
+    fig.draw_without_rendering()
+    renderer = fig._get_renderer()
+    ticks, drawn = set(), []
+    for ax in fig.axes:  # a tick label is drawn only while its tick lies in the view
+        for axis in [ax.xaxis, ax.yaxis] + ([ax.zaxis] if hasattr(ax, "zaxis") else []):
+            lo, hi = sorted(axis.get_view_interval())
+            span = (hi - lo) * 1e-9
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                labels = (tick.label1, tick.label2)
+                ticks.update(map(id, labels))
+                if lo - span <= tick.get_loc() <= hi + span:
+                    drawn.extend(lab for lab in labels if lab.get_visible())
+    texts = [t for t in fig.findobj(Text) if id(t) not in ticks] + drawn
+    boxes = []
+    fw, fh = fig.bbox.width, fig.bbox.height
+    for t in texts:
+        if not t.get_visible() or not t.get_text().strip() or t.get_alpha() == 0:
+            continue
+        try:
+            bb = t.get_window_extent(renderer)
+        except (RuntimeError, ValueError):
+            continue
+        if bb.width <= 0 or bb.height <= 0 or not all(map(np.isfinite, bb.bounds)):
+            continue
+        if bb.x1 < 0 or bb.y1 < 0 or bb.x0 > fw or bb.y0 > fh:  # outside the figure: not drawn
+            continue
+        boxes.append((t, bb))
+    found = []
+    for i, (a, ba) in enumerate(boxes):
+        for b, bb in boxes[i + 1:]:
+            w = min(ba.x1, bb.x1) - max(ba.x0, bb.x0)
+            h = min(ba.y1, bb.y1) - max(ba.y0, bb.y0)
+            if w > pad and h > pad:
+                found.append((a.get_text(), b.get_text()))
+    return found

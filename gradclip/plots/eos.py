@@ -14,7 +14,7 @@ from matplotlib.colors import Normalize
 from .. import validation as v
 from ..style import PALETTE
 from ._axes import check_ax
-from .figures import COLUMN_WIDTH
+from ._axes import COLUMN_WIDTH
 from .surfaces import plot_contour, plot_trajectory
 from .theory import SERIES_COLORS
 

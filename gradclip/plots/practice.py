@@ -9,7 +9,7 @@ import numpy as np
 from .. import validation as v
 from ..style import PALETTE
 from ._axes import check_ax
-from .figures import COLUMN_WIDTH
+from ._axes import COLUMN_WIDTH
 from .sweeps import plot_phase
 
 __all__ = ["adding_task_figure", "phase_figure", "two_cycle_figure", "cv_figure", "range_test_figure", "threshold_map_figure",

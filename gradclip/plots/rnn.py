@@ -12,7 +12,7 @@ from .. import validation as v
 from ..problems import CliffRNN
 from ..style import PALETTE
 from ._axes import check_ax, check_lim
-from .figures import COLUMN_WIDTH
+from ._axes import COLUMN_WIDTH
 from .surfaces import contour_segments
 
 __all__ = ["plain_log_ticks", "panel_figure", "wall_b", "wall_grid", "cliff_slices", "cliff_contours",

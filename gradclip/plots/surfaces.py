@@ -1,8 +1,11 @@
 """Static pictures of loss surfaces, descent runs and clipping.
 
-Every function takes the matplotlib ``ax`` to draw on and results computed elsewhere
+Every ``plot_*`` function takes the matplotlib ``ax`` to draw on and results computed elsewhere
 (a problem, a :class:`~gradclip.Trajectory`), draws, and returns the artists it made, so the
-explorers and animations can update them in place with ``set_data``.
+explorers and animations can update them in place with ``set_data``. The two whole figures of
+notebook 01, :func:`loss_surface_figure` and :func:`regimes_figure`, are built from them: each
+fits a notebook column (at most :data:`~gradclip.plots.COLUMN_WIDTH` inches wide; projector
+mode enlarges it through the dpi).
 """
 
 import numpy as np
@@ -10,11 +13,13 @@ from matplotlib.collections import LineCollection
 
 from .. import validation as v
 from ..style import PALETTE
-from ._axes import REGIME_COLORS, check_ax, check_lim, contour_levels, excess, surface_height
+from ._axes import (COLUMN_WIDTH, REGIME_COLORS, check_ax, check_lim, contour_levels, excess,
+                    surface_height)
 
 __all__ = [
     "loss_grid", "contour_segments", "view_box", "plot_contour", "plot_surface",
-    "plot_trajectory", "trajectory_xy", "plot_loss_curve", "plot_regimes",
+    "plot_trajectory", "trajectory_xy", "plot_loss_curve", "plot_regimes", "loss_surface_figure",
+    "regimes_figure",
 ]
 
 
@@ -311,3 +316,94 @@ def plot_regimes(axes, problem, trajs, labels=None):
     ax_l.legend(loc="lower left", ncol=2, fontsize="small", framealpha=0.9)
     ax_l.set_title("excess loss per step")
     return out
+
+
+def _figure(width, height):
+    import matplotlib.pyplot as plt
+
+    return plt.figure(figsize=(min(width, COLUMN_WIDTH), height), layout="constrained")
+
+
+def loss_surface_figure(problem, theta0, title=True):
+    """Contour lines (left) and 3-D surface (right) of a 2-D loss, the start as an open circle.
+
+    Parameters
+    ----------
+    problem : Problem
+        A 2-D problem with ``solution()``.
+    theta0 : array_like, shape (2,)
+        The start, drawn as an open circle; the view holds it and the optimum.
+    title : bool
+        Put a title over each panel.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> from gradclip import demo_regression
+    >>> fig = loss_surface_figure(*demo_regression())
+    >>> fig.get_size_inches().tolist(), len(fig.axes)
+    ([9.0, 4.0], 2)
+    """
+    theta0 = v.as_float_array(theta0, "theta0")
+    if theta0.shape != (2,):
+        raise ValueError(f"theta0 must have 2 entries, got shape {theta0.shape}")
+    xlim, ylim = view_box(theta0, problem.solution())
+    fig = _figure(9.0, 4.0)
+    ax = fig.add_subplot(1, 2, 1)
+    plot_contour(ax, problem, xlim, ylim)
+    ax.plot(*theta0, "o", ms=8, mfc="white", mec="0.2", mew=2, zorder=6, label="start")
+    ax3 = fig.add_subplot(1, 2, 2, projection="3d")
+    plot_surface(ax3, problem, xlim, ylim)
+    if title:
+        ax.set_title("contour lines of J(θ) (log-spaced)", fontsize="medium")
+        ax3.set_title(r"3-D, height $\log_{10}(J - J_{min})$", fontsize="medium")
+    return fig
+
+
+def regimes_figure(problem, trajs, labels=None, title=None):
+    """Four runs side by side on the contour (top) and their excess loss per step (bottom).
+
+    Parameters
+    ----------
+    problem : Problem
+        A 2-D problem with ``solution()``.
+    trajs : list of Trajectory
+        Four runs from the same start (slow, good, oscillating, divergent).
+    labels : list of str, optional
+        Panel titles and legend entries.
+    title : str, optional
+        A title over the whole figure.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> from gradclip import Quadratic, run
+    >>> q = Quadratic.with_condition(4.0)
+    >>> fig = regimes_figure(q, [run(q, [1.0, 1.0], lr, 20) for lr in (0.1, 0.8, 1.8, 2.05)])
+    >>> len(fig.axes), bool(fig.get_size_inches()[0] <= COLUMN_WIDTH)
+    (5, True)
+    """
+    if not isinstance(trajs, (list, tuple)) or len(trajs) != 4:
+        raise ValueError(f"trajs must be a list of four Trajectory, got {trajs!r}")
+    fig = _figure(9.0, 5.6)
+    gs = fig.add_gridspec(2, 4, height_ratios=[1.0, 1.0])
+    axes = [fig.add_subplot(gs[0, i]) for i in range(4)] + [fig.add_subplot(gs[1, :])]
+    plot_regimes(axes, problem, trajs, labels)
+    for ax, lab in zip(axes[:4], labels or [None] * 4):
+        if lab:  # two lines: the four panels are narrow
+            ax.set_title(lab.replace(": ", "\n"), color=ax.title.get_color(), fontsize="medium")
+        ax.set_xlabel("")
+        ax.set_ylabel("")
+        ax.tick_params(labelsize="small")
+    axes[-1].set_xlabel("step")
+    if title:
+        fig.suptitle(title)
+    return fig

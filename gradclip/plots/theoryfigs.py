@@ -10,7 +10,7 @@ the files listed in :mod:`gradclip.figures`. Each figure is at most
 import numpy as np
 
 from .. import validation as v
-from .figures import COLUMN_WIDTH
+from ._axes import COLUMN_WIDTH
 from .theory import (SERIES_COLORS, check_series, log_axes, plot_adam_paths, plot_clipped_gradient,
                      plot_error_distribution, plot_path_gaps, plot_steps_to_target)
 
