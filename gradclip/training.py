@@ -89,7 +89,9 @@ def train(net, X, y, lr, steps, clip=None, threshold=None, batch_size=None, seed
     Returns
     -------
     Training
-        Stops at the first non-finite loss or gradient and reports its step in ``diverged_at``.
+        Stops at the first non-finite loss or gradient and reports its step in ``diverged_at``;
+        ``losses[diverged_at]`` is stored as NaN whatever that value was (an overflow gives
+        ``inf``: ``net.loss(X, y, run.params)`` recomputes it at the returned parameters).
 
     References
     ----------

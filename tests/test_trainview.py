@@ -42,7 +42,7 @@ def test_status_reports_test_loss_share_clipped_and_the_unclipped_run(explorer):
     assert text.startswith("lr 0.3 · T 10 · threshold 1: clipped:")
     assert f"test loss {test[1]:.3g}" in text
     assert f"{100 * clipped.clipped.mean():.0f} % of steps clipped" in text
-    tail = f"NaN at step {free.diverged_at}" if free.diverged_at is not None else f"unclipped: test loss {test[0]:.3g}"
+    tail = f"overflow at step {free.diverged_at}" if free.diverged_at is not None else f"unclipped: test loss {test[0]:.3g}"
     assert text.endswith(tail)
     drawn = [d for d in explorer.drawn() if d["type"] == "line" and len(d["y"]) == STEPS + 1]
     np.testing.assert_allclose(drawn[1]["y"], clipped.losses, rtol=0.006)

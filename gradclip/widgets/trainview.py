@@ -185,7 +185,7 @@ def training_explorer(lr=0.3, threshold=1.0, T=30, steps=500, seed=0, preset=Non
     head = "lr {lr:.3g} · T {T} · threshold {thr:.3g}: "
     clipped_ok = head + "clipped: test loss {tc:.3g}, {share:.0f} % of steps clipped"
     st.status([head + "not trained yet (release the slider: the kernel trains it in a few seconds)",
-               clipped_ok + " — unclipped: NaN at step {kf}",
+               clipped_ok + " — unclipped: overflow at step {kf}",
                clipped_ok + " — unclipped: test loss {tf:.3g}",
                head + "even the clipped run diverged (step {kc})"],
               case=where(at("done"), where(diverged, 3, where(free_diverged, 1, 2)), 0),
