@@ -240,3 +240,32 @@ def test_diverged_params_give_nan(tiny):
     assert np.isnan(net_sharpness(net, X, y, bad))
     track = sharpness_along(net, X, y, [(0, net.params), (5, bad)])
     assert np.isfinite(track.sharpness[0]) and np.isnan(track.sharpness[1]) and track.hvps[1] == 0
+
+
+def test_lanczos_resolves_a_close_top_pair_where_power_iteration_stalls():
+    from gradclip.curvature import _lanczos, _power
+    rng = np.random.default_rng(3)
+    Q, _ = np.linalg.qr(rng.normal(size=(60, 60)))
+    eigs = np.concatenate([[7.35, 7.33], rng.uniform(-2.0, 5.0, size=58)])   # top two 0.3 % apart
+    H = 0.5 * ((Q * eigs) @ Q.T + ((Q * eigs) @ Q.T).T)
+    expected = np.linalg.eigh(H)[0][-1]
+    start = np.ones(60) / np.sqrt(60)
+    lam, vec, used = _lanczos(lambda u: H @ u, start, 20, 1e-3)
+    assert abs(lam / expected - 1) < 1e-4 and used <= 20
+    assert np.linalg.norm(H @ vec - lam * vec) <= 1e-3 * lam        # the residual it stopped at
+    mu = _power(lambda u: H @ u, start, 0.0, 20, 1e-3)[0]
+    assert abs(mu / expected - 1) > 1e-3                             # 20 power steps are not enough
+
+
+def test_sharpness_along_relu_run_matches_dense_hessian():
+    rng = np.random.default_rng(1)
+    X, y = rng.normal(size=(30, 3)), rng.normal(size=(30, 1))
+    net = gc.MLP([3, 6, 6, 1], activation="relu", weight_scale=2.0, seed=2)
+    snaps, _ = hand_gd(net, X, y, lr=0.05, steps=40, every=10)
+    track = sharpness_along(net, X, y, snaps)                         # tol 1e-3, warm-started
+    expected = [top_eig(dense_hessian(net, X, y, p, h=1e-7)) for _, p in snaps]
+    np.testing.assert_allclose(track.sharpness, expected, rtol=1e-3)
+    power = sharpness_along(net, X, y, snaps, method="power")
+    np.testing.assert_allclose(power.sharpness, expected, rtol=1e-3)
+    with pytest.raises(ValueError, match="method"):
+        sharpness_along(net, X, y, snaps, method="qr")
