@@ -79,7 +79,7 @@ class Explorer:
         stage.freeze()
         w, h = stage.size()
         dpi = float(self.fig.dpi)
-        st = stage._status
+        st = stage.status_line
         if st is not None:
             st = dict(st, box=[st["at"][0] * w, st["at"][1] * h], size=st["points"] * dpi / 72)
         self.spec = {"format": FORMAT, "name": self.name, "size": [w, h], "dpi": dpi,

@@ -58,7 +58,7 @@ class Stage(Picture):
         super().__init__(fig, pixel_ratio)
         self.name = name
         self.controls, self.arrays, self.artists = {}, {}, []
-        self._raw, self._status, self.requests, self.handlers = {}, None, {}, {}
+        self._raw, self.status_line, self.requests, self.handlers = {}, None, {}, {}
         self.computed = {}
 
     # ---- controls
@@ -202,7 +202,7 @@ class Stage(Picture):
         (from the top-left), ``size`` in points."""
         if isinstance(templates, str):
             templates = [templates]
-        self._status = {"templates": [str(t) for t in templates], "case": case,
+        self.status_line = {"templates": [str(t) for t in templates], "case": case,
                         "fields": dict(fields or {}), "color": color, "at": list(at),
                         "points": float(size)}
 
