@@ -60,7 +60,7 @@ def language():
 
 @functools.lru_cache(maxsize=None)
 def catalog(lang):
-    """``(exact, patterns)`` of ``lang``: a dict of fixed strings and a list of
+    """``(exact, patterns)`` of ``lang``: a dict of every entry and a list of
     ``(regex, translation template, field names)`` for entries with placeholders."""
     lang = check_language(lang)
     if lang == "en":
@@ -69,9 +69,9 @@ def catalog(lang):
     entries = json.loads(path.read_text(encoding="utf-8"))["strings"]
     exact, patterns = {}, []
     for en, tr in entries.items():
+        exact[en] = tr  # a template is also looked up whole, by :func:`message`
         fields = _fields(en)
         if not fields:
-            exact[en] = tr
             continue
         if set(_fields(tr)) != set(fields):
             raise ValueError(f"catalog {path.name}: {en!r} and {tr!r} name different fields")
