@@ -2,7 +2,8 @@
 
 Every string the package shows — explorer controls, status lines, figure labels, exercise
 feedback — is written in English in the code and translated on its way out by
-:func:`translate`, from one catalog per language (``gradclip/locale/<lang>.json``). A catalog
+:func:`translate`, from one catalog per language (the JSON files of ``gradclip/locale/<lang>/``, one per part
+of the package). A catalog
 maps an English string to its translation; an English entry may hold placeholders
 (``"step {step}: loss {loss}"``), which match any text in a shown string and are carried into
 the translation by name, so strings formatted with numbers need one entry, not one per number.
@@ -65,10 +66,14 @@ def catalog(lang):
     lang = check_language(lang)
     if lang == "en":
         return {}, []
-    path = LOCALE / f"{lang}.json"
-    entries = json.loads(path.read_text(encoding="utf-8"))["strings"]
+    entries = {}
+    for path in sorted((LOCALE / lang).glob("*.json")):
+        for en, tr in json.loads(path.read_text(encoding="utf-8"))["strings"].items():
+            if en in entries and entries[en][0] != tr:
+                raise ValueError(f"{path.name}: {en!r} is translated twice: {entries[en][0]!r}, {tr!r}")
+            entries[en] = (tr, path)
     exact, patterns = {}, []
-    for en, tr in entries.items():
+    for en, (tr, path) in entries.items():
         exact[en] = tr  # a template is also looked up whole, by :func:`message`
         fields = _fields(en)
         if not fields:
