@@ -229,3 +229,35 @@ def test_stylesheet_fonts_are_served_by_the_site(fixture_site):
     body = re.search(r"body \{[^}]*font: 17px/1.6 ([^;]+);", css)[1].split(",")
     names = [name.strip() for name in body]
     assert names[0] == "system-ui" and names[-2:] == ['"gradclip CJK"', "sans-serif"]
+
+
+def test_each_page_has_its_twin_in_the_other_language(tmp_path):
+    """notebooks/zh/ becomes site/zh/: <html lang>, the switch both ways, pictures and the
+    explorer module found from one folder down, an index per language that follows a choice."""
+    from nbformat.v4 import new_markdown_cell, new_notebook
+
+    (tmp_path / "figures").mkdir()
+    (tmp_path / "figures" / "a.png").write_bytes(b"\x89PNG")
+    (tmp_path / "nb" / "zh").mkdir(parents=True)
+    nbformat.write(new_notebook(cells=[new_markdown_cell("# One\n\n![a](../figures/a.png) [two](02.ipynb)")]),
+                   tmp_path / "nb" / "01.ipynb")
+    nbformat.write(new_notebook(cells=[new_markdown_cell("# Two")]), tmp_path / "nb" / "02.ipynb")
+    nbformat.write(new_notebook(cells=[new_markdown_cell("# 一\n\n![图](../../figures/a.png) [一](01.ipynb)")]),
+                   tmp_path / "nb" / "zh" / "01.ipynb")
+    site = tmp_path / "site"
+    result = build(tmp_path / "nb", site, root=tmp_path)
+    names = sorted(p.relative_to(site).as_posix() for p in result["pages"])
+    assert names == ["01.html", "02.html", "index.html", "zh/01.html", "zh/index.html"]
+    en, zh = (site / "01.html").read_text(), (site / "zh" / "01.html").read_text()
+    assert '<html lang="en" data-lang="en">' in en and '<html lang="zh-CN" data-lang="zh">' in zh
+    assert 'class="gc-lang" href="zh/01.html" hreflang="zh"' in en
+    assert 'class="gc-lang" href="../01.html" hreflang="en"' in zh
+    assert "gc-lang" not in (site / "02.html").read_text()  # no Chinese twin: no switch
+    for page in (site / "01.html", site / "zh" / "01.html", site / "zh" / "index.html"):
+        for url in refs(page).loads + refs(page).links:
+            target = local_target(page.parent, url)
+            assert target is None or target.exists(), (page, url)
+    assert 'href="../style.css"' in zh and "全部笔记本" in zh
+    index = (site / "index.html").read_text()
+    assert 'localStorage.getItem("gradclip-lang")' in index and '{"zh": "zh/index.html"}' in index
+    assert '{"en": "../index.html"}' in (site / "zh" / "index.html").read_text()

@@ -1,6 +1,9 @@
 """The notebooks as a static web site: ``python -m gradclip.site [--out site]``.
 
-Every notebook in ``notebooks/`` becomes ``site/<name>.html``: its prose (markdown, with every
+Every notebook in ``notebooks/`` becomes ``site/<name>.html``, and its Chinese edition in
+``notebooks/zh/`` becomes ``site/zh/<name>.html`` (``<html lang="zh-CN">``); every page has a
+switch to the same page in the other language, which the reader's browser remembers (the
+index of one language sends a reader who chose the other there). Each page is its prose (markdown, with every
 ``$...$`` and ``$$...$$`` converted to MathML at build time), its code (highlighted by pygments
 when it is installed), its stored outputs (text, pictures, HTML tables) and every explorer,
 mounted live in the page by the explorers' own ES module (``gradclip/widgets/static/
@@ -47,14 +50,16 @@ import nbformat
 
 from ..style import CJK_FONT
 from .cells import Assets, highlight_css, render_cells
-from .page import FONTS_DIR, STYLE, index_page, notebook_page
+from .page import FONTS_DIR, STYLE, WORDS, index_page, notebook_page
 
 __all__ = ["build", "main", "notebook_title"]
 
 PACKAGE = Path(__file__).resolve().parents[1]
 STATIC = PACKAGE / "widgets" / "static"
 MARKER = ".gradclip-site"
-SITE_TITLE = "gradclip notebooks"
+SITE_TITLE = WORDS["en"]["site"]
+#: Languages other than English: ``notebooks/<lang>/`` becomes ``site/<lang>/``.
+TRANSLATIONS = ("zh",)
 
 
 def notebook_title(nb, default):
@@ -127,26 +132,47 @@ def build(notebooks="notebooks", out="site", static=None, root=None):
     (out / FONTS_DIR).mkdir()
     for font_file in (CJK_FONT, CJK_FONT.with_name("OFL.txt")):  # the CJK subset, its licence
         shutil.copyfile(font_file, out / FONTS_DIR / font_file.name)
-    names, pages, entries, explorers = {p.name for p in paths}, [out / "index.html"], [], 0
-    for path in paths:
-        nb = nbformat.read(path, as_version=4)
-        language = nb.metadata.get("language_info", {}).get("name") or \
-            nb.metadata.get("kernelspec", {}).get("language") or "python"
-        assets = Assets(out, path, root, names)
-        body = render_cells(nb, assets, language)
-        title = notebook_title(nb, path.stem)
-        if assets.explorers and not (static / "explorer.js").is_file():
-            raise FileNotFoundError(f"{path.name} has explorers but {static / 'explorer.js'} "
-                                    "does not exist")
-        page = notebook_page(title, body, SITE_TITLE, explorers=bool(assets.explorers),
-                             explorer_css=(static / "explorer.css").is_file())
-        pages.append(out / f"{path.stem}.html")
-        pages[-1].write_text(page, encoding="utf-8")
-        entries.append((pages[-1].name, title))
-        explorers += assets.explorers
+    editions = [("en", paths, out, "")]
+    for lang in TRANSLATIONS:
+        found = sorted((notebooks / lang).glob("*.ipynb"))
+        if found:
+            editions.append((lang, found, out / lang, "../"))
+    stems = {lang: {p.stem for p in found} for lang, found, _, _ in editions}
+    pages, explorers = [], 0
+    for lang, found, folder, up in editions:
+        folder.mkdir(exist_ok=True)
+        other = [(o, f) for o, _, f, _ in editions if o != lang][:1]
+
+        def twin(stem, other=other):
+            """(link, language) of the page ``stem`` in the other language, if it exists."""
+            if not other or (stem != "index" and stem not in stems[other[0][0]]):
+                return None
+            o, f = other[0]
+            return (f"../{stem}.html" if f == out else f"{f.name}/{stem}.html"), o
+
+        names, entries = {p.name for p in found}, []
+        pages.append(folder / "index.html")
+        for path in found:
+            nb = nbformat.read(path, as_version=4)
+            language = nb.metadata.get("language_info", {}).get("name") or \
+                nb.metadata.get("kernelspec", {}).get("language") or "python"
+            assets = Assets(folder, path, root, names, site=out, up=up)
+            body = render_cells(nb, assets, language)
+            title = notebook_title(nb, path.stem)
+            if assets.explorers and not (static / "explorer.js").is_file():
+                raise FileNotFoundError(f"{path.name} has explorers but {static / 'explorer.js'} "
+                                        "does not exist")
+            page = notebook_page(title, body, explorers=bool(assets.explorers),
+                                 explorer_css=(static / "explorer.css").is_file(), lang=lang, up=up,
+                                 other=twin(path.stem))
+            pages.append(folder / f"{path.stem}.html")
+            pages[-1].write_text(page, encoding="utf-8")
+            entries.append((pages[-1].name, title))
+            explorers += assets.explorers
+        (folder / "index.html").write_text(index_page(entries, lang=lang, up=up, other=twin("index")),
+                                           encoding="utf-8")
     if static.is_dir():
         shutil.copytree(static, out / "static", ignore=shutil.ignore_patterns("__pycache__", "*.py"))
-    (out / "index.html").write_text(index_page(entries, SITE_TITLE), encoding="utf-8")
     return {"pages": pages, "explorers": explorers}
 
 

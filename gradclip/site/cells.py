@@ -62,11 +62,17 @@ class Assets:
         Files under it are copied to the same relative path in ``out``.
     pages : set of str
         File names of the notebooks that become pages (links to them end in ``.html``).
+    site : Path, optional
+        The site's root folder when the page lives in a subfolder of it (``out`` is then
+        ``site/zh``): linked files are copied under ``site`` and linked with ``up`` before them.
+    up : str
+        The path from the page's folder to ``site`` (``"../"``).
     """
 
-    def __init__(self, out, notebook, root, pages):
+    def __init__(self, out, notebook, root, pages, site=None, up=""):
         self.out, self.notebook, self.root = Path(out), Path(notebook), Path(root).resolve()
         self.pages, self.files_dir = set(pages), f"{Path(notebook).stem}_files"
+        self.site, self.up = Path(site) if site is not None else self.out, str(up)
         self.explorers = 0
 
     def write(self, name, data):
@@ -100,10 +106,10 @@ class Assets:
             rel = source.relative_to(self.root).as_posix()
         except ValueError:
             rel = f"files/{source.name}"
-        target = self.out / rel
+        target = self.site / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
-        return html.escape(quote(rel) + tail)
+        return html.escape(self.up + quote(rel) + tail)
 
     def rewrite(self, markup):
         """Every ``href``/``src`` attribute of ``markup`` passed through :meth:`link`."""
