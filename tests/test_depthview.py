@@ -5,7 +5,7 @@ import pytest
 
 import gradclip as gc
 from gradclip import widgets
-from gradclip.plots.depth import depth_task
+from gradclip.plots.depth import INIT_CHOICES, depth_run, depth_task
 from gradclip.widgets import depthview
 from gradclip.widgets.live import Explorer
 
@@ -117,3 +117,41 @@ def test_presets_and_bad_input(ex):
     with pytest.raises(ValueError, match="init"):
         widgets.depth_explorer(init="orthogonal")
     assert len(ex.spec_json()) < 400_000
+
+
+def test_stored_runs_are_the_runs_computed_again(tmp_path):
+    """The file the explorer reads for its default build cannot go stale: every run in it (the
+    grid at initialisation, the featured settings trained) is computed again here with
+    depth_run on the MLP and compared, float fields to 1e-9 relative (a change of the rounding
+    of a matrix product passes, a change of the computation does not), the rest exactly.
+    ``depthview.write_stored_runs()`` rewrites it."""
+    stored = depthview.read_stored_runs(depthview.STORED)
+    X, y = depth_task(64, 32, 0)
+    expected = depthview._stored_settings()
+    assert sorted(stored) == sorted((steps,) + setting for steps, setting in expected)
+    assert len(stored) == 6 * 3 * 4 * 2 - 3 * 4 + len(depthview.FEATURED)
+    for steps, (d, act, init, res) in expected:
+        net = gc.MLP([32] * d + [1], activation=act, init=INIT_CHOICES[init](32),
+                     residual=res == "on", seed=0)
+        run = depth_run(net, X, y, depthview.LR, steps, depthview.EVERY if steps else 1, depthview.BINS,
+                        depthview.SLOTS)
+        got = stored[(steps, d, act, init, res)]
+        assert got.diverged_at == run.diverged_at
+        for field in ("steps", "layers"):
+            assert np.array_equal(getattr(got, field), getattr(run, field))
+        for field in ("loss", "grad", "saturated", "ratios", "edges", "hist", "mean", "std"):
+            np.testing.assert_allclose(getattr(got, field), getattr(run, field), rtol=1e-9, atol=0,
+                                       err_msg=f"{field} of {(steps, d, act, init, res)}")
+    again = depthview.read_stored_runs(depthview.write_stored_runs(tmp_path / "runs.npz"))  # written as read
+    assert sorted(again) == sorted(stored)
+
+
+def test_a_build_on_other_data_computes_its_runs():
+    stage, start = depthview.depth_stage(width=8, n=16, seed=1, featured=depthview.FEATURED[:1])
+    assert start == depthview.FEATURED[0]
+    X, y = depth_task(16, 8, 1)
+    grid, _ = depthview._GRID[(X.shape, 8, 1)]
+    net = gc.MLP([8] * 5 + [1], activation="relu", init="he", seed=1)
+    norms = net.backprop_norms(X, y)
+    i, a, k = depthview.DEPTHS.index(5), depthview.ACTIVATIONS.index("relu"), depthview.INITS.index("he")
+    np.testing.assert_allclose(grid["g"][i, a, k, 0, :5], np.clip(norms / norms[-1], 1e-30, 1e30), rtol=1e-9)

@@ -104,3 +104,32 @@ def test_rnn_loss_is_the_mean_squared_error_of_a_plain_forward_loop():
         total += float(np.sum((W_hy @ h + b_y - y[i]) ** 2))
     assert net.loss(X, y) == pytest.approx(0.5 * total / len(X), rel=1e-12)
     assert net.loss(X, y) == net.loss_and_grads(X, y)[0]
+
+
+def test_stored_runs_are_the_default_cell_trained_again_bit_for_bit(tmp_path):
+    """The file the explorer reads for its default cell cannot go stale: trained again here,
+    every number equals the stored one (rewrite it with ``trainview.write_stored_runs()``)."""
+    stored = tv.read_stored_runs()
+    lr, threshold, T, steps, seed = tv.STORED_CELL
+    fresh = tv._train_runs(lr, threshold, T, steps, seed)
+    for name in ("none", "global_norm"):
+        (a, test_a), (b, test_b) = stored[name], fresh[name]
+        for field in ("losses", "grad_norms", "clipped"):
+            assert np.array_equal(getattr(a, field), getattr(b, field), equal_nan=field != "clipped"), (name, field)
+            assert getattr(a, field).dtype == getattr(b, field).dtype
+        assert all(np.array_equal(p, q) for p, q in zip(a.params, b.params)) and len(a.params) == 5
+        assert a.diverged_at == b.diverged_at
+        assert np.array_equal(test_a, test_b, equal_nan=True)
+    assert fresh["none"][0].diverged_at is not None and fresh["global_norm"][0].diverged_at is None
+    path = tv.write_stored_runs(tmp_path / "runs.npz")  # written as read
+    again = tv.read_stored_runs(path)
+    assert np.array_equal(again["global_norm"][0].losses, stored["global_norm"][0].losses)
+
+
+def test_default_cell_is_read_from_the_stored_runs():
+    tv._RUNS.clear()
+    lr, threshold, T, steps, seed = tv.STORED_CELL
+    runs = tv.adding_runs(lr, threshold, T, steps, seed)
+    stored = tv.read_stored_runs()
+    assert np.array_equal(runs["global_norm"][0].losses, stored["global_norm"][0].losses)
+    assert runs["none"][0].diverged_at == stored["none"][0].diverged_at

@@ -7,12 +7,21 @@ of the grid (6 depths x 3 activations x 4 initialisations x skip connections on 
 precomputed at initialisation; the play button steps full-batch training
 (:func:`gradclip.plots.depth.depth_run`), computed in the kernel for the setting shown (a
 few settings are stored with the explorer, so they play without a kernel too).
+
+The runs of the default build (the grid at initialisation and the :data:`FEATURED` settings'
+training, width 32, 64 samples, seed 0) are read from ``data/depth_runs.npz`` instead of
+computed again at every build (0.6 s of the 0.9 s a build took); a test computes them again
+with :func:`~gradclip.plots.depth.depth_run` and compares, and :func:`write_stored_runs`
+rewrites the file.
 """
+
+from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..plots.depth import INIT_CHOICES, SLOT_COLORS, depth_lab_axes, depth_net, depth_run, depth_task
+from ..plots.depth import (INIT_CHOICES, SLOT_COLORS, DepthRun, depth_lab_axes, depth_net, depth_run,
+                           depth_task)
 from ..plots.rnn import plain_log_ticks
 from ..style import PALETTE, is_presentation
 from .controls import GridSlider, IntSlider, Toggle
@@ -21,7 +30,7 @@ from .live import Explorer
 from .stage import COVER, Stage, at, between, isin, position, switch, value, where
 
 __all__ = ["depth_explorer", "depth_stage", "DepthExplorer", "DEPTHS", "ACTIVATIONS", "INITS", "FEATURED",
-           "LR", "STEPS", "EVERY"]
+           "LR", "STEPS", "EVERY", "write_stored_runs", "read_stored_runs"]
 
 DEPTHS = (2, 5, 10, 20, 30, 50)
 ACTIVATIONS = ("tanh", "relu", "sigmoid")
@@ -37,6 +46,10 @@ G_TICKS, R_TICKS = 10.0 ** np.arange(-20, 9, 4), 10.0 ** np.arange(-15, 4, 3)
 CONFIG = ("depth", "activation", "init", "residual")
 CAP = (1e-30, 1e30)  # stored values are capped here (the page computes in float32)
 _GRID, _TRAINED = {}, {}  # the initial grid and the trained settings, kept per data set
+STORED = Path(__file__).parent / "data" / "depth_runs.npz"
+_STORED_DATA = (32, 64, 0)  # width, n, seed of the stored runs
+_RUN_FIELDS = ("steps", "loss", "grad", "saturated", "ratios", "layers", "edges", "hist", "mean", "std")
+_STORED_RUNS = []  # [{(steps, depth, activation, init, residual): DepthRun}] once read
 
 
 def _config_id(depth, activation, init, residual):
@@ -72,10 +85,86 @@ def _summaries(run, width):
     return out
 
 
+def _setting(config):
+    """``(depth, activation, init, residual)`` of a setting given as a dict."""
+    return (int(round(float(config["depth"]))),) + tuple(str(config[k]) for k in CONFIG[1:])
+
+
+def _compute_run(setting, steps, X, y, width, seed):
+    """:func:`depth_run` of ``setting`` for ``steps`` training steps (0: at initialisation)."""
+    d, act, init, res = setting
+    return depth_run(depth_net(d, act, init, res == "on", width, seed), X, y, LR, steps, EVERY if steps else 1,
+                     BINS, SLOTS)
+
+
+def _run(setting, steps, X, y, width, seed):
+    """The run of ``setting``: stored (see :data:`STORED`) or computed."""
+    if (width, len(X), seed) == _STORED_DATA:
+        run = read_stored_runs().get((steps,) + tuple(setting))
+        if run is not None:
+            return run
+    return _compute_run(setting, steps, X, y, width, seed)
+
+
+def _stored_settings():
+    """``(steps, setting)`` of every stored run: the grid at initialisation, the featured trained."""
+    grid = [(0, (d, act, init, res)) for d in DEPTHS for act in ACTIVATIONS for init in INITS
+            for res in ("off", "on") if not (res == "on" and d == 2)]
+    return grid + [(STEPS, _setting(f)) for f in FEATURED]
+
+
+def _meta():
+    return np.array(_STORED_DATA + (LR, STEPS, EVERY, BINS, SLOTS), dtype=np.float64)
+
+
+def write_stored_runs(path=None):
+    """Compute the runs of the default build (the grid at initialisation, the :data:`FEATURED`
+    settings trained; width 32, 64 samples, seed 0) and write them to ``path`` (default
+    :data:`STORED`): every field of each :class:`~gradclip.plots.depth.DepthRun`, float64 as
+    computed, stacked over the runs of one depth and length."""
+    width, n, seed = _STORED_DATA
+    X, y = depth_task(n, width, seed)
+    groups = {}
+    for steps, setting in _stored_settings():
+        groups.setdefault((steps, setting[0]), []).append((setting, _compute_run(setting, steps, X, y, width, seed)))
+    arrays = {"meta": _meta()}
+    for (steps, d), items in groups.items():
+        head = f"{steps}/{d}/"
+        arrays[head + "settings"] = np.array([" ".join(map(str, setting[1:])) for setting, _ in items])
+        for field in _RUN_FIELDS:
+            arrays[head + field] = np.stack([getattr(run, field) for _, run in items])
+        arrays[head + "diverged_at"] = np.array([-1 if run.diverged_at is None else run.diverged_at
+                                                 for _, run in items])
+    path = Path(STORED if path is None else path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(path, **arrays)
+    return path
+
+
+def read_stored_runs(path=None):
+    """The stored runs, ``{(steps, depth, activation, init, residual): DepthRun}`` (empty when
+    the file is absent or was written for other constants); read once."""
+    if path is None and _STORED_RUNS:
+        return _STORED_RUNS[0]
+    out = {}
+    if Path(STORED if path is None else path).exists():
+        with np.load(STORED if path is None else path) as f:
+            if np.array_equal(f["meta"], _meta()):
+                heads = sorted({name.rsplit("/", 1)[0] for name in f.files if name.count("/") == 2})
+                for head in heads:
+                    steps, d = map(int, head.split("/"))
+                    fields = {field: f[f"{head}/{field}"] for field in _RUN_FIELDS}
+                    for i, (setting, k) in enumerate(zip(f[f"{head}/settings"], f[f"{head}/diverged_at"])):
+                        run = DepthRun(diverged_at=None if k < 0 else int(k),
+                                       **{field: a[i] for field, a in fields.items()})
+                        out[(steps, d) + tuple(str(setting).split(" "))] = run
+    if path is None:
+        _STORED_RUNS.append(out)
+    return out
+
+
 def _train(config, X, y, width, seed):
-    net = depth_net(int(round(config["depth"])), config["activation"], config["init"],
-                    config["residual"] == "on", width, seed)
-    run = depth_run(net, X, y, LR, STEPS, EVERY, BINS, SLOTS)
+    run = _run(_setting(config), STEPS, X, y, width, seed)
     arrays = _summaries(run, DEPTHS[-1])
     k = run.diverged_at
     arrays["div"] = np.where(run.steps >= (np.inf if k is None else k), 1.0, 0.0)
@@ -131,8 +220,7 @@ def _initial_grid(X, y, width, seed):
                         if res == "on" and d == 2:  # no hidden-to-hidden layer to skip
                             rows = grid_rows
                         else:
-                            run = depth_run(depth_net(d, act, init, res == "on", width, seed), X, y, LR,
-                                            bins=BINS, slots=SLOTS)
+                            run = _run((d, act, init, res), 0, X, y, width, seed)
                             rows = {name: a_[0] for name, a_ in _summaries(run, DEPTHS[-1]).items()}
                         grid_rows = rows
                         for name, val in rows.items():
@@ -161,7 +249,7 @@ def depth_stage(width=32, n=64, seed=0, featured=FEATURED):
     memo = _TRAINED.setdefault((width, n, seed), {})
 
     def train_setting(vals):
-        key = (int(round(float(vals["depth"]))),) + tuple(str(vals[k]) for k in CONFIG[1:])
+        key = _setting(vals)
         if key not in memo:
             if len(memo) > 64:
                 memo.clear()
