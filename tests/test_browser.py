@@ -142,3 +142,20 @@ def test_voila(nb, voila_checks):
     if error:
         pytest.fail(f"the Voila check of {nb.name} stopped:\n{error}", pytrace=False)
     assert not problems, "\n".join(problems)
+
+
+#: The Chinese notebook shown in Voila's projector mode (one is enough: the page and the checks
+#: are the English ones; the site checks every Chinese page).
+VOILA_ZH = [p for p in sorted((NOTEBOOKS_DIR / "zh").glob("04_*.ipynb"))]
+
+
+@pytest.mark.parametrize("nb", VOILA_ZH, ids=lambda p: f"zh-{p.stem}")
+def test_voila_zh(nb, voila_checks):
+    """A Chinese notebook as a projector-sized Voila dashboard, checked like the English ones."""
+    problems, note, error = voila_checks.result(f"zh/{nb.stem}")
+    if note:
+        print(note)
+    if error:
+        pytest.fail(f"the Voila check of zh/{nb.name} stopped:\n{error}", pytrace=False)
+    assert not problems, "\n".join(problems)
+

@@ -96,3 +96,42 @@ def test_probes_catch_a_stale_last_frame(fixture_site, browser, artifacts):
         assert len(wide) == 1 and "1500 px wide" in wide[0], wide
     finally:
         offline.close()
+
+
+ZH_NOTEBOOKS = sorted((NOTEBOOKS_DIR / "zh").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("nb", ZH_NOTEBOOKS, ids=lambda p: p.stem)
+def test_site_zh_page(nb, site_checks):
+    """A Chinese page, checked in the site thread: no error, no broken image, no output wider
+    than the column, no outside request, one drag per explorer, the language switch there and
+    back (browser/site_checks.py)."""
+    problems, _, error = site_checks.result(f"zh/{nb.stem}")
+    if error:
+        pytest.fail(f"the site check of zh/{nb.name} stopped:\n{error}", pytrace=False)
+    assert not problems, "\n".join(problems)
+
+
+def test_site_zh_index(site_checks, browser):
+    """The Chinese index lists the Chinese learning path; a reader who chose Chinese and opens
+    the English index is sent to the Chinese one."""
+    site_checks.ready.wait(300)
+    if not site_checks.context or site_checks.context["server"] is None:
+        pytest.fail(f"the site was not built or served:\n{site_checks.error}", pytrace=False)
+    offline = Offline(browser)
+    try:
+        server = site_checks.context["server"]
+        page = offline.open(server.url("zh/index.html"))
+        links = page.locator("ul.gc-index a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
+        assert links == [f"{p.stem}.html" for p in ZH_NOTEBOOKS]
+        assert page.evaluate("() => document.documentElement.lang") == "zh-CN"
+        with page.expect_navigation(wait_until="load"):
+            page.locator("a.gc-lang").click()  # to English: the choice is remembered
+        assert page.url.endswith("/index.html") and "/zh/" not in page.url
+        page.evaluate("() => localStorage.setItem('gradclip-lang', 'zh')")
+        page.goto(server.url("index.html"), wait_until="load")
+        page.wait_for_url("**/zh/index.html", timeout=10_000)
+        page.evaluate("() => localStorage.removeItem('gradclip-lang')")
+        assert offline.problems() == [] and page_problems(page) == []
+    finally:
+        offline.close()

@@ -13,6 +13,11 @@ import threading
 import traceback
 
 
+def key(nb):
+    """How a notebook's check is named: its stem, ``zh/<stem>`` for a Chinese notebook."""
+    return f"{nb.parent.name}/{nb.stem}" if nb.parent.name == "zh" else nb.stem
+
+
 class Background(threading.Thread):
     """``setup()`` once, then ``check(browser, context, notebook)`` for each notebook.
 
@@ -26,7 +31,7 @@ class Background(threading.Thread):
         self.notebooks, self.check = list(notebooks), check
         self.chromium, self.chromium_args = chromium, chromium_args
         self.setup, self.teardown = setup or (lambda: None), teardown or (lambda context: None)
-        self.results, self.done = {}, {nb.stem: threading.Event() for nb in self.notebooks}
+        self.results, self.done = {}, {key(nb): threading.Event() for nb in self.notebooks}
         self.ready, self.context, self.error = threading.Event(), None, None
         self.stopping = threading.Event()
 
@@ -44,10 +49,10 @@ class Background(threading.Thread):
                         if self.stopping.is_set():  # the session ended early
                             break
                         try:
-                            self.results[nb.stem] = (*self.check(browser, self.context, nb), None)
+                            self.results[key(nb)] = (*self.check(browser, self.context, nb), None)
                         except Exception:
-                            self.results[nb.stem] = ([], "", traceback.format_exc(limit=8))
-                        self.done[nb.stem].set()
+                            self.results[key(nb)] = ([], "", traceback.format_exc(limit=8))
+                        self.done[key(nb)].set()
                 finally:
                     browser.close()
         except Exception:

@@ -57,6 +57,11 @@ def wait_widgets_settled(page, quiet_ms=1000, timeout_ms=60_000):
     page.evaluate("() => { delete window.__gcSettle; }")
 
 
+def shot_name(nb):
+    """The name of a notebook in screenshots, logs and the latency table (zh_<stem> for zh)."""
+    return f"zh_{nb.stem}" if nb.parent.name == "zh" else nb.stem
+
+
 def check_notebook_page(page, nb, setting, artifacts, latency, offset):
     """Everything both settings check once the notebook is on screen: ``(problems, seconds
     spent driving the explorers)``."""
@@ -69,11 +74,11 @@ def check_notebook_page(page, nb, setting, artifacts, latency, offset):
     problems = page_problems(page)
     problems += [f"layout: {p}" for p in layout_offenders(page, OUTPUTS, COLUMN)]
     started = time.monotonic()
-    problems += drive_explorers(page, setting, nb.stem, artifacts, latency,
+    problems += drive_explorers(page, setting, shot_name(nb), artifacts, latency,
                                 every_slider=False, expected=expected, offset=offset)
     driven = time.monotonic() - started
     problems += [p for p in page_problems(page) if p not in problems]
-    full_screenshot(page, artifacts / f"{setting}_{nb.stem}.png")
+    full_screenshot(page, artifacts / f"{setting}_{shot_name(nb)}.png")
     return problems, driven
 
 
@@ -81,8 +86,9 @@ def check_voila(browser, workspace, nb, artifacts, latency):
     """Start Voila for ``nb`` in projector mode, open it at 1280x720, check it, stop Voila."""
     root, env = workspace
     started = time.monotonic()
-    server = servers.voila(root, env, artifacts / f"voila_{nb.stem}.log",
-                           notebook=f"notebooks/{nb.name}",
+    rel = f"zh/{nb.name}" if nb.parent.name == "zh" else nb.name
+    server = servers.voila(root, env, artifacts / f"voila_{shot_name(nb)}.log",
+                           notebook=f"notebooks/{rel}",
                            extra_env={"GRADCLIP_PRESENTATION": "1"}).start(servers.VOILA_READY)
     page = browser.new_page(viewport=VOILA_VIEWPORT)
     try:
@@ -91,7 +97,7 @@ def check_voila(browser, workspace, nb, artifacts, latency):
         try:
             page.wait_for_function(VOILA_DONE, timeout=VOILA_MS, polling=200)
         except PlaywrightTimeout:
-            page.screenshot(path=artifacts / f"FAILED_voila_{nb.stem}.png")
+            page.screenshot(path=artifacts / f"FAILED_voila_{shot_name(nb)}.png")
             spinner = page.locator("#loading").inner_text() if page.locator("#loading").count() else ""
             return [f"Voila did not finish rendering {nb.name} within {VOILA_MS / 1000:.0f} s "
                     f"(page: {spinner.strip()!r}); Voila log:\n{server.log_tail(15)}"], ""
@@ -101,7 +107,7 @@ def check_voila(browser, workspace, nb, artifacts, latency):
             # Voila 0.5, busy machine: the widget manager can render a view before its model
             # has arrived. A reload runs the notebook again in a new kernel; a second failure
             # is reported below. The retry is printed, never silent.
-            page.screenshot(path=artifacts / f"RETRIED_voila_{nb.stem}.png")
+            page.screenshot(path=artifacts / f"RETRIED_voila_{shot_name(nb)}.png")
             page.reload(timeout=LOAD_MS, wait_until="commit")
             page.wait_for_function(VOILA_DONE, timeout=VOILA_MS, polling=200)
             wait_widgets_settled(page)
@@ -109,7 +115,7 @@ def check_voila(browser, workspace, nb, artifacts, latency):
         shown_at = time.monotonic()
         problems, driven = check_notebook_page(page, nb, "voila", artifacts, latency, offset=1)
         if problems:
-            page.screenshot(path=artifacts / f"FAILED_voila_{nb.stem}.png")
+            page.screenshot(path=artifacts / f"FAILED_voila_{shot_name(nb)}.png")
         note = (f"{nb.name} in Voila: start, run and show {shown_at - started:.1f} s, "
                 f"explorers {driven:.1f} s, total {time.monotonic() - started:.1f} s{retried}")
         return problems, note

@@ -77,8 +77,8 @@ def pytest_collection_finish(session):
     not when collection failed (pytest then stops before running any test)."""
     if session.testsfailed and not session.config.option.continue_on_collection_errors:
         return
-    for name in ("test_site_page", "test_voila"):
-        notebooks = _collected(session, name)
+    for name, also in (("test_site_page", "test_site_zh_page"), ("test_voila", "test_voila_zh")):
+        notebooks = _collected(session, name) + _collected(session, also)
         if notebooks:
             _start(name, notebooks)
 

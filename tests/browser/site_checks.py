@@ -56,12 +56,38 @@ def maths(page):
       return [m.length, m.filter(e => e.getBoundingClientRect().height === 0).length]; }""")
 
 
+#: The language switch, followed there and back: each page must be the other's twin.
+SWITCH = "a.gc-lang"
+
+
+def language_round_trip(page, lang):
+    """Click the switch of a page in ``lang`` and the switch of the page it opens; the problems."""
+    start = page.url
+    problems = []
+    for want in ("en" if lang == "zh" else "zh", lang):
+        if page.locator(SWITCH).count() != 1:
+            return problems + [f"{page.url}: no language switch"]
+        with page.expect_navigation(wait_until="load"):
+            page.locator(SWITCH).click()
+        got = page.evaluate("() => document.documentElement.dataset.lang")
+        if got != want:
+            problems.append(f"the switch led to a page in {got!r}, not {want!r}: {page.url}")
+    if page.url != start:
+        problems.append(f"the switch there and back ended at {page.url}, not {start}")
+    return problems
+
+
 def check_page(browser, server, nb, artifacts, latency):
-    """Every check of one notebook's page; the problems found, as texts."""
+    """Every check of one notebook's page; the problems found, as texts. A Chinese notebook
+    (``notebooks/zh/``) is checked leanly: one drag per explorer instead of every slider,
+    plus the language switch there and back and ``<html lang="zh-CN">``."""
+    zh = nb.parent.name == "zh"
     offline = Offline(browser)
     try:
-        page = offline.open(server.url(f"{nb.stem}.html"))
+        page = offline.open(server.url(f"zh/{nb.stem}.html" if zh else f"{nb.stem}.html"))
         problems = page_problems(page)
+        if zh and page.evaluate("() => document.documentElement.lang") != "zh-CN":
+            problems.append("a Chinese page without <html lang=\"zh-CN\">")
         prose = "\n".join(c.source for c in nbformat.read(nb, as_version=4).cells
                           if c.cell_type == "markdown")
         count, empty = maths(page)
@@ -72,12 +98,15 @@ def check_page(browser, server, nb, artifacts, latency):
         problems += [f"layout: {p}" for p in layout_offenders(page, ".gc-output, .gc-explorer-mount",
                                                                "main.gc-notebook")]
         mounts = page.locator(".gc-explorer-mount").count()
-        page.screenshot(path=artifacts / f"site_{nb.stem}.png", full_page=True)
-        problems += drive_explorers(page, "site", nb.stem, artifacts, latency,
-                                    every_slider=True, expected=mounts)
-        problems += offline.problems()
+        name = f"zh_{nb.stem}" if zh else nb.stem
+        page.screenshot(path=artifacts / f"site_{name}.png", full_page=True)
+        problems += drive_explorers(page, "site", name, artifacts, latency,
+                                    every_slider=not zh, expected=mounts)
         problems += [f"widget output with no picture: {t[:80]}" for t in
                      page.locator(".gc-widget-placeholder").all_inner_texts()]
+        if zh:
+            problems += language_round_trip(page, "zh")
+        problems += offline.problems()
         return problems
     finally:
         offline.close()
