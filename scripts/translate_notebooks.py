@@ -10,7 +10,8 @@ holds, for each cell (by its stable cell id), the English text it translates, a 
 text and the Chinese. Every markdown cell needs an entry; a code cell may have one, whose code
 must equal the English code except for comments and the text of messages (strings given to
 ``print`` or to a ``hint=``, ``name=``, ``what=``, ``title=``, ``label=``, ``xlabel=`` or
-``ylabel=`` argument): :func:`code_differences` checks it. When an English cell changes, its
+``ylabel=`` argument): :func:`code_differences` checks it. A translated code cell keeps the
+English paths and ``gc.setup`` call: the build rewrites both, as it does for untranslated cells. When an English cell changes, its
 hash no longer matches and ``status`` (and ``tests/test_translations.py``) report the entry
 stale until a translator updates the Chinese and runs ``accept``.
 
@@ -100,8 +101,8 @@ def problems(path, lang=LANG):
             continue
         if e.get("hash") != text_hash(cell.source):
             out["stale"].append(cell.id)
-        elif cell.cell_type == "code" and code_differences(rewrite_code(cell.source),
-                                                            joined(e[lang])):
+        elif cell.cell_type == "code" and code_differences(rewrite_code(cell.source, lang),
+                                                            rewrite_code(joined(e[lang]), lang)):
             out["code"].append(cell.id)
     out["orphan"] = sorted(set(have) - ids)
     return out
