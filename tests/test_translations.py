@@ -122,6 +122,23 @@ def test_glossary_terms_used_one_way():
                                for w, good, bad in used[:20])
 
 
+def _prose(text):
+    """``text`` without code blocks, code spans, link targets, URLs and HTML attributes."""
+    text = re.sub(r"```.*?```", "", text, flags=re.S)
+    text = re.sub(r"`[^`]*`", "", text)
+    text = re.sub(r"\]\([^)]*\)", "]", text)
+    text = re.sub(r"https?://\S+", "", text)
+    return re.sub(r"\w+=\"[^\"]*\"", "", text)
+
+
+def test_glossary_terms_not_left_in_english():
+    """A term the glossary translates is not left in English in Chinese prose."""
+    left = [(where, word) for where, text in _zh_texts() for term in GLOSSARY
+            for word in term.get("avoid_words", [])
+            if re.search(rf"(?<![\w/.-]){word}(?![\w/.-])", _prose(text), re.I)]
+    assert not left, "\n".join(f"{w}: {word!r} left in English" for w, word in left[:30])
+
+
 def test_glossary_is_consistent():
     seen = {}
     for term in GLOSSARY:
