@@ -210,11 +210,15 @@ class RNN:
         n, T, _ = X.shape
         hs = np.zeros((T + 1, n, self.hidden_size))
         step = np.empty((n, self.hidden_size))
+        W_hh_T = W_hh.T
         with np.errstate(over="ignore", invalid="ignore"):
             zs = X.transpose(1, 0, 2) @ W_xh.T + b_h  # the input part of every step at once
             for t in range(T):
-                zs[t] += np.matmul(hs[t], W_hh.T, out=step)
-                hs[t + 1] = act(zs[t])
+                zs[t] += np.matmul(hs[t], W_hh_T, out=step)
+                if isinstance(act, np.ufunc):  # tanh: written in place, the same numbers
+                    act(zs[t], out=hs[t + 1])
+                else:
+                    hs[t + 1] = act(zs[t])
         return hs, zs
 
     def forward(self, X, params=None):
