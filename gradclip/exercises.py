@@ -4,10 +4,16 @@ Every check returns a :class:`Feedback` that shows "✓ ..." or "✗ ... hint" i
 is truthy exactly when the answer is right, so an exercise cell is one line::
 
     exercises.check_edge(problem, answer=0.3)
+
+Messages are in the reader's language (:func:`gradclip.i18n.language`): each is an English
+template translated by :func:`gradclip.i18n.message` (``gradclip/locale/zh/exercises.json``);
+a ``name``, ``what`` or ``hint`` given by a notebook is translated when the catalog has it
+(the Chinese notebooks pass Chinese ones already).
 """
 
 import numpy as np
 
+from . import i18n
 from . import validation as v
 from .clipping import clip_angle, clip_by_global_norm, clip_by_norm, clip_by_value
 from .solvers import REGIMES, classify_rate
@@ -56,9 +62,24 @@ class Feedback:
                 f'style="color:{colour};font-weight:bold">{self.mark} {text}</p>')
 
 
-def _waiting(what):
-    """Feedback for an exercise that has no answer yet."""
-    return Feedback(None, f"enter your answer: replace None with {what}")
+def _waiting(template, **fields):
+    """Feedback for an exercise that has no answer yet: ``template`` says what to enter."""
+    what = i18n.message(template, **fields)
+    return Feedback(None, i18n.message("enter your answer: replace None with {what}", what=what))
+
+
+def _shown(text):
+    """``text`` (a name or hint given to a check) in the current language when the catalog
+    has it; otherwise as given (a variable name, or a hint already translated)."""
+    lang = i18n.language()
+    if lang == "en" or not text:
+        return text
+    return i18n.catalog(lang)[0].get(text, text)
+
+
+def _extra(hint):
+    """`` (hint)`` after a wrong answer, or nothing."""
+    return i18n.message(" ({hint})", hint=_shown(hint)) if hint else ""
 
 
 def _number(answer, name):
@@ -81,17 +102,19 @@ def check_number(answer, expected, rtol=0.01, name="answer", hint=""):
     ✗ answer = 3 is off by 4.5 % (more digits)
     """
     if answer is None:
-        return _waiting(f"your {name}")
+        return _waiting("your {name}", name=_shown(name))
     a = _number(answer, name)
     e = _number(expected, "expected")
     rtol = v.positive(rtol, "rtol")
+    shown = _shown(name)
     if not np.isfinite(a):
-        return Feedback(False, f"{name} must be finite, got {a}")
+        return Feedback(False, i18n.message("{name} must be finite, got {value}", name=shown, value=a))
     if abs(a - e) <= rtol * max(abs(e), 1e-300):
-        return Feedback(True, f"{name} = {a:.4g} is right (exact: {e:.6g})")
+        return Feedback(True, i18n.message("{name} = {value} is right (exact: {exact})", name=shown,
+                                           value=f"{a:.4g}", exact=f"{e:.6g}"))
     off = abs(a - e) / abs(e) * 100 if e != 0 else np.inf
-    extra = f" ({hint})" if hint else ""
-    return Feedback(False, f"{name} = {a:.4g} is off by {off:.2g} %{extra}")
+    return Feedback(False, i18n.message("{name} = {value} is off by {off} %{extra}", name=shown,
+                                        value=f"{a:.4g}", off=f"{off:.2g}", extra=_extra(hint)))
 
 
 def regime(problem, lr):
@@ -126,13 +149,17 @@ def check_regime(problem, lr, answer):
     ``"divergent"``) ``lr`` gives."""
     truth = regime(problem, lr)
     if answer is None:
-        return _waiting(f"one of {REGIMES}")
+        return _waiting("one of {choices}", choices=REGIMES)
+    answer = {i18n.translate(r): r for r in REGIMES}.get(answer, answer)  # a translated name too
     if answer not in REGIMES:
-        return Feedback(False, f"answer must be one of {REGIMES}, got {answer!r}")
+        return Feedback(False, i18n.message("answer must be one of {choices}, got {answer}",
+                                            choices=REGIMES, answer=repr(answer)))
     if answer == truth:
-        return Feedback(True, f"lr = {lr:.4g} is {truth}: lr * lambda_max = "
-                              f"{2 * lr / problem.max_stable_lr():.3g}")
-    return Feedback(False, f"not {answer!r}: compare lr * lambda_max with 0.25, 1 and 2")
+        return Feedback(True, i18n.message("lr = {lr} is {regime}: lr * lambda_max = {product}",
+                                           lr=f"{lr:.4g}", regime=i18n.translate(truth),
+                                           product=f"{2 * lr / problem.max_stable_lr():.3g}"))
+    return Feedback(False, i18n.message("not {answer}: compare lr * lambda_max with 0.25, 1 and 2",
+                                        answer=repr(answer)))
 
 
 def check_clip(g, threshold, mode, answer):
@@ -144,12 +171,14 @@ def check_clip(g, threshold, mode, answer):
         return _waiting("your clipped vector")
     a = v.as_float_array(answer, "answer")
     if a.shape != truth.shape:
-        return Feedback(False, f"answer must have shape {truth.shape}, got {a.shape}")
+        return Feedback(False, i18n.message("{name} must have shape {expected}, got {shape}", name="answer",
+                                            expected=truth.shape, shape=a.shape))
     if np.allclose(a, truth, rtol=1e-3, atol=1e-3):
-        return Feedback(True, f"clip by {mode}: {np.round(truth, 4).tolist()}")
+        return Feedback(True, i18n.message("clip by value: {vector}" if mode == "value" else
+                                           "clip by norm: {vector}", vector=np.round(truth, 4).tolist()))
     hint = ("clip each entry to [-threshold, threshold]" if mode == "value"
             else "multiply the whole vector by threshold / ||g|| when ||g|| > threshold")
-    return Feedback(False, f"not quite: {hint}")
+    return Feedback(False, i18n.message("not quite: {hint}", hint=i18n.message(hint)))
 
 
 def check_angle(g, threshold, answer):
@@ -162,8 +191,10 @@ def check_angle(g, threshold, answer):
         return _waiting("your angle in degrees")
     a = _number(answer, "answer")
     if abs(a - truth) <= 0.1:
-        return Feedback(True, f"value clipping turns the gradient by {truth:.2f} degrees")
-    return Feedback(False, f"{a:.3g} degrees is not it: use cos(angle) = g·c / (|g| |c|)")
+        return Feedback(True, i18n.message("value clipping turns the gradient by {angle} degrees",
+                                           angle=f"{truth:.2f}"))
+    return Feedback(False, i18n.message("{answer} degrees is not it: use cos(angle) = g·c / (|g| |c|)",
+                                        answer=f"{a:.3g}"))
 
 
 def check_global_norm(grads, answer):
@@ -183,21 +214,26 @@ def check_array(answer, expected, rtol=1e-3, atol=1e-8, name="answer", hint=""):
     >>> check_array(None, [1.0])
     ✎ enter your answer: replace None with your answer
     """
+    shown = _shown(name)
     if answer is None:
-        return _waiting(f"your {name}")
+        return _waiting("your {name}", name=shown)
     e = v.as_float_array(expected, "expected")
     try:
         a = np.asarray(answer, dtype=np.float64)
     except (TypeError, ValueError):
-        return Feedback(False, f"{name} must be numbers, got {answer!r}")
+        return Feedback(False, i18n.message("{name} must be numbers, got {answer}", name=shown,
+                                            answer=repr(answer)))
     if a.shape != e.shape:
-        return Feedback(False, f"{name} must have shape {e.shape}, got {a.shape}")
+        return Feedback(False, i18n.message("{name} must have shape {expected}, got {shape}", name=shown,
+                                            expected=e.shape, shape=a.shape))
     if np.allclose(a, e, rtol=rtol, atol=atol, equal_nan=True):
-        return Feedback(True, f"{name} = {np.round(a, 6).tolist()} is right")
+        return Feedback(True, i18n.message("{name} = {value} is right", name=shown,
+                                           value=np.round(a, 6).tolist()))
     worst = int(np.argmax(np.abs(a - e).ravel()))
-    extra = f" ({hint})" if hint else ""
-    return Feedback(False, f"{name} differs from the truth most at entry {worst}: "
-                           f"{a.ravel()[worst]:.4g} instead of {e.ravel()[worst]:.4g}{extra}")
+    return Feedback(False, i18n.message(
+        "{name} differs from the truth most at entry {index}: {got} instead of {expected}{extra}",
+        name=shown, index=worst, got=f"{a.ravel()[worst]:.4g}", expected=f"{e.ravel()[worst]:.4g}",
+        extra=_extra(hint)))
 
 
 def check_range(answer, measure, low, high, name="answer", what="the result", hint=""):
@@ -213,23 +249,29 @@ def check_range(answer, measure, low, high, name="answer", what="the result", hi
     >>> check_range(4.0, lambda a: a**2, 1.0, 10.0, name="x", what="x squared")
     ✗ x = 4 gives x squared 16, not between 1 and 10
     """
+    shown = _shown(name)
     if answer is None:
-        return _waiting(f"your {name}")
+        return _waiting("your {name}", name=shown)
     a = _number(answer, name)
     low, high = _number(low, "low"), _number(high, "high")
     if not callable(measure):
         raise ValueError(f"measure must be callable, got {measure!r}")
     if not np.isfinite(a):
-        return Feedback(False, f"{name} must be finite, got {a}")
+        return Feedback(False, i18n.message("{name} must be finite, got {value}", name=shown, value=a))
     try:
         with np.errstate(all="ignore"):
             got = _number(measure(a), "measure(answer)")
     except ValueError as exc:
-        return Feedback(False, f"{name} = {a:.4g} cannot be used: {exc}")
-    extra = f" ({hint})" if hint else ""
+        return Feedback(False, i18n.message("{name} = {value} cannot be used: {error}", name=shown,
+                                            value=f"{a:.4g}", error=exc))
+    fields = dict(name=shown, value=f"{a:.4g}", what=_shown(what), got=f"{got:.3g}", low=f"{low:g}",
+                  high=f"{high:g}")
     if low <= got <= high:
-        return Feedback(True, f"{name} = {a:.4g} gives {what} {got:.3g}, between {low:g} and {high:g}")
-    return Feedback(False, f"{name} = {a:.4g} gives {what} {got:.3g}, not between {low:g} and {high:g}{extra}")
+        return Feedback(True, i18n.message("{name} = {value} gives {what} {got}, between {low} and {high}",
+                                           **fields))
+    return Feedback(False, i18n.message(
+        "{name} = {value} gives {what} {got}, not between {low} and {high}{extra}", extra=_extra(hint),
+        **fields))
 
 
 def check_function(fn, reference, cases, name="your function", rtol=1e-6, atol=1e-10, hint=""):
@@ -264,15 +306,16 @@ def check_function(fn, reference, cases, name="your function", rtol=1e-6, atol=1
     >>> check_function(lambda g, c: g, clip_by_norm, [([3.0, 4.0], 1.0)], name="clip")
     ✗ clip([3.0, 4.0], 1.0) gave [3.0, 4.0], expected [0.6, 0.8]
     """
+    label = _shown(name)
     if fn is None:
-        return _waiting(f"a function ({name})")
+        return _waiting("a function ({name})", name=label)
     if not callable(fn):
-        return Feedback(False, f"{name} must be a function, got {fn!r}")
+        return Feedback(False, i18n.message("{name} must be a function, got {fn}", name=label, fn=repr(fn)))
     if not callable(reference):
         raise ValueError(f"reference must be callable, got {reference!r}")
     if not isinstance(cases, (list, tuple)) or not cases:
         raise ValueError(f"cases must be a non-empty list of argument tuples, got {cases!r}")
-    extra = f" ({hint})" if hint else ""
+    extra = _extra(hint)
     for args in cases:
         args = tuple(args) if isinstance(args, (list, tuple)) else (args,)
         shown = ", ".join(repr(np.asarray(a).tolist()) if isinstance(a, (list, np.ndarray)) else repr(a)
@@ -283,8 +326,11 @@ def check_function(fn, reference, cases, name="your function", rtol=1e-6, atol=1
                 got = np.asarray(fn(*(np.array(a, copy=True) if isinstance(a, np.ndarray) else a
                                       for a in args)), dtype=np.float64)
         except Exception as exc:  # the learner's code may fail in any way: report, do not raise
-            return Feedback(False, f"{name}({shown}) raised {type(exc).__name__}: {exc}{extra}")
+            return Feedback(False, i18n.message("{name}({args}) raised {error}{extra}", name=label, args=shown,
+                                                error=f"{type(exc).__name__}: {exc}", extra=extra))
         if got.shape != truth.shape or not np.allclose(got, truth, rtol=rtol, atol=atol, equal_nan=True):
-            return Feedback(False, f"{name}({shown}) gave {np.round(got, 6).tolist()}, "
-                                   f"expected {np.round(truth, 6).tolist()}{extra}")
-    return Feedback(True, f"{name} agrees with the reference on all {len(cases)} cases")
+            return Feedback(False, i18n.message("{name}({args}) gave {got}, expected {expected}{extra}",
+                                                name=label, args=shown, got=np.round(got, 6).tolist(),
+                                                expected=np.round(truth, 6).tolist(), extra=extra))
+    return Feedback(True, i18n.message("{name} agrees with the reference on all {count} cases",
+                                       name=label, count=len(cases)))
