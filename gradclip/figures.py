@@ -1,6 +1,7 @@
-"""Rebuild every file in ``figures/``: ``python -m gradclip.figures [output_dir]``.
+"""Rebuild every file in ``figures/``: ``python -m gradclip.figures [output_dir] [--lang zh]``.
 
 Deterministic: fixed seeds, fixed sizes, Agg backend, no timestamps in the PNG metadata.
+``--lang zh`` draws the same figures in Chinese into ``figures/zh/`` (``<output_dir>/zh``).
 """
 
 import argparse
@@ -25,6 +26,9 @@ REGIME_FACTORS = (0.1, 0.8, 1.8, 2.05)  # lr * lambda_max: slow, good, oscillati
 
 
 def _save(fig, path):
+    from .plots.localize import localize
+
+    localize(fig)  # the titles set here, in the current language
     fig.savefig(path, dpi=100, metadata={"Software": None})
 
 
@@ -315,8 +319,12 @@ def main(argv=None, output_dir=None):
     parser.add_argument("output_dir", nargs="?", type=Path, default=None)
     parser.add_argument("--only", action="append", choices=FILES, default=None,
                         help="build only this file (repeatable)")
+    parser.add_argument("--lang", default="en", choices=("en", "zh"),
+                        help="language of the figures' words; zh writes into the folder zh/")
     args = parser.parse_args([] if argv is None else argv)
     out = Path(output_dir or args.output_dir or Path(__file__).resolve().parents[1] / "figures")
+    if args.lang != "en":
+        out = out / args.lang
     if out.exists() and not out.is_dir():
         raise ValueError(f"output_dir must be a directory, got {out}")
     out.mkdir(parents=True, exist_ok=True)
@@ -326,13 +334,19 @@ def main(argv=None, output_dir=None):
     matplotlib.use("Agg")
     from .style import setup
 
-    setup(seed=0)
+    from .i18n import language, set_language
+
+    before = language()
+    setup(seed=0, lang=args.lang)
     written = []
-    for name, build in BUILDERS.items():
-        if args.only and name not in args.only:
-            continue
-        build(out / name)
-        written.append(out / name)
+    try:
+        for name, build in BUILDERS.items():
+            if args.only and name not in args.only:
+                continue
+            build(out / name)
+            written.append(out / name)
+    finally:
+        set_language(before)
     return written
 
 

@@ -1,4 +1,4 @@
-"""One call to set a notebook up: seed, plotting style and (optionally) projector mode.
+"""One call to set a notebook up: seed, plotting style, language and (optionally) projector mode.
 
 matplotlib is imported inside the functions, so importing this module stays numpy-only.
 Projector mode is switched on by :func:`presentation`, by ``setup(presentation=True)``, or for
@@ -13,12 +13,13 @@ from pathlib import Path
 
 import numpy as np
 
+from . import i18n
 from . import validation as v
 from .threads import set_blas_threads
 
 __all__ = ["setup", "presentation", "is_presentation", "presentation_from_env", "page_css",
-           "cjk_font_face", "PALETTE", "PROJECTOR_SCALE", "CJK_FONT", "CJK_FAMILY", "CJK_FALLBACK",
-           "CJK_RANGES"]
+           "cjk_font_face", "use_cjk_font", "PALETTE", "PROJECTOR_SCALE", "CJK_FONT", "CJK_FONT_OTF", "CJK_FONT_EN",
+           "CJK_FAMILY", "CJK_FALLBACK", "CJK_RANGES"]
 
 #: Colours used throughout (colour-blind safe, Okabe & Ito).
 PALETTE = {
@@ -55,10 +56,17 @@ _PROJECTOR = {
     "figure.dpi": 100 * PROJECTOR_SCALE,
     "savefig.dpi": 100 * PROJECTOR_SCALE,
 }
-#: The CJK subset font (Noto Sans CJK SC cut to the characters the notebooks use, SIL OFL 1.1,
-#: ``OFL.txt`` next to it; ``scripts/subset_cjk_font.py`` writes it). Pages list it after the
-#: system fonts, so the Chinese quotations show on machines without a CJK font.
+#: The CJK subset font (Noto Sans CJK SC cut to the characters of the notebooks in both
+#: languages and of the translation catalogs, SIL OFL 1.1, ``OFL.txt`` next to it;
+#: ``scripts/subset_cjk_font.py`` writes it). Pages list it after the system fonts, so Chinese
+#: shows on machines without a CJK font: the static site serves it, Chinese notebooks inline it.
 CJK_FONT = Path(__file__).resolve().parent / "static" / "fonts" / "gradclip-cjk.woff"
+#: The same subset as OpenType (CFF), for matplotlib: FreeType, as matplotlib builds it, does
+#: not read the WOFF. Chinese figures draw their CJK characters with it.
+CJK_FONT_OTF = CJK_FONT.with_suffix(".otf")
+#: The subset cut to the CJK characters of the English notebooks (their quotations of the
+#: source article): a few kB, inlined into every English notebook's page.
+CJK_FONT_EN = CJK_FONT.with_name("gradclip-cjk-en.woff")
 #: The font family name pages give the subset.
 CJK_FAMILY = "gradclip CJK"
 #: The end of a page's font list: CJK system fonts first (a machine that has one keeps it), then
@@ -94,8 +102,8 @@ PROJECTOR_CSS = """
 _state = {"presentation": False}
 
 
-def setup(seed=0, presentation=False, blas_threads=1):
-    """Seed, set the plotting style, and return a ``numpy.random.Generator``.
+def setup(seed=0, presentation=False, blas_threads=1, lang="en"):
+    """Seed, set the plotting style and the language, and return a ``numpy.random.Generator``.
 
     Parameters
     ----------
@@ -111,6 +119,10 @@ def setup(seed=0, presentation=False, blas_threads=1):
         The notebooks' matrix products are small: one thread is as fast on an idle machine and
         many times faster on a busy one (notebook 06's RNN training: 3 s against 36 s on a
         loaded two-core machine). ``None`` leaves numpy's setting alone.
+    lang : {'en', 'zh'}
+        The language of every later figure, explorer and exercise message
+        (:func:`gradclip.i18n.set_language`). ``'zh'`` also gives matplotlib the bundled CJK
+        subset (:func:`use_cjk_font`), so Chinese labels draw on a machine without a CJK font.
 
     Returns
     -------
@@ -121,16 +133,23 @@ def setup(seed=0, presentation=False, blas_threads=1):
     >>> rng = setup(seed=1)
     >>> round(float(rng.normal()), 6)
     0.345584
+    >>> _ = setup(seed=0, lang="zh"); i18n.language()
+    'zh'
+    >>> _ = setup(seed=0); i18n.language()
+    'en'
     """
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
     if not isinstance(presentation, (bool, np.bool_)):
         raise ValueError(f"presentation must be True or False, got {presentation!r}")
+    lang = i18n.check_language(lang)
     if blas_threads is not None:
         set_blas_threads(v.positive_int(blas_threads, "blas_threads"))
     import matplotlib as mpl
 
     mpl.rcParams.update(_BASE)
+    use_cjk_font(lang == "zh")
+    i18n.set_language(lang)
     on = _apply(bool(presentation) or presentation_from_env())
     _show_page_css(on)
     return np.random.default_rng(int(seed))
@@ -168,14 +187,57 @@ def presentation(on=True):
     return on
 
 
+def use_cjk_font(on=True):
+    """Let matplotlib draw CJK characters with the bundled subset (:data:`CJK_FONT_OTF`), or stop.
+
+    The subset is registered with matplotlib once and its family, :data:`CJK_FAMILY`, follows
+    the default in ``font.sans-serif`` and in ``font.family``: matplotlib takes each character
+    from the first family of ``font.family`` that has it, so Latin text keeps DejaVu Sans and
+    the Chinese comes from the subset. ``on=False`` removes the family from both lists.
+
+    Returns
+    -------
+    list of str
+        The new ``font.family``.
+
+    Examples
+    --------
+    >>> use_cjk_font()[-1]
+    'gradclip CJK'
+    >>> use_cjk_font(False)
+    ['sans-serif']
+    """
+    if not isinstance(on, (bool, np.bool_)):
+        raise ValueError(f"on must be True or False, got {on!r}")
+    import matplotlib as mpl
+
+    families = {key: [f for f in mpl.rcParams[key] if f != CJK_FAMILY]
+                for key in ("font.family", "font.sans-serif")}
+    if on:
+        _register_cjk_font()
+        families = {key: value + [CJK_FAMILY] for key, value in families.items()}
+    mpl.rcParams.update(families)
+    return list(mpl.rcParams["font.family"])
+
+
+@functools.cache
+def _register_cjk_font():
+    from matplotlib import font_manager
+
+    font_manager.fontManager.addfont(str(CJK_FONT_OTF))
+
+
 def page_css(on=None):
     """The page styles for normal (``on=False``) or projector mode (default: the current mode).
 
-    They start with the ``@font-face`` of the CJK subset, inlined as a ``data:`` URI (about
-    14 kB), so JupyterLab and Voila need no server path for it.
+    They start with the ``@font-face`` of the CJK subset, inlined as a ``data:`` URI, so
+    JupyterLab and Voila need no server path for it: in English the subset of the English
+    notebooks (:data:`CJK_FONT_EN`, about 14 kB), in another language the whole subset
+    (:data:`CJK_FONT`).
     """
     on = is_presentation() if on is None else bool(on)
-    return cjk_font_face(_cjk_data_uri()) + PAGE_CSS + (PROJECTOR_CSS if on else "")
+    font = CJK_FONT_EN if i18n.language() == "en" else CJK_FONT
+    return cjk_font_face(_cjk_data_uri(font)) + PAGE_CSS + (PROJECTOR_CSS if on else "")
 
 
 def cjk_font_face(src):
@@ -205,8 +267,8 @@ def cjk_font_face(src):
 
 
 @functools.cache
-def _cjk_data_uri():
-    return "data:font/woff;base64," + base64.b64encode(CJK_FONT.read_bytes()).decode("ascii")
+def _cjk_data_uri(font):
+    return "data:font/woff;base64," + base64.b64encode(font.read_bytes()).decode("ascii")
 
 
 def _show_page_css(on):

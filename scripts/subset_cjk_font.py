@@ -1,13 +1,22 @@
 """Write the CJK subset font the pages use for the Chinese in the notebooks.
 
-The notebooks quote the source article in Chinese. A machine without a CJK font (many minimal
-Linux installs, some classroom PCs) shows those characters as boxes, so the static site and
-:func:`gradclip.setup` ship a small font holding exactly the CJK characters of
-``notebooks/*.ipynb``, plus common CJK punctuation. It is cut from Noto Sans CJK SC (SIL Open
-Font License 1.1, ``OFL.txt`` next to the font) and written as WOFF (zlib: fontTools reads it
-without brotli). ``README.md`` is left out by default: nothing gradclip builds renders it, and
-its Chinese section (about 300 distinct characters) would make the font 8 times larger; pass
-``--text README.md`` to include it.
+The notebooks are published in Chinese and the English ones quote the source article in
+Chinese. A machine without a CJK font (many minimal Linux installs, some classroom PCs) shows
+those characters as boxes, so the static site, :func:`gradclip.setup` and the Chinese figures
+ship subsets of Noto Sans CJK SC (SIL Open Font License 1.1, ``OFL.txt`` next to the fonts),
+each holding exactly the CJK characters it must show plus common CJK punctuation:
+
+* ``gradclip-cjk.woff`` and ``gradclip-cjk.otf``: every CJK character of :func:`text_files`
+  (the notebooks in English and Chinese, the translation catalogs ``translations/zh/*.json``
+  and the package's catalogs ``gradclip/locale/*/*.json``: figure labels, explorer controls,
+  exercise feedback). The WOFF (zlib: fontTools reads it without brotli) is for the static
+  site and the Chinese notebooks' pages, the OpenType copy for matplotlib, which does not read
+  WOFF;
+* ``gradclip-cjk-en.woff``: the CJK characters of the English notebooks only, the few kB
+  that :func:`gradclip.setup` inlines into every English notebook's page.
+
+``README.md`` is left out by default: nothing gradclip builds renders it; pass ``--text
+README.md`` to include it.
 
 Run it again whenever a notebook gains a CJK character (``tests/test_cjk_font.py`` fails until
 then)::
@@ -20,7 +29,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from gradclip.style import CJK_FAMILY as FAMILY, CJK_FONT as OUT, CJK_RANGES
+from gradclip.style import CJK_FAMILY as FAMILY, CJK_FONT as OUT, CJK_FONT_EN as OUT_EN, CJK_RANGES
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
@@ -35,7 +44,15 @@ def is_cjk(ch):
 
 
 def text_files(root=ROOT):
-    """The files whose text the font must cover: ``notebooks/*.ipynb``."""
+    """The files whose text the font must cover: the notebooks in English and Chinese, the
+    notebooks' translation catalogs and the package's catalogs."""
+    patterns = ("notebooks/*.ipynb", "notebooks/zh/*.ipynb", "translations/zh/*.json",
+                "gradclip/locale/*/*.json")
+    return sorted(path for pattern in patterns for path in root.glob(pattern))
+
+
+def english_files(root=ROOT):
+    """The files whose text the English pages' font must cover: ``notebooks/*.ipynb``."""
     return sorted((root / "notebooks").glob("*.ipynb"))
 
 
@@ -58,11 +75,12 @@ def _font_number(source, family):
     return names.index(family)
 
 
-def write_subset(source, chars, out, family=SOURCE_FAMILY):
-    """Cut the glyphs of ``chars`` from ``family`` in ``source`` and write ``out`` as WOFF.
+def write_subset(source, chars, out, family=SOURCE_FAMILY, otf=False):
+    """Cut the glyphs of ``chars`` from ``family`` in ``source`` and write ``out`` as WOFF, and
+    with ``otf`` the same font as OpenType next to it (``out`` with the suffix ``.otf``).
 
     The subset is renamed :data:`FAMILY` (a modified version under the OFL); its copyright,
-    trademark and licence names are kept. Returns the number of bytes written.
+    trademark and licence names are kept. Returns the number of bytes of the WOFF.
     """
     from fontTools import subset
 
@@ -94,6 +112,9 @@ def write_subset(source, chars, out, family=SOURCE_FAMILY):
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     subset.save_font(font, str(out), options)
+    if otf:
+        options.flavor = None
+        subset.save_font(font, str(out.with_suffix(".otf")), options)
     return out.stat().st_size
 
 
@@ -101,18 +122,22 @@ def main(argv=None):
     """Command line: find the characters, write the subset, print what was written."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--source", default=str(SOURCE), help="Noto Sans CJK (.ttc or .otf)")
-    parser.add_argument("--out", default=str(OUT), help="the WOFF file to write")
+    parser.add_argument("--out", default=str(OUT), help="the WOFF file to write (and its .otf)")
+    parser.add_argument("--out-en", default=str(OUT_EN), help="the English pages' WOFF file")
     parser.add_argument("--text", nargs="*", default=[], help="more files whose CJK to include")
     args = parser.parse_args(argv)
     if not Path(args.source).is_file():
         print(f"error: source {args.source!r} does not exist (apt-get install fonts-noto-cjk)",
               file=sys.stderr)
         return 1
-    used = cjk_characters(text_files() + [Path(p) for p in args.text])
-    chars = "".join(sorted(set(used) | set(PUNCTUATION)))
-    size = write_subset(args.source, chars, args.out)
-    print(f"{len(used)} CJK characters in the text, {len(chars)} with the punctuation: "
-          f"{size} bytes written to {args.out}")
+    extra = [Path(p) for p in args.text]
+    for files, out, otf in ((text_files() + extra, args.out, True), (english_files() + extra, args.out_en, False)):
+        used = cjk_characters(files)
+        chars = "".join(sorted(set(used) | set(PUNCTUATION)))
+        size = write_subset(args.source, chars, out, otf=otf)
+        also = f", {Path(out).with_suffix('.otf').stat().st_size} to its .otf" if otf else ""
+        print(f"{len(used)} CJK characters in {len(files)} files, {len(chars)} with the punctuation: "
+              f"{size} bytes written to {out}{also}")
     return 0
 
 

@@ -9,7 +9,8 @@ Modules: :mod:`~gradclip.plots.surfaces` (loss surfaces and descent runs, 01's t
 (per-layer and per-step gradient signals), :mod:`~gradclip.plots.sweeps` (learning-rate sweeps
 and phase diagrams), :mod:`~gradclip.plots.animation` (matplotlib animations and GIFs);
 :mod:`~gradclip.plots._axes` holds the helpers they share (checks, the column width, text
-overlaps); :mod:`~gradclip.plots.rnn`,
+overlaps); :mod:`~gradclip.plots.localize` translates a drawn figure, and every public function
+here draws in the current language (:func:`gradclip.i18n.language`); :mod:`~gradclip.plots.rnn`,
 :mod:`~gradclip.plots.depth`, :mod:`~gradclip.plots.practice`, :mod:`~gradclip.plots.theory`,
 :mod:`~gradclip.plots.theoryfigs` and :mod:`~gradclip.plots.eos` draw the figures of notebooks
 02-08.
@@ -38,3 +39,25 @@ __all__ = [
     "plot_surface", "plot_trajectory", "trajectory_xy", "view_box",
     "plot_lr_sweep", "plot_phase", "solved_level",
 ]
+
+
+def _localize_public_functions():
+    """Every public function of the plotting modules draws in the current language
+    (:func:`~gradclip.plots.localize.localized`), under its name here and in its module."""
+    import inspect
+
+    from . import clipping, nets, surfaces, sweeps
+    from .localize import localized
+
+    for module in (animation, clipping, depth, eos, nets, practice, rnn, surfaces, sweeps, theory, theoryfigs):
+        for name in getattr(module, "__all__", ()):
+            func = getattr(module, name)
+            if not inspect.isfunction(func) or hasattr(func, "__wrapped__"):
+                continue
+            wrapped = localized(func)
+            setattr(module, name, wrapped)
+            if globals().get(name) is func:
+                globals()[name] = wrapped
+
+
+_localize_public_functions()
