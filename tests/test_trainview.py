@@ -126,7 +126,10 @@ def test_stored_runs_are_the_default_cell_trained_again_bit_for_bit(tmp_path):
     assert np.array_equal(again["global_norm"][0].losses, stored["global_norm"][0].losses)
 
 
-def test_default_cell_is_read_from_the_stored_runs():
+def test_default_cell_is_read_from_the_stored_runs(monkeypatch):
+    with monkeypatch.context() as m:  # stored for another batch size: not read
+        m.setattr(tv, "BATCH", 32)
+        assert tv.read_stored_runs() is None
     tv._RUNS.clear()
     lr, threshold, T, steps, seed = tv.STORED_CELL
     runs = tv.adding_runs(lr, threshold, T, steps, seed)

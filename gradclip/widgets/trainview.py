@@ -63,9 +63,10 @@ def adding_runs(lr, threshold, T, steps=500, seed=0):
             for clip, thr in ((None, None), ("global_norm", float(threshold)))}
     missing = [clip for clip, key_ in keys.items() if key_ not in _RUNS]
     if missing:
+        runs = None
         if (float(lr), float(threshold), T, int(steps), int(seed)) == STORED_CELL and STORED.exists():
             runs = read_stored_runs()
-        else:
+        if runs is None:
             runs = _train_runs(lr, threshold, T, steps, seed, missing)
         if len(_RUNS) > 64:
             _RUNS.clear()
@@ -89,6 +90,11 @@ def _train_runs(lr, threshold, T, steps, seed, clips=(None, "global_norm")):
     return out
 
 
+def _stored_key():
+    """The cell and the net, data and batch sizes the stored runs were trained with."""
+    return np.array(STORED_CELL + (HIDDEN, RADIUS, BATCH, N_TRAIN), dtype=np.float64)
+
+
 def write_stored_runs(path=None):
     """Train the runs of :data:`STORED_CELL` and write them to ``path`` (default :data:`STORED`):
     losses, gradient norms, clipped steps, final parameters, the step of divergence (-1: none)
@@ -101,7 +107,7 @@ def write_stored_runs(path=None):
             arrays[f"{name}/param{i}"] = p
         arrays[f"{name}/diverged_at"] = np.array(-1 if r.diverged_at is None else r.diverged_at)
         arrays[f"{name}/test"] = np.array(test)
-    arrays["cell"] = np.array(STORED_CELL, dtype=np.float64)
+    arrays["cell"] = _stored_key()
     path = Path(STORED if path is None else path)
     path.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(path, **arrays)
@@ -110,10 +116,10 @@ def write_stored_runs(path=None):
 
 def read_stored_runs(path=None):
     """The runs of :data:`STORED_CELL` as :func:`adding_runs` returns them, read from ``path``
-    (default :data:`STORED`)."""
+    (default :data:`STORED`); None if they were written for another cell or net."""
     with np.load(STORED if path is None else path) as f:
-        if not np.array_equal(f["cell"], np.array(STORED_CELL, dtype=np.float64)):
-            raise ValueError(f"the stored runs are of the cell {f['cell'].tolist()}, not {STORED_CELL}")
+        if not np.array_equal(f["cell"], _stored_key()):
+            return None
         out = {}
         for name in ("none", "global_norm"):
             k = int(f[f"{name}/diverged_at"])
