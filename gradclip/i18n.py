@@ -86,7 +86,9 @@ def catalog(lang):
 
 
 def _fields(template):
-    return [name for _, name, _, _ in Formatter().parse(template) if name is not None]
+    """The placeholders of ``template``; braces inside ``$math$`` are TeX, not placeholders."""
+    plain = re.sub(r"\$[^$]*\$", "", template)
+    return [name for _, name, _, _ in Formatter().parse(plain) if name is not None]
 
 
 def _regex(template):

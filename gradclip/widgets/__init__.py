@@ -14,7 +14,15 @@ picture of the explorer and its full spec, so it reads well, and a static page c
 'condition=10;lr=1;steps=30'
 >>> "oscillating" in ex.update(lr=1.9).status_text
 True
+
+Every factory takes ``lang`` ('en' or 'zh'; default: the language ``gradclip.setup(lang=...)``
+chose): the explorer shows every word in it, and its presets are the same in every language.
 """
+
+import functools
+import inspect
+
+from .. import i18n
 
 from ..data import demo_regression
 from .adamview import adam_explorer
@@ -34,9 +42,36 @@ from .spikeview import spike_explorer
 from .stage import Stage
 from .trainview import training_explorer
 from .views import condition_explorer, learning_rate_explorer
+from .words import speaking
+
+_LANG_DOC = """    lang : {'en', 'zh'}, optional
+        The language of every word the explorer shows (default: the current one, chosen by
+        ``gradclip.setup(lang=...)``). Presets are the same in every language.
+"""
+
+
+def _in_language(factory):
+    """``factory`` with a keyword ``lang``: it runs, and builds its explorer, in that language."""
+    @functools.wraps(factory)
+    def build(*args, lang=None, **kwargs):
+        with speaking(i18n.check_language(lang)):
+            return factory(*args, **kwargs)
+
+    sig = inspect.signature(factory)
+    build.__signature__ = sig.replace(parameters=[*sig.parameters.values(), inspect.Parameter(
+        "lang", inspect.Parameter.KEYWORD_ONLY, default=None)])
+    doc = factory.__doc__ or ""
+    at = doc.find("\n\n    Returns\n")
+    build.__doc__ = doc[:at + 1] + _LANG_DOC + doc[at + 1:] if at >= 0 else doc + "\n" + _LANG_DOC
+    return build
+
 
 __all__ = ["Explorer", "Stage", "learning_rate_explorer", "condition_explorer",
            "clipping_explorer", "demo_regression", "player", "phase_explorer", "training_explorer",
            "rnn_explorer", "cliff_explorer", "depth_explorer", "smoothness_explorer", "noise_explorer",
            "bias_explorer", "spike_explorer", "momentum_explorer", "adam_explorer",
            "toy_explorer", "eos_explorer"]
+
+for _name in [n for n in __all__ if n.endswith("_explorer")] + ["player"]:
+    globals()[_name] = _in_language(globals()[_name])
+del _name

@@ -2,16 +2,18 @@
 
 The page draws everything that moves (``static/explorer.js``); the kernel keeps the chosen
 values (reported by the page, never written back while a control is dragged), the status
-text, presets, and answers the named requests that need new computation.
+text, presets, and answers the named requests that need new computation. Every word it shows
+is in the explorer's language (see :mod:`gradclip.widgets.words`).
 """
 
 import json
 from pathlib import Path
 
-from . import encoding, esm
+from . import encoding, esm, words
 from .evaluate import Evaluator, draw_state
 from .picture import Picture
 from .spec import FORMAT
+from .. import i18n
 from ..style import is_presentation
 
 __all__ = ["Explorer", "MIME", "LIVE_HINT"]
@@ -19,7 +21,7 @@ __all__ = ["Explorer", "MIME", "LIVE_HINT"]
 #: Mimetype of the explorer's full spec in a notebook output (read by the static site).
 MIME = "application/vnd.gradclip.explorer+json"
 #: The plain-text output: what to do to make the explorer live.
-LIVE_HINT = "Run this notebook to make the sliders live (the picture shows the explorer's start)."
+LIVE_HINT = words.LIVE_HINT
 STATIC = Path(__file__).parent / "static"
 _WIDGET = None
 
@@ -47,7 +49,7 @@ def _widget_class():
 def _png(fig_or_bytes, stage):
     if isinstance(fig_or_bytes, (bytes, bytearray)):
         return bytes(fig_or_bytes)
-    return encoding.png_bytes(Picture(fig_or_bytes, stage.pixel_ratio).render())
+    return encoding.png_bytes(Picture(fig_or_bytes, stage.pixel_ratio, stage.lang).render())
 
 
 class Explorer:
@@ -60,6 +62,9 @@ class Explorer:
     Attributes
     ----------
     name : str
+    lang : str
+        The language of every word it shows (the stage's: control labels, option labels,
+        status and label templates, the figure's texts, ``spec["strings"]``).
     fig : matplotlib.figure.Figure
         The static layer (its layout frozen).
     controls : dict
@@ -71,6 +76,7 @@ class Explorer:
     def __init__(self, stage, values):
         self.name, self.fig, self.controls = stage.name, stage.fig, dict(stage.controls)
         self._stage, self._widget, self._patches = stage, None, {}
+        self.lang = stage.lang
         self._answered = {name: dict(vals) for name, vals in stage.computed.items()}
         if set(values) != set(self.controls):
             raise ValueError(f"values must give every control {sorted(self.controls)}, "
@@ -87,20 +93,27 @@ class Explorer:
                      "axes": stage.mapping(), "controls": [], "arrays": stage.arrays,
                      "artists": stage.artists, "status": st, "requests": stage.requests,
                      "covers": stage.covers(), "presentation": is_presentation()}
+        toggles = {k: c.options for k, c in self.controls.items() if c.kind == "toggle"}
+        self.spec = words.translate_spec(self.spec, self.lang, toggles)
+        self.spec.update(lang=self.lang, strings=words.page_strings(self.name, self.lang))
+        self._shown = {k: words.shown_control(c, self.lang) for k, c in self.controls.items()}
         decoded = {k: encoding.decode_array(a) for k, a in stage.arrays.items()}
         self._ev = Evaluator(self.spec, decoded, self.controls)
         self._refresh()
         for name, (handler, cached) in stage.handlers.items():
             for vals in cached:
                 key = self._key(name, vals)
-                self.spec["requests"][name]["cache"][key] = self._make_patch(handler(dict(vals)))
+                with words.speaking(self.lang):
+                    patch = handler(dict(vals))
+                self.spec["requests"][name]["cache"][key] = self._make_patch(patch)
 
     @staticmethod
     def _background(png, stage):
         return {"src": "data:image/png;base64," + encoding.b64(png), "ratio": stage.pixel_ratio}
 
     def _refresh(self):
-        self.spec["controls"] = [c.to_json(self._values[k]) for k, c in self.controls.items()]
+        self.spec["controls"] = [dict(c.to_json(self._values[k]), **self._shown[k])
+                                 for k, c in self.controls.items()]
         self._status_text, self._status_color = self._ev.status(self._values)
 
     # ---- Python API
@@ -207,7 +220,8 @@ class Explorer:
         wanted = self.spec["requests"][name]["controls"]
         self._set({k: v for k, v in values.items() if k in wanted}, push=push)
         vals = {k: self._values[k] for k in wanted}
-        patch = self._make_patch(self._stage.handlers[name][0](dict(vals)))
+        with words.speaking(self.lang):
+            patch = self._make_patch(self._stage.handlers[name][0](dict(vals)))
         self._apply_patch(patch)
         self._answered[name] = vals
         if push and self._widget is not None:
@@ -289,12 +303,13 @@ class Explorer:
         return made
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        data = {"text/plain": LIVE_HINT,
+        hint = i18n.translate(LIVE_HINT, self.lang)
+        data = {"text/plain": hint,
                 "image/png": encoding.b64(self.picture()),
                 MIME: self.to_spec()}
         try:
             data.update(self.widget._repr_mimebundle_()[0])
-            data["text/plain"] = LIVE_HINT
+            data["text/plain"] = hint
         except ImportError:  # without anywidget: the picture and the spec only
             pass
         return data

@@ -2,12 +2,15 @@
 
 The static layer of an explorer is drawn once by matplotlib (:meth:`Picture.render`); the
 page maps data to pixels with :meth:`Picture.mapping`; the stored picture of a state is the
-static layer with that state's artists drawn over it (:meth:`Picture.render_with`).
+static layer with that state's artists drawn over it (:meth:`Picture.render_with`). Its texts
+are in the picture's language: :meth:`Picture.freeze` translates them before the first draw.
 """
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
+from .. import i18n
+from ..plots.localize import localize
 from .covers import covers
 
 __all__ = ["Picture"]
@@ -22,6 +25,9 @@ class Picture:
         Axes, labels, contours, keys. Its layout is frozen by :meth:`freeze`.
     pixel_ratio : float
         Image pixels per CSS pixel of the picture (2 for sharp HiDPI, 4x the bytes).
+    lang : {'en', 'zh'} or None
+        The language of the figure's texts (default: the current one,
+        :func:`gradclip.i18n.language`); they are translated once, before the layout is fixed.
 
     Examples
     --------
@@ -31,12 +37,29 @@ class Picture:
     (400, 600, 4)
     """
 
-    def __init__(self, fig, pixel_ratio=1.0):
+    def __init__(self, fig, pixel_ratio=1.0, lang=None):
         if not hasattr(fig, "axes") or not hasattr(fig, "savefig"):
             raise ValueError(f"fig must be a matplotlib Figure, got {fig!r}")
         if not (np.isfinite(pixel_ratio) and 0.5 <= pixel_ratio <= 4):
             raise ValueError(f"pixel_ratio must be in [0.5, 4], got {pixel_ratio!r}")
         self.fig, self.pixel_ratio = fig, float(pixel_ratio)
+        self.lang = i18n.check_language(lang)
+
+    # ---- language
+    def localize(self, lang=None):
+        """Translate the figure's texts into ``lang`` (default: the picture's language), once:
+        a picture whose texts are already in one language other than English keeps it
+        (ValueError if asked for another)."""
+        lang = self.lang if lang is None else i18n.check_language(lang)
+        done = getattr(self, "_localized", "en")
+        if lang == done:
+            self.lang = lang
+            return
+        if done != "en":
+            raise ValueError(f"lang: the picture's texts are already in {done!r}, got {lang!r}")
+        localize(self.fig, lang)
+        self.lang, self._localized = lang, lang
+        self._covers, self.fig.stale = None, True  # keys measured and drawn with the new words
 
     # ---- layout
     def freeze(self):
@@ -47,6 +70,7 @@ class Picture:
         (matplotlib caches them per renderer and dpi) when something does.
         """
         if not getattr(self, "_frozen", False):
+            self.localize()
             self._draw()
             self.fig.set_layout_engine("none")
             self.fig.stale = False  # the positions just fixed are the ones drawn
@@ -90,7 +114,9 @@ class Picture:
         return float(w), float(h)
 
     def render(self):
-        """RGBA pixels of the figure at ``pixel_ratio`` (the static layer when nothing moves)."""
+        """RGBA pixels of the figure at ``pixel_ratio`` (the static layer when nothing moves),
+        its texts in the picture's language."""
+        self.localize()
         if self.fig.stale or getattr(self, "_pixels", None) is None:
             self._draw()
         return self._pixels.copy()

@@ -14,12 +14,17 @@ run the same UI):
   ``left + width * (X - A) / (B - A)`` and ``top + height * (1 - (Y - A') / (B' - A'))``,
   where for a log axis ``X = log10 x`` and ``A, B`` are the log10 limits. Axes index ``-1``
   is the figure itself in CSS px, y pointing down.
+* ``lang``: the language of every word shown (``"en"``, ``"zh"``); ``strings``: the page's own
+  words in it (``busy``, ``play``, ``pause``, ``needs_kernel``, ``alt``: the picture's alt
+  text); the page has none of its own (see :mod:`gradclip.widgets.words`).
 * ``controls``: ``{"name", "kind", "label", "position", ...}``; ``slider`` (``values``,
   ``labels``: the readouts), ``int`` and ``player`` (``min``, ``max``, player ``interval``),
-  ``toggle`` (``options``). A control's *position* (grid index, integer value, option index)
-  indexes the array axes named after it. Optional ``active``: a field; where it is 0 the
-  page disables the control (``disabled``, ``aria-disabled="true"``, class ``gc-inactive``:
-  greyed), e.g. a rule's parameter while another rule is chosen. Its value is kept.
+  ``toggle`` (``options``: the values, English in every language, so presets are the same;
+  ``option_labels``, in a language other than English: what the buttons show). A control's
+  *position* (grid index, integer value, option index) indexes the array axes named after
+  it. Optional ``active``: a field; where it is 0 the page disables the control
+  (``disabled``, ``aria-disabled="true"``, class ``gc-inactive``: greyed), e.g. a rule's
+  parameter while another rule is chosen. Its value is kept.
 * ``arrays``: name -> an encoding of :mod:`gradclip.widgets.encoding` plus ``axes`` (one name
   per dimension: a control, or the free axis a line runs along) and ``integer``.
 * ``artists`` (drawn in order of ``z``): ``line`` (``x``, ``y``: array names or numbers,

@@ -37,6 +37,11 @@ class Stage(Picture):
         The static layer: axes, labels, contours, keys. Its layout is frozen at build time.
     pixel_ratio : float
         Image pixels per CSS pixel of the static picture (2 for sharp HiDPI, 4x the bytes).
+    lang : {'en', 'zh'} or None
+        The language of every word the explorer shows (default: the current one,
+        ``gradclip.setup(lang=...)``; :meth:`build` can also choose it). Written in English,
+        translated at build (:mod:`gradclip.widgets.words`); control names and option values
+        stay English, so a preset works in every language.
 
     Examples
     --------
@@ -52,10 +57,10 @@ class Stage(Picture):
     'slope 2'
     """
 
-    def __init__(self, name, fig, pixel_ratio=1.0):
+    def __init__(self, name, fig, pixel_ratio=1.0, lang=None):
         if not isinstance(name, str) or not name:
             raise ValueError(f"name must be a non-empty string, got {name!r}")
-        super().__init__(fig, pixel_ratio)
+        super().__init__(fig, pixel_ratio, lang)
         self.name = name
         self.controls, self.arrays, self.artists = {}, {}, []
         self._raw, self.status_line, self.requests, self.handlers = {}, None, {}, {}
@@ -225,15 +230,19 @@ class Stage(Picture):
         if computed is not None:
             self.computed[name] = {k: self.controls[k].check(computed[k]) for k in controls}
 
-    def build(self, values, preset=None, explorer=Explorer):
+    def build(self, values, preset=None, explorer=Explorer, lang=None):
         """Freeze the layout, draw the static layer and return the explorer at ``values``, then
         at ``preset`` (a :meth:`~gradclip.widgets.live.Explorer.preset` string, optional).
 
         Every explorer is built here. ``explorer`` is the class (an
         :class:`~gradclip.widgets.live.Explorer` or a subclass). A kernel-backed request whose
         controls then differ from the values its arrays were computed for (``computed`` of
-        :meth:`request`) is answered, so what is drawn is what the controls say.
+        :meth:`request`) is answered, so what is drawn is what the controls say. ``lang``
+        (default: the stage's) is the language of every word shown: the figure's texts and the
+        spec's (see :mod:`gradclip.widgets.words`).
         """
+        if lang is not None:
+            self.localize(lang)
         ex = explorer(self, values)
         if preset is not None:
             ex.apply_preset(preset)

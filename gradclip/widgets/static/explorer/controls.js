@@ -1,6 +1,8 @@
 // The controls in the page: sliders with readouts, toggle buttons, the play button; their
 // ARIA, the inactive state (a control with an `active` field is disabled where the field is
-// 0) and the position a value from Python snaps to. Each function takes the Explorer.
+// 0) and the position a value from Python snaps to. Each function takes the Explorer. The
+// words shown come from the spec, in the explorer's language: a control's label, a toggle's
+// option_labels (its options are the values, kept as they are), the play button's name.
 
 const SLIDER_KEYS = new Set(["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End",
   "PageUp", "PageDown"]);
@@ -26,7 +28,7 @@ export function controlElement(ex, c) {
       b.className = "gc-toggle";
       b.dataset.name = c.name;
       b.dataset.value = opt;
-      b.textContent = opt;
+      b.textContent = (c.option_labels || c.options)[i];
       b.addEventListener("click", (ev) => ex.input(c.name, i, ev, true));
       wrap.appendChild(b);
       return b;
@@ -60,7 +62,7 @@ export function controlElement(ex, c) {
     play.type = "button";
     play.className = "gc-play";
     play.dataset.name = c.name;
-    play.setAttribute("aria-label", "play");
+    play.setAttribute("aria-label", word(ex, "play"));
     play.textContent = "▶";
     play.addEventListener("click", () => togglePlay(ex, c));
     ex.playButton = play;
@@ -71,6 +73,11 @@ export function controlElement(ex, c) {
   ex.readouts[c.name] = out;
   showControl(ex, c.name);
   return wrap;
+}
+
+/** The page's fixed word `key` in the explorer's language (spec.strings; empty if absent). */
+export function word(ex, key) {
+  return (ex.spec.strings || {})[key] || "";
 }
 
 function readout(c, p) {
@@ -124,13 +131,13 @@ export function togglePlay(ex, c) {
     clearInterval(ex.playing);
     ex.playing = null;
     ex.playButton.textContent = "▶";
-    ex.playButton.setAttribute("aria-label", "play");
+    ex.playButton.setAttribute("aria-label", word(ex, "play"));
     ex.report(true);
     return;
   }
   if (ex.pos[c.name] >= c.max) ex.pos[c.name] = c.min;
   ex.playButton.textContent = "❚❚";
-  ex.playButton.setAttribute("aria-label", "pause");
+  ex.playButton.setAttribute("aria-label", word(ex, "pause"));
   const tick = () => {
     const next = ex.pos[c.name] + 1;
     if (next > c.max) { togglePlay(ex, c); return; }

@@ -2,6 +2,8 @@
 // artists of a state in z order, line dashes and markers like matplotlib's, and the covers
 // (boxes of the background picture copied back over the moving artists).
 
+// labels in Chinese: a system CJK font if there is one, else the package's subset (style.py)
+const CJK = '"PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", "gradclip CJK"';
 const DASHES = {"--": [3.7, 1.6], ":": [1, 1.65], "-.": [6.4, 1.6, 1, 1.6]};
 
 /** Data -> figure px of axes `axesIndex` (-1: the figure itself, already in px). */
@@ -143,7 +145,7 @@ function drawText(ctx, art, text, st, m, spec, px) {
     const [l, t, w, h] = m.box; x = l + art.x * w; y = t + (1 - art.y) * h;
   } else { x = art.x * spec.size[0]; y = (1 - art.y) * spec.size[1]; }
   ctx.fillStyle = st.color;
-  ctx.font = `${st.weight === "bold" ? "bold " : ""}${st.size * px}px "DejaVu Sans", Verdana, sans-serif`;
+  ctx.font = `${st.weight === "bold" ? "bold " : ""}${st.size * px}px "DejaVu Sans", Verdana, ${CJK}, sans-serif`;
   ctx.textAlign = {left: "left", center: "center", right: "right"}[st.ha] || "left";
   ctx.textBaseline = {top: "top", center: "middle", bottom: "bottom", baseline: "alphabetic"}[st.va] || "top";
   ctx.fillText(text, x, y);

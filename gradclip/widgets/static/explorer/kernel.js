@@ -1,10 +1,8 @@
 // Talking to the kernel through the host ({report(values), request(msg)}; none on a static
 // page): values reported at most every 50 ms while dragging and always on release; the named
 // requests whose arrays only a kernel can compute (answered from the spec's cache when it has
-// the state), their replies and patches. Each function takes the Explorer.
-
-// the status line of a state that only a kernel can compute, on a page without one
-export const NEEDS_KERNEL = "This setting is computed by the kernel: run the notebook to see it.";
+// the state), their replies and patches. Each function takes the Explorer. The line shown for
+// a state only a kernel can compute, on a page without one, is spec.strings.needs_kernel.
 
 /** The key of a request's state: "control=position;..." in the request's order. */
 export function requestKey(req, pos) {

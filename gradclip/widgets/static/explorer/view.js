@@ -1,12 +1,14 @@
 // The Explorer: one explorer in the page. It keeps the control positions, builds the root,
 // the figure (background picture, canvas, status line, busy mark) and the controls, and
-// repaints the moving layer at most once per animation frame after any change.
+// repaints the moving layer at most once per animation frame after any change. Its words (the
+// picture's alt text, the busy mark, the line of a state only a kernel can compute) come from
+// spec.strings, in the explorer's language (spec.lang, set on the root).
 
 import { decodeArrays } from "./arrays.js";
-import { controlElement, positionOf, showActive, showControl } from "./controls.js";
+import { controlElement, positionOf, showActive, showControl, word } from "./controls.js";
 import { drawArtists, drawCovers } from "./draw.js";
 import { Evaluator, FORMAT } from "./evaluate.js";
-import { NEEDS_KERNEL, maybeRequest, needsKernel, reply, report, requestKey } from "./kernel.js";
+import { maybeRequest, needsKernel, reply, report, requestKey } from "./kernel.js";
 
 export class Explorer {
   // el: the element to fill; spec: the parsed spec; host: the kernel ({report, request}) or null
@@ -40,6 +42,7 @@ export class Explorer {
     const s = this.spec, root = document.createElement("div");
     root.className = "gradclip-explorer";
     root.dataset.explorer = s.name;
+    if (s.lang) root.lang = s.lang;
     if (s.presentation) root.classList.add("gradclip-presentation");
     const bar = document.createElement("div");
     bar.className = "gc-controls";
@@ -53,7 +56,7 @@ export class Explorer {
     fig.style.aspectRatio = `${s.size[0]} / ${s.size[1]}`;
     const img = document.createElement("img");
     img.className = "gc-background";
-    img.alt = `${s.name} explorer: axes and labels`;
+    img.alt = word(this, "alt");
     img.width = Math.round(s.size[0]);
     img.height = Math.round(s.size[1]);
     img.src = s.background.src;
@@ -67,7 +70,7 @@ export class Explorer {
     const busy = document.createElement("div");
     busy.className = "gc-busy";
     busy.hidden = true;
-    busy.textContent = "computing…";
+    busy.textContent = word(this, "busy");
     fig.append(img, canvas, status, busy);
     root.append(bar, fig);
     this.el.appendChild(root);
@@ -163,7 +166,7 @@ export class Explorer {
 
   showStatus(cw, k) {  // one line at the spec's size, shrunk to fit the figure's width
     const offline = needsKernel(this), st = this.ev.status(this.pos);
-    const text = offline ? NEEDS_KERNEL : st.text;
+    const text = offline ? word(this, "needs_kernel") : st.text;
     if (this.status.textContent !== text || this.statusK !== k) {
       this.status.textContent = text;
       this.statusK = k;
