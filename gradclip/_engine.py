@@ -7,7 +7,8 @@ be imported by the modules of ``gradclip``: :mod:`~gradclip.solvers`, :mod:`~gra
 :mod:`~gradclip.adaptive`, :mod:`~gradclip.dp` and :mod:`~gradclip.distributed` all run on it,
 and the public clipping functions of :mod:`~gradclip.clipping` call its kernels, so each formula
 is written once. The public names built on it: :data:`gradclip.solvers.DIVERGENCE_FACTOR`,
-:func:`gradclip.run_batch` and the optimizers.
+:func:`gradclip.run_batch` and the optimizers. Its batched power iteration is the one under
+:func:`gradclip.sharpness` (one vector) and :func:`gradclip.gd_batch` (one vector per run).
 """
 
 import numpy as np
@@ -223,3 +224,72 @@ def check_seed(seed, n_runs):
     if n_runs < 1:
         raise ValueError(f"n_runs must be >= 1, got {n_runs!r}")
     return seed, n_runs
+
+
+# Power iteration, batched: the sharpness of one point (:mod:`~gradclip.curvature`) and of a
+# batch of networks (:mod:`~gradclip.eos`).
+
+
+def power_iteration(hvp, vecs, iters, shift=0.0, tol=0.0):
+    """Power iteration on ``H_i + shift_i I`` for a batch of symmetric operators, one row each.
+
+    ``hvp(rows, u)`` returns ``H_i u_i`` for the batch rows ``rows`` (an index array) and their
+    vectors ``u`` of shape ``(len(rows), n)``. Every row, while it runs, takes the Rayleigh
+    quotient ``mu = u . H u`` (an eigenvalue of ``H``, not of the shifted operator), stops once
+    the residual ``||H u - mu u|| <= tol |mu|`` (or is 0), and otherwise moves on to
+    ``u <- (H u + shift u) / ||H u + shift u||``. ``tol=0`` runs every row for ``iters`` steps.
+    A row whose product is not finite stops with ``mu`` NaN, its vector unchanged; one whose
+    next vector would be 0 stops unconverged.
+
+    Parameters
+    ----------
+    hvp : callable
+        ``hvp(rows, u) -> (len(rows), n)`` array.
+    vecs : numpy.ndarray
+        ``(B, n)`` unit start vectors (not modified).
+    iters : int
+        Most products per row.
+    shift : float or numpy.ndarray
+        ``rho`` of ``H + rho I``, one for all rows or ``(B,)``.
+    tol : float
+        Relative residual at which a row stops.
+
+    Returns
+    -------
+    mu : numpy.ndarray, shape (B,)
+        The last Rayleigh quotient of each row.
+    vecs : numpy.ndarray, shape (B, n)
+        The vector that gave ``mu`` for a converged row, the next one otherwise.
+    used : numpy.ndarray of int, shape (B,)
+        Products spent on each row.
+    converged : numpy.ndarray of bool, shape (B,)
+    top : numpy.ndarray, shape (B,)
+        The largest ``||H u||`` seen in each row (a lower bound of its spectral radius).
+    """
+    vecs = np.array(vecs, dtype=np.float64)
+    B = len(vecs)
+    shift = np.broadcast_to(np.asarray(shift, dtype=np.float64), (B,))
+    mu, top = np.full(B, np.nan), np.zeros(B)
+    used, converged = np.zeros(B, dtype=np.int64), np.zeros(B, dtype=bool)
+    rows = np.arange(B)
+    for _ in range(iters):
+        if rows.size == 0:
+            break
+        u = vecs[rows]
+        hv = np.asarray(hvp(rows, u), dtype=np.float64)
+        used[rows] += 1
+        finite = np.all(np.isfinite(hv), axis=1)
+        mu[rows[~finite]] = np.nan
+        rows, u, hv = rows[finite], u[finite], hv[finite]
+        m = np.vecdot(u, hv)  # one BLAS dot per row
+        mu[rows] = m
+        top[rows] = np.maximum(top[rows], v.vector_norm(hv, 2.0, axis=1))
+        resid = v.vector_norm(hv - m[:, None] * u, 2.0, axis=1)
+        done = (resid <= tol * np.abs(m)) | (resid == 0.0)
+        converged[rows[done]] = True
+        rows, u, hv = rows[~done], u[~done], hv[~done]
+        w = hv + shift[rows, None] * u
+        nrm = v.vector_norm(w, 2.0, axis=1)
+        rows, w, nrm = rows[nrm != 0.0], w[nrm != 0.0], nrm[nrm != 0.0]
+        vecs[rows] = w / nrm[:, None]
+    return mu, vecs, used, converged, top

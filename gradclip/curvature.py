@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import validation as v
+from ._engine import power_iteration
 
 __all__ = ["sharpness", "net_sharpness", "SharpnessTrack", "sharpness_along"]
 
@@ -42,23 +43,11 @@ def _unit(vec, name):
 
 
 def _power(hvp, vec, shift, iters, tol):
-    """Power iteration on ``H + shift I``: (Rayleigh quotient of H, vector, HVPs, converged, max ||Hu||)."""
-    mu, top = np.nan, 0.0
-    for k in range(1, iters + 1):
-        hv = hvp(vec)
-        if not np.all(np.isfinite(hv)):
-            return np.nan, vec, k, False, top
-        mu = float(vec @ hv)
-        top = max(top, float(v.vector_norm(hv, 2.0)))
-        resid = float(v.vector_norm(hv - mu * vec, 2.0))
-        if resid <= tol * abs(mu) or resid == 0.0:
-            return mu, vec, k, True, top
-        w = hv + shift * vec
-        nrm = float(v.vector_norm(w, 2.0))
-        if nrm == 0.0:
-            return mu, vec, k, False, top
-        vec = w / nrm
-    return mu, vec, iters, False, top
+    """Power iteration on ``H + shift I`` from one vector (the batched one with a batch of one):
+    (Rayleigh quotient of H, vector, HVPs, converged, max ||Hu||)."""
+    mu, vecs, used, converged, top = power_iteration(lambda rows, u: hvp(u[0])[None], vec[None], iters,
+                                                     shift, tol)
+    return float(mu[0]), vecs[0], int(used[0]), bool(converged[0]), float(top[0])
 
 
 def _lanczos(hvp, vec, iters, tol):

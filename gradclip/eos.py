@@ -23,8 +23,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import validation as v
-from .activations import ACTIVATIONS
+from ._engine import power_iteration
 from .curvature import FD_STEP, sharpness_along
+from .nets import MLP, mlp_backward
 from .training import train
 
 __all__ = ["EdgeRuns", "gd_batch", "power_step", "flow_sharpness", "edge_window", "ClippedEdge",
@@ -55,8 +56,6 @@ def eos_task(n=50, width=16, seed=0):
     >>> X.shape, y.shape, net
     ((50, 2), (50, 1), MLP([2, 16, 16, 1], activation='tanh', weight_scale=0.5))
     """
-    from .nets import MLP
-
     n, width = v.non_negative_int(n, "n"), v.non_negative_int(width, "width")
     if n < 1 or width < 1:
         raise ValueError(f"n and width must be positive, got {n!r}, {width!r}")
@@ -164,54 +163,32 @@ def edge_window(steps, sharpness, lr, rel=0.1):
     return int(steps[first]), round(float(dev[first:].max()), 12)
 
 
-def _grads(sizes, act, params, X, y):
-    """Loss ``(B,)`` and gradients of a batch of MLPs (weights ``(B, out, in)``) on ``(X, y)``."""
-    f, slope = ACTIVATIONS[act]
-    depth = len(sizes) - 1
-    hs, zs, acts = [X], [], []
-    for layer in range(depth):
-        W, b = params[2 * layer], params[2 * layer + 1]
-        z = np.matmul(hs[-1], np.swapaxes(W, 1, 2)) + b[:, None, :]
-        zs.append(z)
-        if layer < depth - 1:
-            acts.append(f(z))
-        hs.append(acts[-1] if layer < depth - 1 else z)
-    n = X.shape[0]
-    err = hs[-1] - y
-    loss = 0.5 * np.sum(err * err, axis=(1, 2)) / n
-    dh, grads = err / n, [None] * len(params)
-    for layer in range(depth - 1, -1, -1):
-        delta = dh if layer == depth - 1 else dh * slope(zs[layer], acts[layer])
-        grads[2 * layer] = np.matmul(np.swapaxes(delta, 1, 2), hs[layer])
-        grads[2 * layer + 1] = delta.sum(axis=1)
-        if layer > 0:
-            dh = np.matmul(delta, params[2 * layer])
-    return loss, grads
-
-
 def _dot(a, b):
     return sum((x * y).reshape(x.shape[0], -1).sum(axis=1) for x, y in zip(a, b))
 
 
-def _normalize(vec):
-    nrm = np.sqrt(_dot(vec, vec))
-    nrm = np.where(np.isfinite(nrm) & (nrm > 0), nrm, 1.0)
-    return [x / nrm.reshape((-1,) + (1,) * (x.ndim - 1)) for x in vec]
+def _rows(params):
+    """The batch's parameter lists as one row per network, ``(B, n)``."""
+    return np.concatenate([p.reshape(p.shape[0], -1) for p in params], axis=1)
 
 
-def _power(sizes, act, params, X, y, vec, iters):
-    """``iters`` batched power-iteration steps; returns (Rayleigh quotients, vectors)."""
-    B = params[0].shape[0]
-    theta_norm = np.sqrt(_dot(params, params))
-    eps = FD_STEP * np.maximum(1.0, theta_norm)
-    lam = np.full(B, np.nan)
-    for _ in range(iters):
-        e = [eps.reshape((-1,) + (1,) * (u.ndim - 1)) * u for u in vec]
-        both = [np.concatenate([p + d, p - d]) for p, d in zip(params, e)]
-        _, g = _grads(sizes, act, both, X, y)
-        hv = [(gi[:B] - gi[B:]) / (2.0 * eps.reshape((-1,) + (1,) * (gi.ndim - 1))) for gi in g]
-        lam = _dot(vec, hv)
-        vec = _normalize(hv)
+def _unrows(flat, like):
+    """Rows ``(b, n)`` back into arrays shaped like ``like``'s, each ``(b, ...)``."""
+    cuts = np.cumsum([p[0].size for p in like])[:-1]
+    return [a.reshape((len(flat),) + p.shape[1:]) for a, p in zip(np.split(flat, cuts, axis=1), like)]
+
+
+def _sharpness(act, params, X, y, vec, iters):
+    """``iters`` power-iteration steps of every network of the batch; (Rayleigh quotients, vectors)."""
+    eps = FD_STEP * np.maximum(1.0, np.sqrt(_dot(params, params)))
+
+    def hvp(rows, u):
+        d = _unrows(eps[rows, None] * u, params)
+        both = [np.concatenate([p[rows] + e, p[rows] - e]) for p, e in zip(params, d)]
+        g = _rows(mlp_backward(both, X, y, act)[1])
+        return (g[:len(rows)] - g[len(rows):]) / (2.0 * eps[rows, None])
+
+    lam, vec, _, _, _ = power_iteration(hvp, vec, iters)
     return lam, vec
 
 
@@ -268,22 +245,23 @@ def gd_batch(net, X, y, lrs, steps, every=10, iters=30, warm_iters=4, seed=0, bl
     if every < 1 or iters < 1 or warm_iters < 1:
         raise ValueError(f"every, iters and warm_iters must be positive, got {every!r}, {iters!r}, {warm_iters!r}")
     blowup = v.positive(blowup, "blowup")
-    B, sizes, act = lrs.size, net.sizes, net.activation
+    B, act = lrs.size, net.activation
     params = [np.repeat(p[None].astype(np.float64), B, axis=0) for p in net.params]
     rng = np.random.default_rng(v.non_negative_int(seed, "seed"))
-    vec = _normalize([np.repeat(rng.normal(size=p.shape)[None], B, axis=0) for p in net.params])
+    vec = np.repeat(_rows([rng.normal(size=(1,) + p.shape) for p in net.params]), B, axis=0)
+    vec /= v.vector_norm(vec, 2.0, axis=1, keepdims=True)
     snaps = np.arange(0, steps + 1, every)
     losses, lam = np.full((B, steps + 1), np.nan), np.full((B, snaps.size), np.nan)
     diverged, norms = np.full(B, -1, dtype=np.int64), np.full((B, steps), np.nan)
     alive = np.ones(B, dtype=bool)
     with np.errstate(all="ignore"):
         for k in range(steps + 1):
-            loss, grads = _grads(sizes, act, params, X, y)
+            loss, grads = mlp_backward(params, X, y, act)[:2]
             bad = alive & ~(loss <= blowup)
             diverged[bad], alive = k, alive & ~bad
             losses[alive, k] = loss[alive]
             if k % every == 0:
-                est, vec = _power(sizes, act, params, X, y, vec, iters if k == 0 else warm_iters)
+                est, vec = _sharpness(act, params, X, y, vec, iters if k == 0 else warm_iters)
                 lam[alive, k // every] = est[alive]
             if k == steps or not alive.any():
                 break

@@ -4,7 +4,9 @@ They make the real cause of exploding and vanishing gradients measurable: backpr
 multiplies one Jacobian factor per layer, so the gradient reaching layer ``k`` of an
 ``L``-layer net scales like the product of ``L - k`` factors. Factors above 1 in magnitude
 explode, below 1 vanish; the size of the gradient itself (near 0, near 1, large) is not
-the cause.
+the cause. :func:`mlp_backward` is the backward pass of a batch of networks (the one
+:class:`MLP` runs with a batch of one, and :func:`gradclip.gd_batch` with one network per
+learning rate).
 """
 
 from dataclasses import dataclass
@@ -112,10 +114,6 @@ class MLP:
         """Number of weight layers."""
         return len(self.sizes) - 1
 
-    def _skips(self, layer):
-        """Whether weight layer ``layer`` (0-based) adds its input to its output."""
-        return self.residual and 1 <= layer <= self.depth - 2
-
     def _params(self, params):
         if params is None:
             return self.params
@@ -134,19 +132,8 @@ class MLP:
 
     def _forward(self, X, params):
         """Layer inputs/outputs ``hs``, pre-activations ``zs`` and hidden activations ``acts``."""
-        act, _ = ACTIVATIONS[self.activation]
-        hs, zs, acts = [X], [], []
-        with np.errstate(over="ignore", invalid="ignore"):
-            for layer in range(self.depth):
-                W, b = params[2 * layer], params[2 * layer + 1]
-                z = hs[-1] @ W.T + b
-                zs.append(z)
-                if layer == self.depth - 1:
-                    hs.append(z)
-                else:
-                    acts.append(act(z))
-                    hs.append(hs[-1] + acts[-1] if self._skips(layer) else acts[-1])
-        return hs, zs, acts
+        hs, zs, acts = mlp_forward([p[None] for p in params], X, self.activation, self.residual)
+        return [X] + [h[0] for h in hs[1:]], [z[0] for z in zs], [a[0] for a in acts]
 
     def forward(self, X, params=None):
         """Network output for inputs ``X`` of shape ``(n, sizes[0])``."""
@@ -156,23 +143,8 @@ class MLP:
     def _backward(self, X, y, params):
         X, y = self._inputs(X, y)
         params = self._params(params)
-        _, slope = ACTIVATIONS[self.activation]
-        hs, zs, acts = self._forward(X, params)
-        n = X.shape[0]
-        with np.errstate(over="ignore", invalid="ignore"):
-            err = hs[-1] - y
-            loss = float(0.5 * np.sum(err**2) / n)
-            dh = err / n  # dL/d(output of the current layer)
-            grads = [None] * len(params)
-            deltas = [None] * self.depth
-            for layer in range(self.depth - 1, -1, -1):
-                delta = dh if layer == self.depth - 1 else dh * slope(zs[layer], acts[layer])
-                deltas[layer] = delta
-                grads[2 * layer] = delta.T @ hs[layer]
-                grads[2 * layer + 1] = delta.sum(axis=0)
-                if layer > 0:
-                    dh = delta @ params[2 * layer] + (dh if self._skips(layer) else 0.0)
-        return loss, grads, deltas, acts
+        loss, grads, deltas, acts = mlp_backward([p[None] for p in params], X, y, self.activation, self.residual)
+        return float(loss[0]), [g[0] for g in grads], [d[0] for d in deltas], [a[0] for a in acts]
 
     def loss_and_grads(self, X, y, params=None):
         """Mean squared error ``mean(||f(x) - y||^2) / 2`` and its gradients by backpropagation.
@@ -350,6 +322,113 @@ class MLP:
         extra = "" if self.init == "normal" else f", init={self.init!r}"
         extra += ", residual=True" if self.residual else ""
         return f"MLP({self.sizes}, activation={self.activation!r}, weight_scale={self.weight_scale}{extra})"
+
+
+def mlp_forward(params, X, activation="tanh", residual=False):
+    """Forward pass of a batch of ``B`` MLPs of one architecture on the same inputs.
+
+    The batch form of :meth:`MLP.forward` (whose own pass is this one with ``B = 1``): every
+    weight carries a leading batch axis, ``W_k`` of shape ``(B, out, in)`` and ``b_k`` of shape
+    ``(B, out)``, and each layer is one batched matrix product ``h W_k^T + b_k``.
+
+    Parameters
+    ----------
+    params : list of numpy.ndarray
+        ``[W_1, b_1, ..., W_L, b_L]``, each with the leading batch axis.
+    X : numpy.ndarray
+        Inputs ``(n, sizes[0])``, shared by the batch.
+    activation : {"tanh", "sigmoid", "relu", "linear"}
+        Hidden-layer non-linearity.
+    residual : bool
+        Skip connections ``h_{k+1} = h_k + act(W_k h_k + b_k)`` around the hidden-to-hidden layers.
+
+    Returns
+    -------
+    hs, zs, acts : lists of numpy.ndarray
+        Layer inputs and the output (``hs[0]`` is ``X``, the others ``(B, n, width)``),
+        pre-activations ``(B, n, out)`` and hidden activations ``(B, n, width)``.
+
+    Examples
+    --------
+    >>> nets = [MLP([2, 3, 1], seed=s) for s in range(4)]
+    >>> params = [np.stack(ps) for ps in zip(*(net.params for net in nets))]
+    >>> X = np.ones((5, 2))
+    >>> out = mlp_forward(params, X)[0][-1]
+    >>> out.shape, bool(np.array_equal(out[2], nets[2].forward(X)))
+    ((4, 5, 1), True)
+    """
+    act, _ = ACTIVATIONS[check_activation(activation)]
+    depth = len(params) // 2
+    hs, zs, acts = [X], [], []
+    with np.errstate(over="ignore", invalid="ignore"):
+        for layer in range(depth):
+            W, b = params[2 * layer], params[2 * layer + 1]
+            z = np.matmul(hs[-1], W.mT) + b[..., None, :]
+            zs.append(z)
+            if layer == depth - 1:
+                hs.append(z)
+            else:
+                acts.append(act(z))
+                hs.append(hs[-1] + acts[-1] if residual and layer >= 1 else acts[-1])
+    return hs, zs, acts
+
+
+def mlp_backward(params, X, y, activation="tanh", residual=False):
+    """Loss and backpropagated gradients of a batch of ``B`` MLPs of one architecture.
+
+    The batch form of :meth:`MLP.loss_and_grads` (which is this function with ``B = 1``):
+    ``loss_i = mean(||f_i(x) - y||^2) / 2`` of network ``i`` and its gradients, by the same
+    backward pass, ``delta_k = (delta_{k+1} W_{k+1}) * act'(z_k)`` (plus ``dL/dh_{k+1}`` around
+    a skip), ``dW_k = delta_k^T h_{k-1}``, ``db_k = sum_n delta_k``, every product batched.
+    The inputs are not checked: :class:`MLP` and :func:`gradclip.gd_batch` do that once.
+
+    Parameters
+    ----------
+    params : list of numpy.ndarray
+        ``[W_1, b_1, ..., W_L, b_L]``, ``W_k`` of shape ``(B, out, in)``, ``b_k`` ``(B, out)``.
+    X, y : numpy.ndarray
+        The data ``(n, sizes[0])`` and targets ``(n, sizes[-1])``, shared by the batch.
+    activation, residual :
+        As in :func:`mlp_forward`.
+
+    Returns
+    -------
+    loss : numpy.ndarray, shape (B,)
+    grads : list of numpy.ndarray
+        One gradient per parameter, shaped like it.
+    deltas : list of numpy.ndarray
+        ``dL/dz_k`` of every weight layer, ``(B, n, out)``, first layer first.
+    acts : list of numpy.ndarray
+        The hidden activations of the forward pass.
+
+    Examples
+    --------
+    >>> nets = [MLP([2, 4, 4, 1], seed=s, residual=True) for s in range(3)]
+    >>> params = [np.stack(ps) for ps in zip(*(net.params for net in nets))]
+    >>> X, y = np.ones((5, 2)), np.zeros((5, 1))
+    >>> loss, grads, _, _ = mlp_backward(params, X, y, "tanh", residual=True)
+    >>> loss.shape, [g.shape for g in grads][:2]
+    ((3,), [(3, 4, 2), (3, 4)])
+    >>> bool(np.allclose(grads[2][1], nets[1].loss_and_grads(X, y)[1][2]))
+    True
+    """
+    _, slope = ACTIVATIONS[check_activation(activation)]
+    hs, zs, acts = mlp_forward(params, X, activation, residual)
+    depth, n = len(zs), X.shape[0]
+    with np.errstate(over="ignore", invalid="ignore"):
+        err = hs[-1] - y
+        loss = 0.5 * np.sum(err**2, axis=(-2, -1)) / n
+        dh = err / n  # dL/d(output of the current layer)
+        grads, deltas = [None] * len(params), [None] * depth
+        for layer in range(depth - 1, -1, -1):
+            delta = dh if layer == depth - 1 else dh * slope(zs[layer], acts[layer])
+            deltas[layer] = delta
+            grads[2 * layer] = np.matmul(delta.mT, hs[layer])
+            grads[2 * layer + 1] = delta.sum(axis=-2)
+            if layer > 0:
+                back = np.matmul(delta, params[2 * layer])
+                dh = back + dh if residual and 1 <= layer <= depth - 2 else back
+    return loss, grads, deltas, acts
 
 
 @dataclass(frozen=True)

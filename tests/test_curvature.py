@@ -269,3 +269,44 @@ def test_sharpness_along_relu_run_matches_dense_hessian():
     np.testing.assert_allclose(power.sharpness, expected, rtol=1e-3)
     with pytest.raises(ValueError, match="method"):
         sharpness_along(net, X, y, snaps, method="qr")
+
+
+def test_batched_power_iteration_against_eigh_on_three_matrices_at_once():
+    from gradclip._engine import power_iteration
+    rng = np.random.default_rng(7)
+    H = np.stack([(m + m.T) / 2 for m in rng.normal(size=(3, 8, 8))])   # three random symmetric
+    vals, vecs = np.linalg.eigh(H)
+    start = rng.normal(size=(3, 8))
+    start /= np.linalg.norm(start, axis=1, keepdims=True)
+    keep = start.copy()
+    seen = []
+
+    def hvp(rows, u):
+        seen.append(rows.tolist())
+        return np.einsum("bij,bj->bi", H[rows], u)
+
+    # unshifted: the eigenvalue of largest magnitude of each matrix, whatever its sign
+    mu, found, used, converged, top = power_iteration(hvp, start, 5000, tol=1e-10)
+    biggest = vals[np.arange(3), np.argmax(np.abs(vals), axis=1)]
+    np.testing.assert_allclose(mu, biggest, rtol=1e-9)
+    assert np.all(converged) and len(set(used.tolist())) > 1       # each row stops on its own
+    assert seen[-1] == [int(np.argmax(used))]                       # finished rows are not multiplied
+    np.testing.assert_array_equal(start, keep)
+    for i in range(3):
+        top_vec = vecs[i][:, np.argmax(np.abs(vals[i]))]
+        assert abs(found[i] @ top_vec) == pytest.approx(1.0, abs=1e-9)
+        assert top[i] == pytest.approx(np.max(np.abs(vals[i])), rel=1e-9)
+    # shifted by the spectral radius, one shift per row: the largest algebraic eigenvalue
+    mu, found, used, converged, _ = power_iteration(hvp, start, 5000, shift=np.abs(vals).max(axis=1), tol=1e-10)
+    np.testing.assert_allclose(mu, vals[:, -1], rtol=1e-9)
+    assert np.all(converged)
+    np.testing.assert_allclose(np.abs(np.sum(found * vecs[:, :, -1], axis=1)), 1.0, atol=1e-9)
+    # a row whose product is not finite stops at once with NaN; the others go on
+    bad = lambda rows, u: np.where(rows[:, None] == 1, np.nan, np.einsum("bij,bj->bi", H[rows], u))  # noqa: E731
+    mu, found, used, converged, _ = power_iteration(bad, start, 5000, tol=1e-10)
+    assert np.isnan(mu[1]) and used[1] == 1 and not converged[1]
+    np.testing.assert_array_equal(found[1], start[1])
+    np.testing.assert_allclose(mu[[0, 2]], biggest[[0, 2]], rtol=1e-9)
+    # no tolerance: every row runs every step (gd_batch's warm-started snapshots)
+    mu, _, used, converged, _ = power_iteration(hvp, start, 3)
+    assert used.tolist() == [3, 3, 3] and not converged.any()

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from conftest import finite_difference_grads
-from gradclip.nets import MLP, chain_gradient
+from gradclip.nets import MLP, chain_gradient, mlp_backward
 
 
 @pytest.mark.parametrize("activation", ["tanh", "sigmoid", "relu", "linear"])
@@ -586,3 +586,29 @@ def test_mean_squared_factor_bad_inputs():
     for layers in ([0], [4], [], [1.5]):
         with pytest.raises(ValueError, match="layers"):
             mean_squared_factor(good, layers)
+
+
+@pytest.mark.parametrize("activation, residual", [("tanh", True), ("relu", True), ("sigmoid", False)])
+def test_batched_backprop_matches_finite_differences(activation, residual):
+    rng = np.random.default_rng(5)
+    nets = [MLP([3, 4, 4, 4, 2], activation=activation, residual=residual, seed=s) for s in range(3)]
+    # three different points, non-zero biases too: one batch of three networks
+    params = [np.stack(ps) + 0.1 * rng.normal(size=(3,) + ps[0].shape)
+              for ps in zip(*(net.params for net in nets))]
+    X, y = rng.normal(size=(6, 3)), rng.normal(size=(6, 2))
+    keep = [p.copy() for p in params]
+    loss, grads, deltas, acts = mlp_backward(params, X, y, activation, residual)
+    assert loss.shape == (3,) and [g.shape for g in grads] == [p.shape for p in params]
+    act = {"tanh": np.tanh, "sigmoid": lambda z: 1 / (1 + np.exp(-z)), "relu": lambda z: np.maximum(z, 0)}[activation]
+    for i in range(3):  # each network's loss by a hand-written forward pass
+        mine = [p[i] for p in params]
+        out = _plain_residual_forward(mine, X, act) if residual else \
+            act(act(act(X @ mine[0].T + mine[1]) @ mine[2].T + mine[3]) @ mine[4].T + mine[5]) @ mine[6].T + mine[7]
+        assert loss[i] == pytest.approx(0.5 * np.sum((out - y) ** 2) / 6, rel=1e-12)
+    # the networks are independent: the gradient of the summed loss is each one's own gradient
+    fds = finite_difference_grads(lambda ps: float(np.sum(mlp_backward(ps, X, y, activation, residual)[0])), params)
+    for k, (g, fd) in enumerate(zip(grads, fds)):
+        np.testing.assert_allclose(g, fd, rtol=1e-5, atol=1e-8, err_msg=f"params[{k}]")
+    assert len(deltas) == 4 and len(acts) == 3 and deltas[0].shape == (3, 6, 4)
+    for p, q in zip(params, keep):
+        np.testing.assert_array_equal(p, q)
