@@ -6,8 +6,9 @@ in :mod:`gradclip.widgets`; both are imported when used.
 """
 
 from . import distributed, frameworks, validation
-from .adaptive import (AutoClip, FixedThreshold, RuleRun, SpikeProcess, ZClip, compare_rules,
-                       rule_thresholds, run_with_rule, spike_process)
+from .adaptive import (AutoClip, FixedThreshold, Replay, RuleReplay, RuleRun, SpikeProcess, ZClip,
+                       compare_rules, parse_norm_log, replay_thresholds, rule_thresholds,
+                       run_with_rule, spike_process)
 from .article import gradient_clipping, gradient_descent
 from .catapult import EdgeScan, edge_scan
 from .clipping import (adaptive_clip, agc_clip, clip_angle, clip_by_global_norm, clip_by_norm,
@@ -55,6 +56,7 @@ __all__ = [
     "stationary_set",
     "AutoClip", "FixedThreshold", "RuleRun", "SpikeProcess", "ZClip", "compare_rules",
     "rule_thresholds", "run_with_rule", "spike_process",
+    "Replay", "RuleReplay", "parse_norm_log", "replay_thresholds",
     # choosing lr and threshold
     "CVResult", "LRRangeTest", "WarmupThreshold", "cross_validate", "lr_range_test",
     "net_lr_range_test", "threshold_from_norms", "warmup_threshold",

@@ -4,7 +4,9 @@ A rule is an object called once per training step with the raw gradient norm; it
 norm to clip that gradient to (``inf``: leave it alone) and updates its own state. The same
 objects work online inside a training loop and, through :func:`rule_thresholds`, over a
 recorded sequence of norms. :func:`spike_process` makes a seeded stream of gradient noise with
-rare spikes and :func:`compare_rules` runs SGD with each rule on it.
+rare spikes and :func:`compare_rules` runs SGD with each rule on it. :func:`replay_thresholds`
+replays a fixed threshold, AutoClip and ZClip over a learner's own log of norms, read from its
+text by :func:`parse_norm_log` (the page's twin: ``widgets/static/explorer/replay.js``).
 
 References
 ----------
@@ -15,6 +17,7 @@ pre-training". https://arxiv.org/abs/2504.02507
 """
 
 import copy
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,7 +26,8 @@ from . import validation as v
 from ._engine import check_problem, check_theta0, norm_scale
 
 __all__ = ["FixedThreshold", "AutoClip", "ZClip", "rule_thresholds", "SpikeProcess",
-           "spike_process", "RuleRun", "run_with_rule", "compare_rules"]
+           "spike_process", "RuleRun", "run_with_rule", "compare_rules", "RuleReplay", "Replay",
+           "replay_thresholds", "parse_norm_log"]
 
 
 def _norm_value(grad_norm):
@@ -377,3 +381,209 @@ def compare_rules(problem, theta0, lr, process, rules):
     if not isinstance(rules, dict):
         raise ValueError(f"rules must be a dict {{name: rule}}, got {type(rules).__name__}")
     return {name: run_with_rule(problem, theta0, lr, process, rule) for name, rule in rules.items()}
+
+
+@dataclass(frozen=True)
+class RuleReplay:
+    """One rule replayed over a recorded norm sequence.
+
+    ``thresholds[k]`` is what the rule returned at step ``k`` (``inf``: leave it alone),
+    ``clipped[k]`` is ``norms[k] > thresholds[k]`` and ``clipped_norms[k]`` is ``min(norms[k],
+    thresholds[k])``, the norm of the step the rule would have taken.
+    """
+
+    thresholds: np.ndarray
+    clipped: np.ndarray
+    clipped_norms: np.ndarray
+
+    @property
+    def count(self):
+        """How many steps the rule clips."""
+        return int(np.sum(self.clipped))
+
+    @property
+    def fraction(self):
+        """The fraction of steps the rule clips."""
+        return float(np.mean(self.clipped))
+
+
+@dataclass(frozen=True)
+class Replay:
+    """A fixed threshold, AutoClip and ZClip replayed over one log of gradient norms.
+
+    ``norms`` is the log; ``fixed``, ``autoclip`` and ``zclip`` are :class:`RuleReplay`
+    results (also ``replay["zclip"]``); ``settings`` holds the arguments used. Its arrays are
+    read-only.
+    """
+
+    norms: np.ndarray
+    fixed: RuleReplay
+    autoclip: RuleReplay
+    zclip: RuleReplay
+    settings: dict
+
+    RULES = ("fixed", "autoclip", "zclip")
+
+    def __getitem__(self, rule):
+        if rule not in self.RULES:
+            raise KeyError(f"rule must be one of {self.RULES}, got {rule!r}")
+        return getattr(self, rule)
+
+    @property
+    def counts(self):
+        """``{rule: number of clipped steps}``."""
+        return {rule: self[rule].count for rule in self.RULES}
+
+
+def _log_norms(norms):
+    arr = v.as_float_array(norms, "norms")
+    if arr.ndim != 1 or arr.size < 1:
+        raise ValueError(f"norms must be a 1-D sequence of at least 1 number, got shape {arr.shape}")
+    bad = np.flatnonzero(~(np.isfinite(arr) & (arr > 0)))
+    if bad.size:
+        raise ValueError(f"norms must be finite and > 0, got norms[{bad[0]}] = {float(arr[bad[0]])!r}")
+    return arr
+
+
+def _frozen(arr):
+    arr.setflags(write=False)
+    return arr
+
+
+def replay_thresholds(norms, threshold=1.0, percentile=10.0, alpha=0.97, z_thresh=2.5,
+                      warmup_steps=25, clip_option="adaptive_scaling", max_grad_norm=None):
+    """Which steps of a recorded gradient-norm log a fixed threshold, AutoClip and ZClip clip.
+
+    Each rule runs online over ``norms`` exactly as in training (:func:`rule_thresholds` with
+    :class:`FixedThreshold`, :class:`AutoClip` and :class:`ZClip`): the threshold of step ``k``
+    depends on the norms up to and including ``norms[k]`` (AutoClip adds it to its history
+    first; ZClip scores it against the mean and variance of the earlier norms, which then
+    follow the clipped norm), never on later ones. A step is clipped when its norm is above
+    the threshold. The replay is open loop: in a real run clipping changes the later norms.
+
+    Parameters
+    ----------
+    norms : array_like, shape (steps,)
+        The log: at least one finite norm > 0 (e.g. from :func:`parse_norm_log`).
+    threshold : float
+        The fixed threshold (1.0: a common ``max_norm``).
+    percentile : float
+        AutoClip's ``p`` in [0, 100] (10, the paper's default).
+    alpha, z_thresh, warmup_steps, clip_option
+        ZClip's settings (0.97, 2.5, 25, ``"adaptive_scaling"``, the paper's defaults).
+    max_grad_norm : float or None
+        ZClip's absolute cap. None (default): the z-score rule alone, so ZClip clips nothing in
+        its warm-up and the fixed threshold is shown on its own; the reference
+        implementation's 1.0 combines the two.
+
+    Returns
+    -------
+    Replay
+
+    Examples
+    --------
+    >>> r = replay_thresholds([1.0, 1.2, 0.9, 1.1, 8.0, 1.0], threshold=2.0, warmup_steps=4)
+    >>> r.fixed.clipped.tolist()
+    [False, False, False, False, True, False]
+    >>> round(float(r.zclip.thresholds[4]), 4), r.counts  # 1.05 + 2.5**2 * std / z
+    (1.0612, {'fixed': 1, 'autoclip': 4, 'zclip': 1})
+    """
+    arr = _log_norms(norms)
+    rules = {"fixed": FixedThreshold(threshold),
+             "autoclip": AutoClip(percentile),
+             "zclip": ZClip(alpha=alpha, z_thresh=z_thresh, warmup_steps=warmup_steps,
+                            clip_option=clip_option, max_grad_norm=max_grad_norm)}
+    zrule = rules["zclip"]
+    settings = {"threshold": rules["fixed"].threshold, "percentile": rules["autoclip"].percentile,
+                "alpha": zrule.alpha, "z_thresh": zrule.z_thresh, "warmup_steps": zrule.warmup_steps,
+                "clip_option": zrule.clip_option, "max_grad_norm": zrule.max_grad_norm}
+    replays = {}
+    for name, rule in rules.items():
+        th = rule_thresholds(rule, arr)
+        replays[name] = RuleReplay(_frozen(th), _frozen(arr > th), _frozen(np.minimum(arr, th)))
+    return Replay(_frozen(arr), settings=settings, **replays)
+
+
+#: Column names read as the gradient norm (after lower-casing, dropping a "train/"-like prefix
+#: and writing spaces and dashes as "_"), in order of preference.
+NORM_COLUMNS = ("grad_norm", "gradient_norm", "total_norm", "norm")
+_NUMBER = re.compile(r"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|nan|inf|infinity)", re.I)
+
+
+def _fields(line, sep):
+    parts = re.split(r"[ \t]+", line) if sep is None else line.split(sep)
+    out = []
+    for part in parts:
+        part = part.strip(" \t")
+        if len(part) >= 2 and part[0] == part[-1] == '"':
+            part = part[1:-1].strip(" \t")
+        out.append(part)
+    return out
+
+
+def _column_name(field):
+    name = field.lower().rsplit("/", 1)[-1]
+    return re.sub(r"[ \-]+", "_", name)
+
+
+def parse_norm_log(text):
+    """The gradient norms of a training log's text, as a float array.
+
+    Reads one number per line, or a table (comma, tab, semicolon or space separated) with or
+    without a header line. With a header, the norm is the first column named like
+    :data:`NORM_COLUMNS` (``grad_norm``, ``gradient_norm``, ``total_norm``, ``norm``; case, a
+    ``train/`` prefix, spaces and dashes do not matter), else the last column holding a number
+    on the first data line; without one, the last such column. Blank lines and everything
+    after a ``#`` are ignored; fields may be in double quotes. ``nan`` and ``inf`` are read as
+    numbers (:func:`replay_thresholds` refuses them).
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    numpy.ndarray of float64
+
+    Raises
+    ------
+    ValueError
+        If a line has no number where the norm should be (naming the line), or there is none.
+
+    Examples
+    --------
+    >>> parse_norm_log("# my run\\nstep,loss,Grad Norm\\n1,2.5,0.8\\n2,2.4,1.5\\n").tolist()
+    [0.8, 1.5]
+    >>> parse_norm_log("0.5\\n\\n2e-1  # after the restart\\n").tolist()
+    [0.5, 0.2]
+    """
+    if not isinstance(text, str):
+        raise ValueError(f"text must be a str, got {type(text).__name__}")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    sep, column, header, values = None, None, None, []
+    for number, raw in enumerate(re.split(r"\r\n|\r|\n", text), 1):
+        line = raw.split("#", 1)[0].strip(" \t")
+        if not line:
+            continue
+        if column is None:
+            if sep is None and header is None:
+                sep = next((s for s in (",", "\t", ";") if s in line), None)
+            fields = _fields(line, sep)
+            numeric = [bool(_NUMBER.fullmatch(f)) for f in fields]
+            if header is None and not all(numeric):
+                header = [_column_name(f) for f in fields]
+                column = next((header.index(n) for n in NORM_COLUMNS if n in header), None)
+                continue
+            if not any(numeric):
+                raise ValueError(f"text line {number}: no number in {raw!r}")
+            column = max(i for i, is_number in enumerate(numeric) if is_number)
+        fields = _fields(line, sep)
+        if column >= len(fields) or not _NUMBER.fullmatch(fields[column]):
+            got = fields[column] if column < len(fields) else "nothing"
+            raise ValueError(f"text line {number}: expected a number in column {column + 1}, "
+                             f"got {got!r} in {raw!r}")
+        values.append(float(fields[column]))
+    if not values:
+        raise ValueError("text holds no numbers")
+    return np.array(values, dtype=np.float64)

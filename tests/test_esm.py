@@ -91,3 +91,25 @@ def test_node_imports_the_joined_module(tmp_path):
 def test_entry_must_exist(tmp_path):
     with pytest.raises(ValueError, match="entry must be a .js file"):
         esm.joined(tmp_path / "missing.js")
+
+
+def test_also_joins_modules_the_entry_does_not_import(tmp_path):
+    entry = _write(tmp_path, {
+        "main.js": "export default {};\n",
+        "lib/extra.js": 'import { one } from "./one.js";\nexport function two() {\n  return 2 * one();\n}\n',
+        "lib/one.js": "export function one() {\n  return 1;\n}\n",
+    })
+    assert "two" not in esm.joined(entry)  # not the page's entry: nothing added
+    text = esm.joined(entry, also=[tmp_path / "lib" / "extra.js"])
+    order = [text.index(f"// ---- {name}") for name in ("lib/one.js", "lib/extra.js", "main.js")]
+    assert order == sorted(order) and "export function two()" in text
+    with pytest.raises(ValueError, match="also lists gone.js, which does not exist"):
+        esm.joined(entry, also=[tmp_path / "gone.js"])
+
+
+def test_the_page_modules_are_joined_once_even_when_imported(tmp_path):
+    entry = _write(tmp_path, {"main.js": 'import { a } from "./a.js";\nexport default {a};\n',
+                              "a.js": "export const a = 1;\n"})
+    assert esm.joined(entry, also=[tmp_path / "a.js"]).count("export const a = 1;") == 1
+    assert all(p.is_file() for p in esm.PAGE_MODULES)
+    assert esm.joined().count("// ---- explorer/replay.js") == 1

@@ -14,6 +14,10 @@ runs get them as follows:
   their ``export`` keywords kept, so the joined module exports what each file exports.
 * The tests run the joined module under node (``tests/evaluate_in_node.mjs``).
 
+A module of ``static/explorer/`` that no module imports yet (its exports are for page code
+still to come) is listed in :data:`PAGE_MODULES`: the page's entry is joined with it, so the
+widget's module carries it too.
+
 The rules that make joining safe, checked by :func:`joined` (ValueError naming the file):
 imports are single lines ``import { a, b } from "./file.js";`` at the top level (no
 aliases, no other modules), each imported name is exported by that file, top-level
@@ -23,10 +27,13 @@ names are unique across the files, no import circle, ``export default`` only in 
 import re
 from pathlib import Path
 
-__all__ = ["ENTRY", "joined"]
+__all__ = ["ENTRY", "PAGE_MODULES", "joined"]
 
 #: The page's entry module.
 ENTRY = Path(__file__).parent / "static" / "explorer.js"
+#: Modules joined with the page's entry although it does not import them: replay.js (the
+#: clipping rules replayed over a learner's norm log, the twin of gradclip.replay_thresholds).
+PAGE_MODULES = (ENTRY.parent / "explorer" / "replay.js",)
 
 _IMPORT = re.compile(r'import\s*\{([^{}]*)\}\s*from\s*"(\.{1,2}/[^"]+\.js)"\s*;?\s*')
 _STATEMENT = re.compile(r"(import|export)\b(?!\s*\()")
@@ -59,13 +66,16 @@ def _parse(path):
     return body, deps, names
 
 
-def joined(entry=ENTRY):
+def joined(entry=ENTRY, also=None):
     """The text of one ES module holding ``entry`` and every module it imports.
 
     Parameters
     ----------
     entry : str or Path
         The entry module (default: ``static/explorer.js``).
+    also : sequence of str or Path, optional
+        Modules joined too (before the entry, with what they import) although the entry does
+        not import them; None: :data:`PAGE_MODULES` for the page's entry, none for another.
 
     Returns
     -------
@@ -83,10 +93,18 @@ def joined(entry=ENTRY):
     >>> text = joined()
     >>> "\\nimport " in text, "export default {render};" in text, "export class Evaluator" in text
     (False, True, True)
+    >>> "export function replayThresholds" in text
+    True
     """
     entry = Path(entry).resolve()
     if not entry.is_file():
         raise ValueError(f"entry must be a .js file, got {str(entry)!r}")
+    if also is None:
+        also = PAGE_MODULES if entry == ENTRY.resolve() else ()
+    also = [Path(p).resolve() for p in also]
+    for path in also:
+        if not path.is_file():
+            raise ValueError(f"also lists {path.name}, which does not exist")
     order, parsed, owner = [], {}, {}
 
     def visit(path, chain):
@@ -111,6 +129,8 @@ def joined(entry=ENTRY):
             owner[name] = path
         order.append(path)
 
+    for path in also:
+        visit(path, [])
     visit(entry, [])
     parts = []
     for path in order:
