@@ -274,6 +274,47 @@ def check_range(answer, measure, low, high, name="answer", what="the result", hi
         **fields))
 
 
+def _plain(value):
+    """``value`` with its arrays as nested lists, for a message (a list of arrays of
+    different shapes too)."""
+    if isinstance(value, (list, tuple)):
+        return [_plain(part) for part in value]
+    return np.asarray(value).tolist()
+
+
+def _copied(value):
+    """A copy of each array in ``value`` (an array, or a list or tuple of them), so that a
+    learner's function cannot change the cases; anything else as it is."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, (list, tuple)) and any(isinstance(part, np.ndarray) for part in value):
+        return type(value)(_copied(part) for part in value)
+    return value
+
+
+def _result(value):
+    """A function's result as one float64 array, or, when its parts differ in shape (a list
+    of gradient arrays), as a list of float64 arrays."""
+    if isinstance(value, (list, tuple)):
+        try:
+            return np.asarray(value, dtype=np.float64)
+        except ValueError:
+            return [_result(part) for part in value]
+    return np.asarray(value, dtype=np.float64)
+
+
+def _agrees(got, truth, rtol, atol):
+    """Same structure, same shapes, ``np.allclose`` values (NaN equal to NaN)."""
+    if isinstance(truth, list) or isinstance(got, list):
+        return (isinstance(truth, list) and isinstance(got, list) and len(got) == len(truth)
+                and all(_agrees(g, t, rtol, atol) for g, t in zip(got, truth)))
+    return got.shape == truth.shape and np.allclose(got, truth, rtol=rtol, atol=atol, equal_nan=True)
+
+
+def _rounded(value):
+    return [_rounded(part) for part in value] if isinstance(value, list) else np.round(value, 6).tolist()
+
+
 def check_function(fn, reference, cases, name="your function", rtol=1e-6, atol=1e-10, hint=""):
     """Check code a learner wrote: call ``fn`` and ``reference`` on each case and compare.
 
@@ -285,9 +326,11 @@ def check_function(fn, reference, cases, name="your function", rtol=1e-6, atol=1
     fn : callable or None
         The learner's function.
     reference : callable
-        The truth, usually a gradclip function.
+        The truth, usually a gradclip function. Its result is a number, an array, or a list
+        of arrays of different shapes (one per parameter group), compared array by array.
     cases : list of tuple
-        Positional arguments for each call.
+        Positional arguments for each call. Arrays in them (also inside a list) are copied
+        before ``fn`` gets them.
     name : str
         How to call ``fn`` in the messages.
     rtol, atol : float
@@ -318,19 +361,17 @@ def check_function(fn, reference, cases, name="your function", rtol=1e-6, atol=1
     extra = _extra(hint)
     for args in cases:
         args = tuple(args) if isinstance(args, (list, tuple)) else (args,)
-        shown = ", ".join(repr(np.asarray(a).tolist()) if isinstance(a, (list, np.ndarray)) else repr(a)
-                          for a in args)
-        truth = np.asarray(reference(*args), dtype=np.float64)
+        shown = ", ".join(repr(_plain(a)) if isinstance(a, (list, np.ndarray)) else repr(a) for a in args)
+        truth = _result(reference(*args))
         try:
             with np.errstate(all="ignore"):
-                got = np.asarray(fn(*(np.array(a, copy=True) if isinstance(a, np.ndarray) else a
-                                      for a in args)), dtype=np.float64)
+                got = _result(fn(*(_copied(a) for a in args)))
         except Exception as exc:  # the learner's code may fail in any way: report, do not raise
             return Feedback(False, i18n.message("{name}({args}) raised {error}{extra}", name=label, args=shown,
                                                 error=f"{type(exc).__name__}: {exc}", extra=extra))
-        if got.shape != truth.shape or not np.allclose(got, truth, rtol=rtol, atol=atol, equal_nan=True):
+        if not _agrees(got, truth, rtol, atol):
             return Feedback(False, i18n.message("{name}({args}) gave {got}, expected {expected}{extra}",
-                                                name=label, args=shown, got=np.round(got, 6).tolist(),
-                                                expected=np.round(truth, 6).tolist(), extra=extra))
+                                                name=label, args=shown, got=_rounded(got),
+                                                expected=_rounded(truth), extra=extra))
     return Feedback(True, i18n.message("{name} agrees with the reference on all {count} cases",
                                        name=label, count=len(cases)))

@@ -63,6 +63,40 @@ def test_check_function_runs_learner_code_against_a_reference():
         exercises.check_function(ref, ref, [])
 
 
+def test_check_function_compares_lists_of_arrays_of_different_shapes():
+    from gradclip import clip_by_global_norm, clip_by_norm
+
+    reference = lambda grads, c: clip_by_global_norm(grads, c)[0]  # noqa: E731
+    # each group has norm 1 <= 1.2, the global norm is sqrt(2) > 1.2: all scaled by 1.2 / sqrt(2)
+    cases = [([np.array([0.6, 0.8]), np.array([[0.0, 0.8], [0.6, 0.0]])], 1.2),
+             ([np.array([[3.0, 0.0], [0.0, 4.0]]), np.array([12.0])], 1.0)]
+
+    def by_hand(grads, c):  # the global norm written out, one factor for every group
+        total = np.sqrt(sum(float(np.sum(np.square(g))) for g in grads))
+        return [g * min(1.0, c / total) for g in grads]
+
+    assert exercises.check_function(by_hand, reference, cases)
+    per_group = exercises.check_function(lambda grads, c: [clip_by_norm(g, c) for g in grads], reference,
+                                         cases, name="f", hint="one factor")
+    assert not per_group and "one factor" in repr(per_group)
+    assert "f([[0.6, 0.8], [[0.0, 0.8], [0.6, 0.0]]], 1.2) gave [[0.6, 0.8], [[0.0, 0.8], [0.6, 0.0]]]" in repr(
+        per_group)
+    assert "expected [[0.509117, 0.678823], [[0.0, 0.678823], [0.509117, 0.0]]]" in repr(per_group)
+    flat = exercises.check_function(lambda grads, c: clip_by_norm(np.concatenate([g.ravel() for g in grads]), c),
+                                    reference, cases)
+    assert not flat and "gave [0.509117, 0.678823, 0.0, 0.678823, 0.509117, 0.0]" in repr(flat)
+    assert not exercises.check_function(lambda grads, c: by_hand(grads, c)[:1], reference, cases)
+
+    def in_place(grads, c):  # changes its input: the cases must not change with it
+        for g in grads:
+            g *= 0.0
+        return grads
+
+    assert not exercises.check_function(in_place, reference, cases)
+    assert cases[1][0][1].tolist() == [12.0] and exercises.check_function(by_hand, reference, cases)
+    assert exercises.check_function(None, reference, cases).correct is None
+
+
 def test_check_array_compares_shape_and_values():
     assert exercises.check_array([1.0, 2.0], np.array([1.0, 2.0]))
     assert not exercises.check_array([1.0], [1.0, 2.0])
