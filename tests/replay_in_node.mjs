@@ -4,7 +4,7 @@
 // MODULE: the joined page module (gradclip.widgets.esm.joined()) or explorer/replay.js itself;
 // cases.json: {replays: [{name, norms, options}], texts: [{name, text}]}. For each replay it
 // writes every rule's thresholds, clipped mask, clipped norms, count and fraction; for each
-// text parseNormLog's values or {error: message}. Non-finite numbers are written as the strings
+// text parseNormLog's values or {error: message, line}. Non-finite numbers are written as the strings
 // "NaN", "Infinity", "-Infinity": JSON has no such numbers.
 
 import { readFileSync } from "node:fs";
@@ -28,7 +28,7 @@ const texts = cases.texts.map(({name, text}) => {
   try {
     return {name, values: list(page.parseNormLog(text))};
   } catch (e) {
-    return {name, error: e.message};
+    return {name, error: e.message, line: e.line ?? null};
   }
 });
 process.stdout.write(JSON.stringify({replays, texts}));

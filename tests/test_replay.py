@@ -293,6 +293,8 @@ def test_page_parses_logs_as_python(in_node):
     np.testing.assert_array_equal(_floats(texts["example"]["values"]), _example())
     for name, (_, message) in BAD_FORMATS.items():
         assert message in texts[name].get("error", ""), (name, texts[name])
+        line = int(message.split()[1]) if message.startswith("line") else None
+        assert texts[name]["line"] == line  # for the page to word the error in the reader's language
 
 
 def test_page_refuses_what_python_refuses(tmp_path):

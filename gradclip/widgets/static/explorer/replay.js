@@ -2,7 +2,8 @@
 // gradclip.adaptive's parse_norm_log and replay_thresholds (a fixed threshold, AutoClip, ZClip),
 // with the same numbers (tests/test_replay_parity.py runs both). No DOM, no dependencies.
 //
-// parseNormLog(text) -> Float64Array of the norms (Error naming the line of a bad one).
+// parseNormLog(text) -> Float64Array of the norms (an Error naming the line of a bad one, its
+// number also in error.line, so a page can word it in the reader's language).
 // replayThresholds(norms, options) -> {norms, settings, fixed, autoclip, zclip}, each rule
 // {thresholds (Float64Array, Infinity: left alone), clipped (booleans), clippedNorms, count,
 // fraction}. Options (Python's names in camelCase): threshold 1, percentile 10, alpha 0.97,
@@ -15,6 +16,10 @@ const ZCLIP_OPTIONS = ["adaptive_scaling", "z_bound", "mean"];
 const ZCLIP_EPS = 1e-6;
 const REPLAY_DEFAULTS = {threshold: 1.0, percentile: 10.0, alpha: 0.97, zThresh: 2.5, warmupSteps: 25,
                          clipOption: "adaptive_scaling", maxGradNorm: null};
+
+function lineError(number, message) {
+  return Object.assign(new Error(`text line ${number}: ${message}`), {line: number});
+}
 
 function stripBlanks(s) {
   return s.replace(/^[ \t]+|[ \t]+$/g, "");
@@ -60,13 +65,13 @@ export function parseNormLog(text) {
         column = name === undefined ? null : header.indexOf(name);
         continue;
       }
-      if (!numeric.some(Boolean)) throw new Error(`text line ${number}: no number in '${raw}'`);
+      if (!numeric.some(Boolean)) throw lineError(number, `no number in '${raw}'`);
       column = numeric.lastIndexOf(true);
     }
     const fields = logFields(line, sep);
     if (column >= fields.length || !NUMBER.test(fields[column])) {
       const got = column < fields.length ? fields[column] : "nothing";
-      throw new Error(`text line ${number}: expected a number in column ${column + 1}, got '${got}' in '${raw}'`);
+      throw lineError(number, `expected a number in column ${column + 1}, got '${got}' in '${raw}'`);
     }
     values.push(logNumber(fields[column]));
   }
@@ -149,13 +154,17 @@ function zclipThresholds(norms, {alpha, zThresh, warmupSteps, clipOption, maxGra
 function replayOptions(options) {
   const o = {...REPLAY_DEFAULTS};
   for (const [key, value] of Object.entries(options ?? {})) {
-    if (!(key in REPLAY_DEFAULTS)) throw new Error(`options has no setting ${key} (${Object.keys(REPLAY_DEFAULTS).join(", ")})`);
+    if (!(key in REPLAY_DEFAULTS)) {
+      throw new Error(`options has no setting ${key} (${Object.keys(REPLAY_DEFAULTS).join(", ")})`);
+    }
     o[key] = value;
   }
   const finite = (x) => typeof x === "number" && Number.isFinite(x);
   const bad = (name, what) => new Error(`${name} must be ${what}, got ${o[name]}`);
   if (!(finite(o.threshold) && o.threshold > 0)) throw bad("threshold", "a positive finite number");
-  if (!(finite(o.percentile) && o.percentile >= 0 && o.percentile <= 100)) throw bad("percentile", "a number in [0, 100]");
+  if (!(finite(o.percentile) && o.percentile >= 0 && o.percentile <= 100)) {
+    throw bad("percentile", "a number in [0, 100]");
+  }
   if (!(finite(o.alpha) && o.alpha > 0 && o.alpha < 1)) throw bad("alpha", "a number in (0, 1)");
   if (!(finite(o.zThresh) && o.zThresh > 0)) throw bad("zThresh", "a positive finite number");
   if (!(Number.isInteger(o.warmupSteps) && o.warmupSteps >= 1)) throw bad("warmupSteps", "an integer >= 1");
@@ -174,7 +183,9 @@ export function replayThresholds(norms, options = {}) {
   }
   const x = Float64Array.from(norms);
   for (let k = 0; k < x.length; k++) {
-    if (!(Number.isFinite(x[k]) && x[k] > 0)) throw new Error(`norms must be finite and > 0, got norms[${k}] = ${norms[k]}`);
+    if (!(Number.isFinite(x[k]) && x[k] > 0)) {
+      throw new Error(`norms must be finite and > 0, got norms[${k}] = ${norms[k]}`);
+    }
   }
   const o = replayOptions(options);
   const rule = (thresholds) => {
