@@ -222,9 +222,16 @@ def use_cjk_font(on=True):
 
 @functools.cache
 def _register_cjk_font():
+    import dataclasses
+
     from matplotlib import font_manager
 
-    font_manager.fontManager.addfont(str(CJK_FONT_OTF))
+    manager = font_manager.fontManager
+    manager.addfont(str(CJK_FONT_OTF))
+    # The subset has one weight: it also stands for bold, so bold titles take it without a warning.
+    regular = [e for e in manager.ttflist if e.fname == str(CJK_FONT_OTF)][-1]
+    manager.ttflist.append(dataclasses.replace(regular, weight=700))
+    manager._findfont_cached.cache_clear()
 
 
 def page_css(on=None):

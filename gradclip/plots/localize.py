@@ -67,11 +67,17 @@ def localize(fig, lang=None):
         if id(text) in ticks:
             continue
         s = text.get_text()
-        if s:
+        if s and not _translated(s):
             new = i18n.translate(s, lang)
             if new != s:
                 text.set_text(new)
     return fig
+
+
+def _translated(text):
+    """Whether ``text`` holds CJK characters: translated already (a figure localized twice, or
+    a label given in Chinese), so it is left as it is."""
+    return any("\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" for ch in text)
 
 
 def _axes_of(ax):
@@ -86,7 +92,7 @@ def _localize_ticks(axis, lang):
         texts = [t.get_text() for t in labels]
         if not any(any(c.isalpha() for c in s) for s in texts):
             continue
-        new = [i18n.translate(s, lang) if s else s for s in texts]
+        new = [i18n.translate(s, lang) if s and not _translated(s) else s for s in texts]
         if new != texts:
             axis.set_ticks(axis.get_ticklocs(minor=minor), labels=new, minor=minor)
 
