@@ -11,6 +11,7 @@ English gives the same values and the same drawing in Chinese.
 
 import json
 import re
+import warnings
 from pathlib import Path
 
 import matplotlib
@@ -74,7 +75,12 @@ def built():
 
     def get(name, lang):
         if (name, lang) not in made:
-            made[name, lang] = _build(name) if lang is None else _build(name, lang=lang)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                ex = _build(name) if lang is None else _build(name, lang=lang)
+                ex.picture()
+            ex.missing_glyphs = [str(w.message) for w in caught if "missing from font" in str(w.message)]
+            made[name, lang] = ex
         return made[name, lang]
     yield get
     i18n.set_language("en")
@@ -162,6 +168,7 @@ def test_chinese_explorer_shows_no_english_word(built, name):
     ex = built(name, "zh")
     assert ex.lang == "zh" and ex.spec["lang"] == "zh"
     assert untranslated_in(ex) == {}
+    assert ex.missing_glyphs == []  # matplotlib has the CJK font for every text it draws
     # matplotlib draws a text with $math$ in it entirely with the math fonts, which have no CJK
     assert [t for t in figure_texts(ex.fig) if _MATH.search(t) and _CJK.search(t)] == []
     assert ex.picture()[:4] == b"\x89PNG"  # the stored picture draws with these texts

@@ -9,8 +9,11 @@ are in the picture's language: :meth:`Picture.freeze` translates them before the
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
+import matplotlib.text
+
 from .. import i18n
 from ..plots.localize import localize
+from ..style import CJK_FAMILY, CJK_RANGES, use_cjk_font
 from .covers import covers
 
 __all__ = ["Picture"]
@@ -58,6 +61,8 @@ class Picture:
         if done != "en":
             raise ValueError(f"lang: the picture's texts are already in {done!r}, got {lang!r}")
         localize(self.fig, lang)
+        if lang == "zh":
+            _with_cjk_font(self.fig)
         self.lang, self._localized = lang, lang
         self._covers, self.fig.stale = None, True  # keys measured and drawn with the new words
 
@@ -173,3 +178,14 @@ class Picture:
         finally:
             self.fig.dpi = dpi
             self.fig.stale = False  # restoring the dpi changes nothing drawn
+
+
+def _with_cjk_font(fig):
+    """Give every text of ``fig`` that holds CJK characters the CJK font after its own
+    (a text takes its fonts when it is made: one made before the font was on would miss it)."""
+    use_cjk_font(True)
+    for t in fig.findobj(matplotlib.text.Text):
+        family = list(t.get_fontfamily())
+        if CJK_FAMILY not in family and any(lo <= ord(ch) <= hi for ch in t.get_text()
+                                            for lo, hi in CJK_RANGES):
+            t.set_fontfamily(family + [CJK_FAMILY])
