@@ -321,3 +321,11 @@ def test_hints_and_names_from_a_notebook(zh):
     fb = exercises.check_number(3.0, np.pi, name="x", hint="an English hint without an entry")
     assert repr(fb).endswith("（an English hint without an entry）")
     assert i18n.untranslated("zh") == []
+
+
+def test_the_figure_builder_writes_chinese_figures_into_zh(tmp_path):
+    from gradclip import figures
+
+    written = figures.main(["--lang", "zh", "--only", "04_clipping_geometry.png"], output_dir=tmp_path)
+    assert written == [tmp_path / "zh" / "04_clipping_geometry.png"] and written[0].stat().st_size > 10_000
+    assert i18n.language() == "en" and i18n.untranslated("zh") == []  # builder leaves English behind
