@@ -251,12 +251,12 @@ def test_stage_build_lang_translates_labels_options_status_and_figure():
     assert [c["label"] for c in ex.spec["controls"]] == ["剪裁", "阈值"]
     assert ex.spec["controls"][0]["options"] == ["none", "norm"]  # values: presets stay as they are
     assert ex.spec["controls"][0]["option_labels"] == ["无", "按范数"]
-    assert ex.status_text == "在第 3 步发散  （lr = 0.1，剪裁 = 按范数）"
+    assert ex.status_text == "在第 3 步发散（lr = 0.1，剪裁 = 按范数）"
     assert ex.update(clip="none").status_text == "不剪裁"
     assert ex.spec["status"]["fields"]["w"]["a"] == "+ 残差连接"
     assert ex.spec["status"]["fields"]["r"]["labels"] == ["振荡"]
     assert [d["text"] for d in ex.drawn() if d["type"] == "text"] == ["0.1 步后的损失"]
-    assert (ax.get_xlabel(), ax.get_title()) == ("步", "不剪裁")
+    assert (ax.get_xlabel(), ax.get_title()) == ("步数", "不剪裁")
     assert ex.apply_preset("clip=norm;lr=0.2").values == {"clip": "norm", "lr": 0.2}
     with pytest.raises(ValueError, match="already in 'zh'"):
         st.build({"clip": "norm", "lr": 0.1}, lang="en")
