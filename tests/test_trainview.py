@@ -115,7 +115,8 @@ def test_stored_runs_are_the_default_cell_trained_again_bit_for_bit(tmp_path):
     for name in ("none", "global_norm"):
         (a, test_a), (b, test_b) = stored[name], fresh[name]
         for field in ("losses", "grad_norms", "clipped"):
-            assert np.array_equal(getattr(a, field), getattr(b, field), equal_nan=field != "clipped"), (name, field)
+            same = np.array_equal(getattr(a, field), getattr(b, field), equal_nan=field != "clipped")
+            assert same, (name, field)
             assert getattr(a, field).dtype == getattr(b, field).dtype
         assert all(np.array_equal(p, q) for p, q in zip(a.params, b.params)) and len(a.params) == 5
         assert a.diverged_at == b.diverged_at

@@ -93,8 +93,8 @@ def _setting(config):
 def _compute_run(setting, steps, X, y, width, seed):
     """:func:`depth_run` of ``setting`` for ``steps`` training steps (0: at initialisation)."""
     d, act, init, res = setting
-    return depth_run(depth_net(d, act, init, res == "on", width, seed), X, y, LR, steps, EVERY if steps else 1,
-                     BINS, SLOTS)
+    net = depth_net(d, act, init, res == "on", width, seed)
+    return depth_run(net, X, y, LR, steps, EVERY if steps else 1, BINS, SLOTS)
 
 
 def _run(setting, steps, X, y, width, seed):
@@ -126,7 +126,8 @@ def write_stored_runs(path=None):
     X, y = depth_task(n, width, seed)
     groups = {}
     for steps, setting in _stored_settings():
-        groups.setdefault((steps, setting[0]), []).append((setting, _compute_run(setting, steps, X, y, width, seed)))
+        run = _compute_run(setting, steps, X, y, width, seed)
+        groups.setdefault((steps, setting[0]), []).append((setting, run))
     arrays = {"meta": _meta()}
     for (steps, d), items in groups.items():
         head = f"{steps}/{d}/"
