@@ -154,3 +154,30 @@ def test_prose_uses_full_width_punctuation():
         for m in re.finditer(r"[\u4e00-\u9fff][,;:?!](?=\s|$)", text):
             bad.append(f"{where}: ...{text[max(0, m.start() - 12):m.end() + 4]!r}")
     assert not bad, "\n".join(bad[:20])
+
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\u3000-\u303f\uff00-\uffef"
+_BLOCK = re.compile(r"^\s*([-*+] |\d+\. |#|\||<|\$\$|```|>|$)")
+
+
+def soft_breaks(text):
+    """Lines of a Chinese paragraph broken after a Chinese character: the browser and Jupyter
+    render such a break as a space between two Chinese characters."""
+    lines, found, fence = text.split("\n"), [], False
+    for a, b in zip(lines, lines[1:]):
+        if a.lstrip().startswith("```"):
+            fence = not fence
+        if fence or not a.strip() or _BLOCK.match(b) or a.lstrip().startswith(("|", "#", "<", "$$")):
+            continue
+        if re.search(f"[{_CJK}]$", a.rstrip()) and re.match(rf"\s*[{_CJK}A-Za-z0-9$`(（“]", b):
+            found.append(a.strip()[-12:] + " ⏎ " + b.strip()[:12])
+    return found
+
+
+def test_no_line_break_inside_a_chinese_paragraph():
+    breaks = []
+    for cat in sorted((ROOT / "translations" / "zh").glob("*.json")):
+        for e in json.loads(cat.read_text(encoding="utf-8"))["cells"]:
+            if e.get("type") == "markdown":
+                breaks += [f"{cat.name}:{e['id']}: {b}" for b in soft_breaks("".join(e.get("zh", [])))]
+    assert not breaks, f"{len(breaks)} breaks, e.g.\n" + "\n".join(breaks[:15])
