@@ -119,6 +119,9 @@ def spec_texts(spec):
             for f in a["fields"].values():
                 out += _field_words(f)
     out += [s.replace(spec["name"], "") for s in spec["strings"].values()]
+    out += list(spec.get("replay", {}).get("strings", {}).values())  # the "your log" panel
+    out += [a[k] for a in spec["artists"] for k in ("xname", "yname") if k in a]  # readout names
+    out += [A[k]["name"] for A in spec["axes"] for k in ("x", "y") if k in A and "name" in A[k]]
     return out
 
 

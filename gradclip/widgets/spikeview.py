@@ -7,6 +7,8 @@ threshold each rule chose and the clipped steps, the loss, and the factor by whi
 was shrunk.
 """
 
+from pathlib import Path
+
 import numpy as np
 
 from ..adaptive import AutoClip, FixedThreshold, ZClip, run_with_rule, spike_process
@@ -17,8 +19,10 @@ from .arrays import pad
 from .controls import check_int, snap
 from .figure import LogGrid, explorer_figure, key
 from .stage import Stage, at, div, isin, value, where
+from .words import text
 
-__all__ = ["spike_explorer", "spike_stage", "RULE_NAMES", "PERCENTILES", "Z_VALUES", "SETTLED"]
+__all__ = ["spike_explorer", "spike_stage", "replay_spec", "RULE_NAMES", "PERCENTILES", "Z_VALUES",
+           "SETTLED", "EXAMPLE_LOG", "REPLAY_WORDS"]
 
 #: The rules of the toggle.
 RULE_NAMES = ("none", "fixed", "AutoClip", "ZClip")
@@ -31,6 +35,20 @@ SCENE = {"theta0": (5.0, 5.0), "lr": 0.5, "condition": 10.0}
 #: the start (loss 23.5), not spike damage, and ZClip's z-score rule is idle in its 25-step
 #: warm-up (where only its cap, max_grad_norm, clips).
 SETTLED = 50
+#: The example log the "your log" panel can load (made by scripts/make_example_norm_log.py).
+EXAMPLE_LOG = Path(__file__).resolve().parents[2] / "data" / "example_grad_norms.csv"
+#: The words of the "your log" panel (``spec["replay"]["strings"]``), in English.
+REPLAY_WORDS = {
+    "open": "Your own log: replay the rules over your gradient norms",
+    "intro": "Paste gradient norms (one a line, or a table with a grad_norm column), open a file or "
+             "load the example. The page reads them itself: nothing is uploaded.",
+    "load": "open a file:", "example": "example log", "run": "replay",
+    "status": "{n} steps replayed · clipped: fixed c = {c:.2g}: {fixed} · AutoClip p = {p:.3g}: "
+              "{autoclip} · ZClip z = {z:.2g}: {zclip}",
+    "bad_line": "line {line}: no gradient norm in '{text}'",
+    "empty": "no gradient norm in the text",
+    "bad_norm": "step {step}: a gradient norm must be finite and > 0, got {value}",
+    "xname": "step", "yname": "gradient norm"}
 
 
 def _rule_runs(problem, process, thresholds, percentiles, zs):
@@ -130,7 +148,7 @@ def spike_stage(steps=500, seed=0, thr_grid=None, percentiles=PERCENTILES, zs=Z_
         st.line(ax, "step", f"norm_{name}", along="k", color=PALETTE["raw"], lw=1.0, z=2, visible=shown)
         if name != "none":
             st.line(ax, "step", f"thr_{name}", along="k", color=PALETTE["clipped"], lw=1.4, z=3,
-                    marker="_", ms=5, visible=shown)  # ZClip: a threshold only where it clips
+                    marker="_", ms=5, visible=shown, yname="threshold")  # ZClip: a threshold only where it clips
             st.markers(ax, "step", f"norm_{name}", along="k", mask=f"clip_{name}", ms=3.5,
                        color=PALETTE["clipped"], z=4, visible=shown)
             st.line(axf, "step", f"factor_{name}", along="k", color=PALETTE["clipped"], lw=1.0, z=3,
@@ -145,6 +163,21 @@ def spike_stage(steps=500, seed=0, thr_grid=None, percentiles=PERCENTILES, zs=Z_
                       "settled": SETTLED, "worst": by_rule("worst_loss"), "final": by_rule("final_loss")},
               size=12)
     return st
+
+
+def replay_spec(lang="en", example=None):
+    """The "your log" panel of the page (``spec["replay"]``, read by ``replayview.js``): its
+    words in ``lang``, the example log's text (default: :data:`EXAMPLE_LOG`, empty if absent),
+    the explorer's controls the replay takes its settings from, and the colours."""
+    if example is None:
+        example = EXAMPLE_LOG.read_text(encoding="utf-8") if EXAMPLE_LOG.is_file() else ""
+    return {"strings": {k: text(v, lang) for k, v in REPLAY_WORDS.items()}, "example": example,
+            "controls": {"rule": "rule", "threshold": "threshold", "percentile": "percentile",
+                         "z": "z"},
+            "rules": {"fixed": "fixed", "AutoClip": "autoclip", "ZClip": "zclip"},
+            "colors": {"norm": PALETTE["raw"], "threshold": PALETTE["clipped"],
+                       "clipped": PALETTE["clipped"]},
+            "size": [900, 250]}
 
 
 def spike_explorer(rule="ZClip", threshold=2.0, percentile=10.0, z=2.5, steps=500, preset=None):
@@ -182,4 +215,6 @@ def spike_explorer(rule="ZClip", threshold=2.0, percentile=10.0, z=2.5, steps=50
     percentile = snap("percentile", PERCENTILES, percentile, log=False)
     z = snap("z", Z_VALUES, z, log=False)
     stage = spike_stage(steps=steps, thr_grid=grid)
-    return stage.build({"rule": rule, "threshold": threshold, "percentile": percentile, "z": z}, preset)
+    ex = stage.build({"rule": rule, "threshold": threshold, "percentile": percentile, "z": z}, preset)
+    ex.spec["replay"] = replay_spec(ex.lang)
+    return ex

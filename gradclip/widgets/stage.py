@@ -160,13 +160,14 @@ class Stage(Picture):
 
     def line(self, ax, x, y, along=None, cut=None, shift=0, only=None, fill_y=None, mask=None,
              color="#333333", lw=1.5, ls="-", alpha=1.0, marker=None, ms=6.0, mfc=None, mec=None,
-             mew=1.0, z=2, visible=None, clip=True):
+             mew=1.0, z=2, visible=None, clip=True, xname=None, yname=None):
         """A polyline (or markers) from arrays ``x`` and ``y`` along the axis ``along``.
 
         Points ``0 .. position(cut) + shift`` are drawn when ``cut`` names a control; NaN
         breaks the line. ``only="last"`` draws just the last finite point (a run's head);
         ``fill_y`` replaces a y that is not finite (e.g. a diverged run's marker at the top);
         ``mask`` (an array along the same axis) keeps only the points where it is non-zero.
+        ``xname`` / ``yname`` name its values in the page's readout (default: the axes' labels).
         """
         if cut is not None and cut not in self.controls:
             raise ValueError(f"cut must be a control name, got {cut!r}")
@@ -177,7 +178,8 @@ class Stage(Picture):
         self._artist("line", ax, z, visible, clip, x=self._ref(x, along, "x"),
                      y=self._ref(y, along, "y"), along=along, cut=cut, shift=int(shift),
                      only=only, fill_y=None if fill_y is None else float(fill_y),
-                     mask=None if mask is None else self._ref(mask, along, "mask"), style=style)
+                     mask=None if mask is None else self._ref(mask, along, "mask"), style=style,
+                     **{k: str(v) for k, v in (("xname", xname), ("yname", yname)) if v is not None})
 
     def markers(self, ax, x, y, along=None, marker="o", ms=6.0, **kw):
         """Markers without a connecting line (see :meth:`line`)."""
@@ -229,6 +231,23 @@ class Stage(Picture):
         self.handlers[name] = (handler, [dict(v) for v in (cache or [])])
         if computed is not None:
             self.computed[name] = {k: self.controls[k].check(computed[k]) for k in controls}
+
+    def mapping(self):
+        """Each axes' pixel box and limits (see the contract), with ``name``: the axis label,
+        else the label of an axes in line with it (a stacked panel: the same limits and pixel
+        span along that axis), else ``"x"`` / ``"y"``; the page's readout shows it."""
+        out = super().mapping()
+        for ax, d in zip(self.fig.axes, out):
+            for axis, i in (("x", 0), ("y", 1)):
+                if axis not in d:
+                    continue
+                names = [(a.get_xlabel() if axis == "x" else a.get_ylabel()).strip()
+                         for a, e in zip(self.fig.axes, out) if a is ax or (
+                             axis in e and e[axis]["lim"] == d[axis]["lim"]
+                             and np.allclose(e["bbox"][i::2], d["bbox"][i::2]))]
+                own = (ax.get_xlabel() if axis == "x" else ax.get_ylabel()).strip()
+                d[axis]["name"] = next((n for n in [own] + names if n), axis)
+        return out
 
     def build(self, values, preset=None, explorer=Explorer, lang=None):
         """Freeze the layout, draw the static layer and return the explorer at ``values``, then

@@ -33,7 +33,8 @@ __all__ = ["PAGE", "LIVE_HINT", "speaking", "page_strings", "translate_spec", "s
 #: The page's fixed words (``spec["strings"]``), in English; ``alt`` names the explorer.
 PAGE = {"busy": "computing…", "play": "play", "pause": "pause",
         "needs_kernel": "This setting is computed by the kernel: run the notebook to see it.",
-        "alt": "{name} explorer: axes and labels"}
+        "alt": "{name} explorer: axes and labels",
+        "copy_link": "copy link", "link_copied": "link copied"}
 #: The plain-text output: what to do to make the explorer live.
 LIVE_HINT = "Run this notebook to make the sliders live (the picture shows the explorer's start)."
 
@@ -118,6 +119,9 @@ def translate_spec(spec, lang, toggles=None):
     if "artists" in spec:
         out["artists"] = [dict(a, template=text(a["template"], lang), fields=fields(a["fields"]))
                           if a.get("type") == "text" else a for a in spec["artists"]]
+        # a line's own names for its values in the readout (the axes' come from the figure)
+        out["artists"] = [dict(a, **{k: text(a[k], lang) for k in ("xname", "yname") if k in a})
+                          for a in out["artists"]]
     return out
 
 

@@ -22,8 +22,9 @@ export function mapper(spec, axesIndex) {
           box: [l, t, w, h]};
 }
 
-/** Draw every visible artist (sorted by z) of the state `pos`; px: CSS px per point. */
-export function drawArtists(ctx, ev, pos, artists, px) {
+/** Draw every visible artist (sorted by z) of the state `pos`; px: CSS px per point. Each
+ *  line drawn is pushed onto `drawn` (if given) as {art, pts, m}: its data points and mapper. */
+export function drawArtists(ctx, ev, pos, artists, px, drawn) {
   const s = ev.spec;
   for (const art of artists) {
     if (!ev.visible(art, pos)) continue;
@@ -37,7 +38,11 @@ export function drawArtists(ctx, ev, pos, artists, px) {
     }
     const st = ev.style(art, pos);
     ctx.globalAlpha = st.alpha ?? 1;
-    if (art.type === "line") drawLine(ctx, ev.points(art, pos), st, m, px);
+    if (art.type === "line") {
+      const pts = ev.points(art, pos);
+      drawLine(ctx, pts, st, m, px);
+      if (drawn) drawn.push({art, pts, m});
+    }
     else if (art.type === "vline" || art.type === "hline") {
       drawRule(ctx, art.type, ev.rule(art, pos), st, m, px);
     }

@@ -9,6 +9,9 @@ import { controlElement, positionOf, showActive, showControl, word } from "./con
 import { drawArtists, drawCovers } from "./draw.js";
 import { Evaluator, FORMAT } from "./evaluate.js";
 import { maybeRequest, needsKernel, reply, report, requestKey } from "./kernel.js";
+import { Readout } from "./readout.js";
+import { ReplayPanel } from "./replayview.js";
+import { predictElement, setPredicting, shownArtists } from "./predict.js";
 
 export class Explorer {
   // el: the element to fill; spec: the parsed spec; host: the kernel ({report, request}) or null
@@ -73,8 +76,12 @@ export class Explorer {
     busy.textContent = word(this, "busy");
     fig.append(img, canvas, status, busy);
     root.append(bar, fig);
+    if (s.predict) root.insertBefore(predictElement(this), fig);  // predict first: see predict.js
     this.el.appendChild(root);
     Object.assign(this, {root, img, canvas, status, busy, figure: fig});
+    this.readout = new Readout(this);  // the values under the pointer
+    if (s.replay) this.replayPanel = new ReplayPanel(this);  // a learner's own norm log
+    if (s.predict) setPredicting(this, true);
     if (s.status) {
       status.style.left = `${(100 * s.status.box[0]) / s.size[0]}%`;
       status.style.top = `${(100 * s.status.box[1]) / s.size[1]}%`;
@@ -107,6 +114,7 @@ export class Explorer {
     this.schedule(ev);
     this.report(commit);
     if (commit) maybeRequest(this, name);
+    if (this.onChange) this.onChange(name);  // a page's own hook (share.js keeps the address)
   }
 
   commit(name) {  // a slider released
@@ -155,18 +163,21 @@ export class Explorer {
     ctx.clearRect(0, 0, W, H);
     ctx.setTransform(dpr * k, 0, 0, dpr * k, 0, 0);
     showActive(this);
-    drawArtists(ctx, this.ev, this.pos, this.artists, this.px);
+    const drawn = [];
+    drawArtists(ctx, this.ev, this.pos, shownArtists(this, this.artists), this.px, drawn);
     drawCovers(ctx, s, this.img);
     if (s.status) this.showStatus(cw, k);
     this.frame += 1;
     this.root.dataset.frame = String(this.frame);
     if (this.t0 !== null) this.root.dataset.lastPaintMs = (performance.now() - this.t0).toFixed(2);
     this.t0 = null;
+    this.readout.painted(drawn);  // each redraws in a frame of its own, if it shows something
+    if (this.replayPanel) this.replayPanel.schedule();
   }
 
   showStatus(cw, k) {  // one line at the spec's size, shrunk to fit the figure's width
     const offline = needsKernel(this), st = this.ev.status(this.pos);
-    const text = offline ? word(this, "needs_kernel") : st.text;
+    const text = offline ? word(this, "needs_kernel") : this.predicting ? "" : st.text;
     if (this.status.textContent !== text || this.statusK !== k) {
       this.status.textContent = text;
       this.statusK = k;
@@ -185,6 +196,8 @@ export class Explorer {
     if (this.playing) clearInterval(this.playing);
     clearTimeout(this.reportTimer);
     if (this.raf) cancelAnimationFrame(this.raf);
+    this.readout.destroy();
+    if (this.replayPanel) this.replayPanel.destroy();
     this.resize.disconnect();
     if (this.fit) window.removeEventListener("resize", this.fit);
     this.root.remove();
