@@ -35,6 +35,7 @@ from .live import Explorer
 from .momentumview import momentum_explorer
 from .noiseview import noise_explorer
 from .phaseview import phase_explorer
+from . import predict as _predict
 from .player import player
 from .rnnview import rnn_explorer
 from .smoothview import smoothness_explorer
@@ -48,21 +49,39 @@ _LANG_DOC = """    lang : {'en', 'zh'}, optional
         The language of every word the explorer shows (default: the current one, chosen by
         ``gradclip.setup(lang=...)``). Presets are the same in every language.
 """
+_PREDICT_DOC = """    predict : str, optional
+        One of {}: the learner predicts with a control before the page shows the outcome
+        (see :mod:`gradclip.widgets.predict`).
+"""
 
 
 def _in_language(factory):
-    """``factory`` with a keyword ``lang``: it runs, and builds its explorer, in that language."""
-    @functools.wraps(factory)
-    def build(*args, lang=None, **kwargs):
-        with speaking(i18n.check_language(lang)):
-            return factory(*args, **kwargs)
-
+    """``factory`` with a keyword ``lang``: it runs, and builds its explorer, in that language;
+    and, for a factory with questions (:data:`gradclip.widgets.predict.QUESTIONS`), a keyword
+    ``predict``: the question the explorer asks before it shows (:func:`~.predict.ask`)."""
     sig = inspect.signature(factory)
-    build.__signature__ = sig.replace(parameters=[*sig.parameters.values(), inspect.Parameter(
-        "lang", inspect.Parameter.KEYWORD_ONLY, default=None)])
+    asks = factory.__name__ in _predict.QUESTIONS
+
+    @functools.wraps(factory)
+    def build(*args, lang=None, predict=None, **kwargs):
+        if predict is not None and not asks:
+            raise ValueError(f"{factory.__name__} asks no question, got predict={predict!r}")
+        with speaking(i18n.check_language(lang)):
+            ex = factory(*args, **kwargs)
+            if predict is None:
+                return ex
+            bound = sig.bind(*args, **kwargs).arguments
+            return _predict.attach(factory.__name__, ex, predict, bound)
+
+    extra = [inspect.Parameter("lang", inspect.Parameter.KEYWORD_ONLY, default=None)]
+    if asks:
+        extra.append(inspect.Parameter("predict", inspect.Parameter.KEYWORD_ONLY, default=None))
+    build.__signature__ = sig.replace(parameters=[*sig.parameters.values(), *extra])
     doc = factory.__doc__ or ""
     at = doc.find("\n\n    Returns\n")
-    build.__doc__ = doc[:at + 1] + _LANG_DOC + doc[at + 1:] if at >= 0 else doc + "\n" + _LANG_DOC
+    more = _LANG_DOC + (_PREDICT_DOC.format(sorted(_predict.QUESTIONS[factory.__name__]))
+                        if asks else "")
+    build.__doc__ = doc[:at + 1] + more + doc[at + 1:] if at >= 0 else doc + "\n" + more
     return build
 
 

@@ -1,0 +1,106 @@
+"""Predict first (gradclip.widgets.predict): the questions' truths against independent
+references, the verdict's cases, and the page's sentence (static/explorer/predict.js under
+node, as anywidget loads it) equal to Python's for guesses below, near and above the truth."""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import gradclip as gc
+from gradclip import widgets
+from gradclip.widgets import esm
+from gradclip.widgets.predict import ask, verdict
+
+HARNESS = Path(__file__).parent / "predict_in_node.mjs"
+
+
+@pytest.fixture(scope="module")
+def asked():
+    return {"condition": widgets.condition_explorer(preset="condition=100;lr=1;steps=100",
+                                                    predict="below_0.01"),
+            "cliff": widgets.cliff_explorer(w=5.0, offset=1e-3, T=50, predict="peak"),
+            "eos": widgets.eos_explorer(preset="lr=0.4;t=50", predict="settle"),
+            "cliff_zh": widgets.cliff_explorer(w=5.0, offset=1e-3, T=50, predict="peak", lang="zh")}
+
+
+def test_condition_truth_is_the_hand_loop(asked):
+    """κ = 100, lr = 1 from (-4, 3): a hand-written descent loop crosses J - Jmin < 0.01 at 118."""
+    prob = gc.Quadratic.with_condition(100.0)
+    theta, star = np.array([-4.0, 3.0]), prob.solution()
+    floor, k = prob.loss(star), 0
+    while prob.loss(theta) - floor >= 0.01:
+        theta = theta - 1.0 * prob.grad(theta)
+        k += 1
+    assert asked["condition"].spec["predict"]["truth"] == k == 118
+
+
+def test_cliff_truth_is_the_largest_product(asked):
+    ex = asked["cliff"]
+    prod = np.abs(ex._stage._raw["prod"][12, 11])
+    truth = ex.spec["predict"]["truth"]
+    assert prod[int(truth)] == prod[1:].max() and truth == 31
+
+
+def test_eos_truth_is_where_sharpness_stays_near_the_edge(asked):
+    """From the truth's snapshot on, the sharpness stays within 10 % of 2/lr (and not before)."""
+    ex = asked["eos"]
+    st = ex._stage
+    lam = st._raw["lam"][st.controls["lr"].position(0.4)]
+    t = int(ex.spec["predict"]["truth"])
+    near = np.abs(lam * 0.4 / 2 - 1) <= 0.1
+    assert near[t:].all() and not near[t - 1]
+
+
+def test_verdict_cases(asked):
+    ex = asked["cliff"]
+    assert verdict(ex, 20) == "You said 20; the T of the largest product is 31: 35 % below."
+    assert verdict(ex, 31) == "You said 31; the T of the largest product is 31: right, 0 % above."
+    assert verdict(ex, 40) == "You said 40; the T of the largest product is 31: 29 % above."
+    assert verdict(asked["cliff_zh"], 20) == "你猜的是 20；乘积最大处的 T是 31：低了 35 %。"
+
+
+def test_hidden_artists_and_words(asked):
+    spec = asked["condition"].spec
+    assert spec["predict"]["hide"] == list(range(1, len(spec["artists"])))  # contours stay
+    assert spec["strings"]["commit"] == "check my prediction"
+    assert asked["cliff_zh"].spec["strings"]["again"] == "再试一次"
+
+
+def test_bad_arguments(asked):
+    ex = widgets.cliff_explorer(w=5.0, offset=1e-3, T=50)
+    with pytest.raises(ValueError, match="truth"):
+        ask(ex, "T", 0.0, "q", "w")
+    with pytest.raises(ValueError, match="control"):
+        ask(ex, "nope", 1.0, "q", "w")
+    with pytest.raises(ValueError, match="hide"):
+        ask(ex, "T", 3, "q", "w", hide=[999])
+    with pytest.raises(ValueError, match="asks no question"):
+        verdict(ex, 3)
+    with pytest.raises(ValueError, match="predict"):
+        widgets.cliff_explorer(w=5.0, offset=1e-3, T=50, predict="nope")
+    with pytest.raises(ValueError, match="asks no question"):
+        widgets.spike_explorer(predict="x")
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_page_sentence_equals_python(asked, tmp_path):
+    module = tmp_path / "explorer.mjs"
+    module.write_text(esm.joined(), encoding="utf-8")
+    cases, expected = [], []
+    for ex in asked.values():
+        q = ex.spec["predict"]
+        c = ex.controls[q["control"]]
+        lo, hi = (0, len(c) - 1) if c.kind == "slider" else (c.lo, c.hi)
+        t = int(round(q["truth"]))
+        positions = sorted({lo, hi, (lo + hi) // 2, t - 1, t, t + 1, t + 3} & set(range(lo, hi + 1)))
+        guesses = [c.values[p] if c.kind == "slider" else p for p in positions]
+        cases.append({"spec": {"predict": q, "controls": ex.to_spec()["controls"]},
+                      "positions": positions})
+        expected.append([verdict(ex, g) for g in guesses])
+    out = subprocess.run(["node", str(HARNESS), str(module)], input=json.dumps(cases),
+                         capture_output=True, text=True, timeout=60, check=True)
+    assert json.loads(out.stdout) == expected
