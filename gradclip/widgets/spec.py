@@ -47,6 +47,12 @@ run the same UI):
   :data:`~gradclip.widgets.covers.COVER` (keys, labels); after drawing the moving artists the
   page copies them back from the picture, so curves pass under them
   (:meth:`~gradclip.widgets.picture.Picture.render_with` does the same for the stored picture).
+* ``predict`` (optional; :func:`gradclip.widgets.predict.ask`): ``{"control", "truth", "fmt",
+  "tolerance", "hide": [artist indices], "question", "what", "templates": {"below", "above",
+  "right"}, "sides"}``: until the learner commits, the page hides those artists and the status
+  line (the root has ``data-predicting="true"``) and locks the other controls; then it shows
+  the verdict (``div.gc-predict`` > ``button.gc-commit``, ``button.gc-again``,
+  ``output.gc-verdict``; the buttons' words are ``strings["commit"]``, ``strings["again"]``).
 * ``requests``: ``{name: {"controls": [...], "cache": {key: patch}}}``: a change of one of
   ``controls`` (on release) asks the kernel for a *patch* ``{"background"?, "arrays"?}``;
   ``key`` is the JSON of the controls' values. Without a kernel only cached keys work.
