@@ -150,6 +150,7 @@ def check_regime(problem, lr, answer):
     truth = regime(problem, lr)
     if answer is None:
         return _waiting("one of {choices}", choices=REGIMES)
+    given = answer
     answer = {i18n.translate(r): r for r in REGIMES}.get(answer, answer)  # a translated name too
     if answer not in REGIMES:
         return Feedback(False, i18n.message("answer must be one of {choices}, got {answer}",
@@ -159,7 +160,7 @@ def check_regime(problem, lr, answer):
                                            lr=f"{lr:.4g}", regime=i18n.translate(truth),
                                            product=f"{2 * lr / problem.max_stable_lr():.3g}"))
     return Feedback(False, i18n.message("not {answer}: compare lr * lambda_max with 0.25, 1 and 2",
-                                        answer=repr(answer)))
+                                        answer=repr(given)))  # in the words the learner used
 
 
 def check_clip(g, threshold, mode, answer):
