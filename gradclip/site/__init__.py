@@ -50,13 +50,16 @@ import nbformat
 
 from ..style import CJK_FONT
 from .cells import Assets, highlight_css, render_cells
-from .page import FONTS_DIR, STYLE, WORDS, index_page, notebook_page
+from .lecture import LECTURE_STYLE, lecture_page, read_lecture, resolve_scenes
+from .page import FONTS_DIR, STYLE, WORDS, index_page, lecture_head, notebook_page
 
 __all__ = ["build", "main", "notebook_title"]
 
 PACKAGE = Path(__file__).resolve().parents[1]
 STATIC = PACKAGE / "widgets" / "static"
 MARKER = ".gradclip-site"
+#: The example gradient-norm log, copied to the same path in the site.
+EXAMPLE_LOG = Path("data") / "example_grad_norms.csv"
 SITE_TITLE = WORDS["en"]["site"]
 #: Languages other than English: ``notebooks/<lang>/`` becomes ``site/<lang>/``.
 TRANSLATIONS = ("zh",)
@@ -85,7 +88,7 @@ def _prepare(out):
     (out / ".nojekyll").write_text("")  # GitHub Pages: serve the files as they are
 
 
-def build(notebooks="notebooks", out="site", static=None, root=None):
+def build(notebooks="notebooks", out="site", static=None, root=None, lectures=None):
     """Write the static site of every notebook in ``notebooks`` into ``out``.
 
     Parameters
@@ -101,12 +104,16 @@ def build(notebooks="notebooks", out="site", static=None, root=None):
         Files the notebooks link to are copied to their path relative to ``root`` (by
         default the notebooks folder's parent, so ``../figures/x.png`` becomes
         ``figures/x.png``).
+    lectures : str or Path, optional
+        Folder of lecture files (``*.toml``, see :mod:`gradclip.site.lecture`); each becomes
+        ``out/lectures/<name>.html`` (and ``out/zh/lectures/<name>.html``), listed by the
+        index. By default ``lectures/`` next to the notebooks folder, when it exists.
 
     Returns
     -------
     dict
-        ``{"pages": [Path, ...], "explorers": int}``: the pages written, index first, and the
-        number of explorers mounted.
+        ``{"pages": [Path, ...], "explorers": int, "lectures": [Path, ...]}``: the notebooks'
+        pages written, index first, the number of explorers mounted, the lecture pages.
 
     Examples
     --------
@@ -127,6 +134,8 @@ def build(notebooks="notebooks", out="site", static=None, root=None):
         raise ValueError(f"notebooks must be a folder with .ipynb files, got {str(notebooks)!r}")
     static = Path(static) if static is not None else STATIC
     root = Path(root) if root is not None else notebooks.resolve().parent
+    lectures = Path(lectures) if lectures is not None else notebooks.resolve().parent / "lectures"
+    talks = [read_lecture(p) for p in sorted(lectures.glob("*.toml"))] if lectures.is_dir() else []
     _prepare(out)
     (out / "style.css").write_text(STYLE + highlight_css() + "\n", encoding="utf-8")
     (out / FONTS_DIR).mkdir()
@@ -138,7 +147,7 @@ def build(notebooks="notebooks", out="site", static=None, root=None):
         if found:
             editions.append((lang, found, out / lang, "../"))
     stems = {lang: {p.stem for p in found} for lang, found, _, _ in editions}
-    pages, explorers = [], 0
+    pages, explorers, specs, titles, lecture_pages = [], 0, {}, {}, []
     for lang, found, folder, up in editions:
         folder.mkdir(exist_ok=True)
         other = [(o, f) for o, _, f, _ in editions if o != lang][:1]
@@ -156,7 +165,8 @@ def build(notebooks="notebooks", out="site", static=None, root=None):
             nb = nbformat.read(path, as_version=4)
             language = nb.metadata.get("language_info", {}).get("name") or \
                 nb.metadata.get("kernelspec", {}).get("language") or "python"
-            assets = Assets(folder, path, root, names, site=out, up=up)
+            assets = Assets(folder, path, root, names, site=out, up=up, lang=lang)
+            specs.setdefault(lang, {})[path.stem] = assets.specs
             body = render_cells(nb, assets, language)
             title = notebook_title(nb, path.stem)
             if assets.explorers and not (static / "explorer.js").is_file():
@@ -164,16 +174,52 @@ def build(notebooks="notebooks", out="site", static=None, root=None):
                                         "does not exist")
             page = notebook_page(title, body, explorers=bool(assets.explorers),
                                  explorer_css=(static / "explorer.css").is_file(), lang=lang, up=up,
-                                 other=twin(path.stem))
+                                 other=twin(path.stem),
+                                 share=(static / "explorer" / "share.js").is_file())
             pages.append(folder / f"{path.stem}.html")
             pages[-1].write_text(page, encoding="utf-8")
             entries.append((pages[-1].name, title))
+            titles[(lang, path.stem)] = title
             explorers += assets.explorers
-        (folder / "index.html").write_text(index_page(entries, lang=lang, up=up, other=twin("index")),
-                                           encoding="utf-8")
+        listed = []
+        for talk in talks:
+            lecture_pages.append(_lecture(talk, lang, folder, up, specs, titles, other))
+            listed.append((f"lectures/{talk['name']}.html", talk.get(f"title_{lang}") or talk["title"]))
+        (folder / "index.html").write_text(index_page(entries, lang=lang, up=up, other=twin("index"),
+                                                      lectures=listed), encoding="utf-8")
     if static.is_dir():
         shutil.copytree(static, out / "static", ignore=shutil.ignore_patterns("__pycache__", "*.py"))
-    return {"pages": pages, "explorers": explorers}
+    example = root / EXAMPLE_LOG  # the norm log to replay clipping rules on (07's spike explorer)
+    if example.is_file():
+        (out / EXAMPLE_LOG).parent.mkdir(exist_ok=True)
+        shutil.copyfile(example, out / EXAMPLE_LOG)
+    return {"pages": pages, "explorers": explorers, "lectures": lecture_pages}
+
+
+def _lecture(talk, lang, folder, up, specs, titles, other):
+    """Write one lecture's page of one edition; return its path. Where the edition's notebook
+    stores no explorers (not executed yet), the scene uses the English one's."""
+    fallback = None
+    if lang != "en":
+        fallback = {stem: [(f"../{link}", spec) for link, spec in found]
+                    for stem, found in specs["en"].items()}
+        own = {stem: found for stem, found in specs[lang].items() if found}
+    else:
+        own = specs["en"]
+    scenes = resolve_scenes(talk, own, lang, fallback)
+    for scene in scenes:
+        scene["page"] = f"{scene['notebook']}.html"
+        scene["title"] = titles.get((lang, scene["notebook"])) or titles.get(("en", scene["notebook"]), "")
+    title = talk.get(f"title_{lang}") or talk["title"]
+    twin = None
+    if other:
+        o, f = other[0]
+        twin = (f"../../lectures/{talk['name']}.html" if lang != "en" else f"../{f.name}/lectures/{talk['name']}.html", o)
+    head = lecture_head(title, lang, "../" + up, twin, LECTURE_STYLE)
+    path = folder / "lectures" / f"{talk['name']}.html"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(lecture_page(dict(talk, title=title), scenes, WORDS[lang], head, "../", "../" + up), encoding="utf-8")
+    return path
 
 
 def main(argv=None):
@@ -187,5 +233,6 @@ def main(argv=None):
     except (ValueError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    print(f"wrote {len(result['pages'])} pages ({result['explorers']} explorers) to {args.out}/")
+    lectures = f", {len(result['lectures'])} lecture pages" if result["lectures"] else ""
+    print(f"wrote {len(result['pages'])} pages ({result['explorers']} explorers{lectures}) to {args.out}/")
     return 0

@@ -13,6 +13,8 @@ import shutil
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
+from ..widgets.spec import FORMAT
+from ..widgets.words import page_strings
 from .markdown import markdown_to_html
 
 __all__ = ["Assets", "render_cells", "EXPLORER_MIME", "WIDGET_MIME", "highlight_css"]
@@ -69,11 +71,11 @@ class Assets:
         The path from the page's folder to ``site`` (``"../"``).
     """
 
-    def __init__(self, out, notebook, root, pages, site=None, up=""):
+    def __init__(self, out, notebook, root, pages, site=None, up="", lang="en"):
         self.out, self.notebook, self.root = Path(out), Path(notebook), Path(root).resolve()
         self.pages, self.files_dir = set(pages), f"{Path(notebook).stem}_files"
         self.site, self.up = Path(site) if site is not None else self.out, str(up)
-        self.explorers = 0
+        self.explorers, self.lang, self.specs = 0, lang, []  # specs: [(link, spec)] in page order
 
     def write(self, name, data):
         """Write ``data`` (bytes or text) to ``<stem>_files/<name>``; return its link."""
@@ -137,12 +139,18 @@ def _explorer(assets, data, meta, name):
     if isinstance(spec, str):
         spec = json.loads(spec)
     assets.explorers += 1
+    if spec.get("format") == FORMAT:  # the page's words as the package has them now (a stored
+        # spec may be older than one of them)
+        spec = dict(spec, strings=dict(spec.get("strings") or {},
+                                       **page_strings(spec["name"], spec.get("lang") or assets.lang)))
     link = assets.write(f"{name}.json", json.dumps(spec, separators=(",", ":")))
+    assets.specs.append((link, spec))
     inner = ""
     if "image/png" in data:
         inner = _image(assets, data["image/png"], meta.get("image/png", {}), "image/png", name,
                        "explorer (static picture until the page's script runs)", "gc-fallback")
-    return f'<div class="gc-explorer-mount" data-spec="{link}">{inner}</div>'
+    return (f'<div class="gc-explorer-mount" data-spec="{link}" '
+            f'data-name="{html.escape(str(spec.get("name", "explorer")))}">{inner}</div>')
 
 
 def render_output(output, assets, name):

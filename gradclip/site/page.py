@@ -5,12 +5,15 @@ import json
 
 from ..style import CJK_FALLBACK, CJK_FONT, cjk_font_face
 
-__all__ = ["STYLE", "MOUNT_SCRIPT", "FONTS_DIR", "WORDS", "notebook_page", "index_page", "mount_script"]
+__all__ = ["STYLE", "MOUNT_SCRIPT", "FONTS_DIR", "WORDS", "notebook_page", "index_page", "mount_script",
+           "lecture_head", "SHARE_SCRIPT"]
 
 #: The page's own words in each language, and the name of each language in itself.
 WORDS = {
-    "en": {"site": "gradclip notebooks", "all": "All notebooks", "name": "English", "html": "en"},
-    "zh": {"site": "gradclip 笔记本", "all": "全部笔记本", "name": "中文", "html": "zh-CN"},
+    "en": {"site": "gradclip notebooks", "all": "All notebooks", "name": "English", "html": "en",
+           "lectures": "Lectures", "previous": "← back", "next": "next →"},
+    "zh": {"site": "gradclip 笔记本", "all": "全部笔记本", "name": "中文", "html": "zh-CN",
+           "lectures": "课堂讲解", "previous": "← 上一幕", "next": "下一幕 →"},
 }
 
 #: Folder of the site (relative to ``style.css``) the CJK subset font and its licence go to.
@@ -53,10 +56,13 @@ pre.gc-output-error { background: #fdecea; border-left-color: #D55E00; }
 .gc-widget-placeholder { color: var(--muted); font-style: italic; }
 .gc-explorer-mount { margin: .5rem 0; max-width: 100%; }
 .gc-tag-exercise, .gradclip-exercise { border-left: 4px solid #E69F00; padding-left: .8rem; }
-ul.gc-index { list-style: none; padding: 0; }
-ul.gc-index li { margin: .5rem 0; }
+ul.gc-index, ul.gc-lectures { list-style: none; padding: 0; }
+ul.gc-index li, ul.gc-lectures li { margin: .5rem 0; }
 header.gc-header { display: flex; justify-content: space-between; gap: 1rem; }
 a.gc-lang { text-decoration: none; border: 1px solid var(--rule); border-radius: 4px; padding: 0 .5em; }
+button.gc-copy-link { font: inherit; font-size: 14px; margin-left: auto; padding: .1em .7em; cursor: pointer;
+  border: 1px solid var(--rule); border-radius: 4px; background: #fff; color: var(--accent); }
+input.gc-link-text { font-size: 13px; width: 18em; max-width: 100%; }
 """.replace("{cjk}", CJK_FALLBACK)
 
 #: Mounts every explorer of a page from its JSON spec with the explorer's ES module (``mount``
@@ -65,19 +71,30 @@ a.gc-lang { text-decoration: none; border: 1px solid var(--rule); border-radius:
 #: the element (``data-mount-error``) and in the console.
 MOUNT_SCRIPT = """<script type="module">
 import { mount } from "{up}static/explorer.js";
-for (const el of document.querySelectorAll(".gc-explorer-mount")) {
-  const fallback = Array.from(el.childNodes);
-  fetch(el.dataset.spec)
+const items = Array.from(document.querySelectorAll(".gc-explorer-mount"), (el) => {
+  const fallback = Array.from(el.childNodes), item = {el, name: el.dataset.name, ex: null};
+  item.ready = fetch(el.dataset.spec)
     .then((r) => { if (!r.ok) throw new Error(`${r.status} ${r.url}`); return r.json(); })
     .then((spec) => { el.replaceChildren(); return mount(el, spec); })
-    .then(() => { el.dataset.mounted = "true"; })
+    .then((ex) => { item.ex = ex; el.dataset.mounted = "true"; })
     .catch((err) => {
       el.replaceChildren(...fallback);
       el.dataset.mountError = String(err);
       console.error("explorer", el.dataset.spec, err);
     });
-}
-</script>"""
+  return item;
+});
+{share}</script>"""
+
+#: The end of :data:`MOUNT_SCRIPT` on a site whose ``static/`` has ``explorer/share.js``: once
+#: every explorer is mounted, each gets an id, ``<name>-<k>`` in page order
+#: (``data-explorer-id``), the states in the page's address are restored
+#: (``#learning_rate-0:lr=1.6;steps=60&clipping-0:...``) and the address follows the controls.
+SHARE_SCRIPT = """Promise.all(items.map((it) => it.ready))
+  .then(() => import("{up}static/explorer/share.js"))
+  .then(({ linkExplorers }) => { linkExplorers(items); document.body.dataset.explorersLinked = "true"; })
+  .catch((err) => { document.body.dataset.explorersLinked = String(err); console.error("share", err); });
+"""
 
 _HEAD = """<!doctype html>
 <html lang="{html_lang}">
@@ -108,9 +125,10 @@ try {
 </script>"""
 
 
-def mount_script(up=""):
-    """The script that mounts a page's explorers; ``up`` leads from the page to the site root."""
-    return MOUNT_SCRIPT.replace("{up}", up or "./")
+def mount_script(up="", share=True):
+    """The script that mounts a page's explorers; ``up`` leads from the page to the site root;
+    with ``share`` the page's address keeps the explorers' states (:data:`SHARE_SCRIPT`)."""
+    return MOUNT_SCRIPT.replace("{share}", SHARE_SCRIPT if share else "").replace("{up}", up or "./")
 
 
 def _head(title, lang, up, other, extra=""):
@@ -126,30 +144,52 @@ def _head(title, lang, up, other, extra=""):
                      f'<html lang="{words["html"]}" data-lang="{lang}">'))
 
 
-def notebook_page(title, body, explorers=False, explorer_css=False, lang="en", up="", other=None):
+def notebook_page(title, body, explorers=False, explorer_css=False, lang="en", up="", other=None,
+                  share=True):
     """A notebook's page; with ``explorers`` it loads the explorer module and mounts them.
 
     ``lang`` is the page's language ('en' or 'zh'), ``up`` the path from the page to the site
-    root ('' or '../'), ``other`` ``(link, lang)`` of the same page in the other language.
+    root ('' or '../'), ``other`` ``(link, lang)`` of the same page in the other language,
+    ``share``: the page's address keeps its explorers' states (see :func:`mount_script`).
     """
     extra = f'\n<link rel="stylesheet" href="{up}static/explorer.css">' if explorers and explorer_css else ""
     head = _head(title, lang, up, other, extra)
-    script = f"\n{mount_script(up)}" if explorers else ""
+    script = f"\n{mount_script(up, share)}" if explorers else ""
     remember = f"\n{_REMEMBER}" if other else ""
     return (f'{head}<main class="gc-notebook">\n{body}\n</main>\n'
             f'<footer class="gc-footer"><a href="index.html">{WORDS[lang]["all"]}</a></footer>'
             f'{script}{remember}\n</body>\n</html>\n')
 
 
-def index_page(entries, lang="en", up="", other=None):
+def index_page(entries, lang="en", up="", other=None, lectures=()):
     """The index of one language: ``entries`` is a list of ``(link, title)`` in reading order;
-    a reader who chose the other language (``other``: ``(link, lang)``) is sent there."""
+    a reader who chose the other language (``other``: ``(link, lang)``) is sent there;
+    ``lectures`` ``(link, title)`` of the lecture pages, listed under their own heading."""
     site = WORDS[lang]["site"]
     head = _head(site, lang, up, other)
-    items = "\n".join(f'<li><a href="{html.escape(link)}">{html.escape(title)}</a></li>'
-                      for link, title in entries)
+
+    def listed(pairs):
+        return "\n".join(f'<li><a href="{html.escape(link)}">{html.escape(title)}</a></li>'
+                         for link, title in pairs)
+
+    items = listed(entries)
+    if lectures:
+        items += (f'\n</ul>\n<h2>{html.escape(WORDS[lang]["lectures"])}</h2>\n'
+                  f'<ul class="gc-lectures">\n{listed(lectures)}')
     scripts = ""
     if other:
         scripts = "\n" + _REMEMBER + "\n" + _FOLLOW.replace("{targets}", json.dumps({other[1]: other[0]}))
     return (f'{head}<main class="gc-notebook">\n<h1>{html.escape(site)}</h1>\n'
             f'<ul class="gc-index">\n{items}\n</ul>\n</main>{scripts}\n</body>\n</html>\n')
+
+
+def lecture_head(title, lang="en", up="", other=None, style=""):
+    """The head of a lecture page (``lectures/<name>.html``): the site's header, its link to the
+    index of the lecture's language, the explorers' stylesheet, ``style`` and a full-screen body.
+    ``up`` leads from the page to the site root."""
+    extra = f'\n<link rel="stylesheet" href="{up}static/explorer.css">{style}'
+    remember = f"\n{_REMEMBER}" if other else ""
+    return (_head(title, lang, up, other, extra)
+            .replace("<body>", '<body class="gc-lecture">')
+            .replace('<a href="index.html">', '<a href="../index.html">')
+            .replace("</header>\n", f"</header>{remember}\n"))

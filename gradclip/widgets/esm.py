@@ -32,8 +32,9 @@ __all__ = ["ENTRY", "PAGE_MODULES", "joined"]
 #: The page's entry module.
 ENTRY = Path(__file__).parent / "static" / "explorer.js"
 #: Modules joined with the page's entry although it does not import them: replay.js (the
-#: clipping rules replayed over a learner's norm log, the twin of gradclip.replay_thresholds).
-PAGE_MODULES = (ENTRY.parent / "explorer" / "replay.js",)
+#: clipping rules replayed over a learner's norm log, the twin of gradclip.replay_thresholds)
+#: and share.js (presets and the page's address, the twin of Explorer.preset / apply_preset).
+PAGE_MODULES = (ENTRY.parent / "explorer" / "replay.js", ENTRY.parent / "explorer" / "share.js")
 
 _IMPORT = re.compile(r'import\s*\{([^{}]*)\}\s*from\s*"(\.{1,2}/[^"]+\.js)"\s*;?\s*')
 _STATEMENT = re.compile(r"(import|export)\b(?!\s*\()")
