@@ -40,11 +40,11 @@ EXAMPLE_LOG = Path(__file__).resolve().parents[2] / "data" / "example_grad_norms
 #: The words of the "your log" panel (``spec["replay"]["strings"]``), in English.
 REPLAY_WORDS = {
     "open": "Your own log: replay the rules over your gradient norms",
-    "intro": "Paste gradient norms (one a line, or a table with a grad_norm column), open a file or "
+    "intro": "Paste gradient norms (one per line, or a table with a grad_norm column), open a file or "
              "load the example. The page reads them itself: nothing is uploaded.",
     "load": "open a file:", "example": "example log", "run": "replay",
     "status": "{n} steps replayed · clipped: fixed c = {c:.2g}: {fixed} · AutoClip p = {p:.3g}: "
-              "{autoclip} · ZClip z = {z:.2g}: {zclip}",
+              "{autoclip} · ZClip z = {z:.2g}, no cap: {zclip}",
     "bad_line": "line {line}: no gradient norm in '{text}'",
     "empty": "no gradient norm in the text",
     "bad_norm": "step {step}: a gradient norm must be finite and > 0, got {value}",

@@ -12,7 +12,9 @@ from browser import servers
 from browser.background import Background
 from browser.drive import drive_explorers
 from browser.layout import layout_offenders
+from browser.predict_checks import ASKS, predict_problems
 from browser.probes import page_problems
+from browser.readout_checks import readout_problems, replay_problems, stored_spec
 
 VIEWPORT = {"width": 1280, "height": 900}
 MOUNTED = """() => Array.from(document.querySelectorAll('.gc-explorer-mount'))
@@ -100,6 +102,13 @@ def check_page(browser, server, nb, artifacts, latency):
         mounts = page.locator(".gc-explorer-mount").count()
         name = f"zh_{nb.stem}" if zh else nb.stem
         page.screenshot(path=artifacts / f"site_{name}.png", full_page=True)
+        if not zh and page.locator('.gradclip-explorer[data-explorer="spikes"]').count():
+            spikes = stored_spec(nb, "spikes")  # the readout and the replay of a pasted log
+            problems += readout_problems(page, spikes, artifacts, f"site_{name}")
+            problems += replay_problems(page, spikes, artifacts, f"site_{name}")
+        if not zh and page.locator(ASKS).count():  # predict first: commit, the verdict, again
+            asks = page.locator(ASKS).first.get_attribute("data-explorer")
+            problems += predict_problems(page, stored_spec(nb, asks), artifacts, f"site_{name}")
         problems += drive_explorers(page, "site", name, artifacts, latency,
                                     every_slider=not zh, expected=mounts)
         problems += [f"widget output with no picture: {t[:80]}" for t in

@@ -87,6 +87,7 @@ export class ReplayPanel {
       this.show(message, true);
       this.canvas.hidden = true;
       delete this.ex.root.dataset.replaySteps;
+      delete this.ex.root.dataset.replayCounts;
       return;
     }
     this.schedule();
@@ -147,7 +148,7 @@ export class ReplayPanel {
     const every = Math.ceil((b - a) / 6);
     for (let e = a; e <= b; e += every) {
       ctx.beginPath(); ctx.moveTo(l, Y(10 ** e)); ctx.lineTo(l + w, Y(10 ** e)); ctx.stroke();
-      ctx.fillText(formatG(10 ** e, 1), l - 4, Y(10 ** e));
+      ctx.fillText(formatG(10 ** e, 6), l - 4, Y(10 ** e));  // 0.01, 0.1, 1, 10, ...
     }
     ctx.textAlign = "center";
     ctx.textBaseline = "top";
@@ -173,6 +174,13 @@ export class ReplayPanel {
       for (let k = 0; k < n; k++) {
         if (!Number.isFinite(ys[k])) { pen = false; continue; }
         if (pen) ctx.lineTo(X(k + 1), Y(ys[k])); else { ctx.moveTo(X(k + 1), Y(ys[k])); pen = true; }
+      }
+      ctx.stroke();
+      ctx.beginPath();  // a value alone between gaps (ZClip's threshold where it clips): a dash
+      for (let k = 0; k < n; k++) {
+        if (Number.isFinite(ys[k]) && !Number.isFinite(ys[k - 1]) && !Number.isFinite(ys[k + 1])) {
+          ctx.moveTo(X(k + 1) - 4, Y(ys[k])); ctx.lineTo(X(k + 1) + 4, Y(ys[k]));
+        }
       }
       ctx.stroke();
     };
