@@ -13,7 +13,8 @@ run the same UI):
   image's top-left, ``"x": {"lim": [a, b], "log": bool}, "y": {...}}``. A data point maps to
   ``left + width * (X - A) / (B - A)`` and ``top + height * (1 - (Y - A') / (B' - A'))``,
   where for a log axis ``X = log10 x`` and ``A, B`` are the log10 limits. Axes index ``-1``
-  is the figure itself in CSS px, y pointing down.
+  is the figure itself in CSS px, y pointing down. ``x.name`` / ``y.name``: what the readout
+  calls the values (the axis label, in the explorer's language; ``"x"`` / ``"y"`` without one).
 * ``lang``: the language of every word shown (``"en"``, ``"zh"``); ``strings``: the page's own
   words in it (``busy``, ``play``, ``pause``, ``needs_kernel``, ``alt``: the picture's alt
   text); the page has none of its own (see :mod:`gradclip.widgets.words`).
@@ -30,7 +31,8 @@ run the same UI):
 * ``artists`` (drawn in order of ``z``): ``line`` (``x``, ``y``: array names or numbers,
   ``along``, ``cut`` + ``shift``: points ``0 .. position(cut) + shift``; ``only: "last"``:
   just the last finite point; ``fill_y``: y of points whose y is not finite; ``mask``: an
-  array, points where it is 0 are skipped), ``vline`` /
+  array, points where it is 0 are skipped; optional ``xname`` / ``yname``: the readout's names of
+  its values, instead of the axes'), ``vline`` /
   ``hline`` (``x`` / ``y``: number or field),
   ``text`` (``template``, ``fields``, ``coords``). Each has ``axes``, ``clip`` (axes index or
   null), ``visible`` (field or null) and ``style`` (``color``, ``lw``, ``ls``, ``alpha``,
@@ -53,6 +55,8 @@ run the same UI):
   line (the root has ``data-predicting="true"``) and locks the other controls; then it shows
   the verdict (``div.gc-predict`` > ``button.gc-commit``, ``button.gc-again``,
   ``output.gc-verdict``; the buttons' words are ``strings["commit"]``, ``strings["again"]``).
+* ``replay`` (optional, the spike explorer): the "your own log" panel (``replayview.js``): its
+  words, the example log's text, the controls it takes its settings from, colours and size.
 * ``requests``: ``{name: {"controls": [...], "cache": {key: patch}}}``: a change of one of
   ``controls`` (on release) asks the kernel for a *patch* ``{"background"?, "arrays"?}``;
   ``key`` is the JSON of the controls' values. Without a kernel only cached keys work.
@@ -60,7 +64,8 @@ run the same UI):
 The page: ``div.gradclip-explorer[data-explorer=name]`` holding ``img.gc-background`` under
 ``canvas.gc-canvas``, ``input.gc-slider[data-name]`` (over positions) with
 ``output.gc-readout[data-name]``, ``button.gc-toggle[data-name][data-value]``,
-``button.gc-play``, ``div.gc-status[role=status]`` and ``.gc-busy``. After each paint the root
+``button.gc-play``, ``div.gc-status[role=status]``, ``.gc-busy`` and, while the pointer is over
+a drawn point, ``div.gc-readout-tip[role=tooltip]`` (its values in ``data-x`` / ``data-y``). After each paint the root
 carries ``data-frame`` (a counter) and ``data-last-paint-ms`` (input event to painted).
 """
 
