@@ -24,7 +24,10 @@ def asked():
                                                     predict="below_0.01"),
             "cliff": widgets.cliff_explorer(w=5.0, offset=1e-3, T=50, predict="peak"),
             "eos": widgets.eos_explorer(preset="lr=0.4;t=50", predict="settle"),
-            "cliff_zh": widgets.cliff_explorer(w=5.0, offset=1e-3, T=50, predict="peak", lang="zh")}
+            "cliff_zh": widgets.cliff_explorer(w=5.0, offset=1e-3, T=50, predict="peak", lang="zh"),
+            "clipping": widgets.clipping_explorer(preset="lr=1;threshold=0.5;clip=norm;steps=60",
+                                                  predict="wall"),
+            "momentum": widgets.momentum_explorer(preset="beta=0.7;lr=2;steps=100", predict="edge")}
 
 
 def test_condition_truth_is_the_hand_loop(asked):
@@ -55,6 +58,31 @@ def test_eos_truth_is_where_sharpness_stays_near_the_edge(asked):
     assert near[t:].all() and not near[t - 1]
 
 
+def test_clipping_truth_is_a_hand_loop(asked):
+    """The cliff from (5, -3.5), lr 1, each gradient clipped to norm 0.5 by hand: the largest
+    raw gradient norm of the first 60 steps is at step 37."""
+    cliff, theta, norms = gc.CliffRNN(), np.array([5.0, -3.5]), []
+    for _ in range(60):
+        g = cliff.grad(theta)
+        norms.append(np.linalg.norm(g))
+        theta = theta - 1.0 * g * min(1.0, 0.5 / norms[-1])
+    assert asked["clipping"].spec["predict"]["truth"] == int(np.argmax(norms)) == 37
+
+
+def test_momentum_truth_is_the_heavy_ball_edge(asked):
+    """β = 0.7 on Quadratic.with_condition(10): a hand-written heavy ball converges 3 % below
+    the truth 2 (1 + β) / λmax = 3.4 and diverges 3 % above it."""
+    quad, edge = gc.Quadratic.with_condition(10.0), asked["momentum"].spec["predict"]["truth"]
+    assert edge == pytest.approx(2 * 1.7 / np.linalg.eigvalsh(quad.hessian()).max())
+    for lr, grows in ((0.97 * edge, False), (1.03 * edge, True)):
+        theta, z = np.array([-4.0, 3.0]), np.zeros(2)
+        with np.errstate(all="ignore"):
+            for _ in range(2000):
+                z = 0.7 * z + quad.grad(theta)
+                theta = theta - lr * z
+        assert (not np.all(np.abs(theta) < 1e3)) == grows
+
+
 def test_verdict_cases(asked):
     ex = asked["cliff"]
     assert verdict(ex, 20) == "You said 20; the T of the largest product is 31: 35 % below."
@@ -65,7 +93,8 @@ def test_verdict_cases(asked):
 
 def test_hidden_artists_and_words(asked):
     spec = asked["condition"].spec
-    assert spec["predict"]["hide"] == list(range(1, len(spec["artists"])))  # contours stay
+    assert spec["predict"]["hide"] == [3, 4, 5, 6, 7]  # contours, start and optimum stay
+    assert [spec["artists"][i]["y"] for i in spec["predict"]["hide"]] == ["y", "y"] + ["excess"] * 3
     assert spec["strings"]["commit"] == "check my prediction"
     assert asked["cliff_zh"].spec["strings"]["again"] == "再试一次"
 

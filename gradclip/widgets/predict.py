@@ -27,7 +27,7 @@ import numpy as np
 
 from . import words
 
-__all__ = ["WORDS", "ask", "verdict", "QUESTIONS", "attach"]
+__all__ = ["WORDS", "ask", "verdict", "spec_verdict", "QUESTIONS", "attach"]
 
 #: The words of a question, in English (translated through the catalog): the buttons and the
 #: verdict's templates (``{guess}``, ``{truth}``: formatted like the control's readout;
@@ -99,20 +99,33 @@ def verdict(ex, guess):
     ValueError
         If ``ex`` asks no question, or for a guess outside the control's range.
     """
-    from .controls import format_value
-
     p = ex.spec.get("predict")
     if p is None:
         raise ValueError("the explorer asks no question: call ask(ex, ...) first")
     c = ex.controls[p["control"]]
-    g = c.check(guess)
-    shown = c.labels[c.position(g)] if c.kind == "slider" else str(int(g))
+    return spec_verdict(ex.to_spec(), c.position(c.check(guess)))
+
+
+def spec_verdict(spec, position):
+    """The verdict for the asked control at ``position``, from a spec alone (as the page,
+    ``verdictText`` of ``static/explorer/predict.js``, makes it)."""
+    from .controls import format_value
+
+    p = spec["predict"]
+    c = next(d for d in spec["controls"] if d["name"] == p["control"])
+    g, shown = (c["values"][position], c["labels"][position]) if c["kind"] == "slider" \
+        else (position, str(position))
     t = p["truth"]
     off = abs(g - t) / abs(t)
     case = "right" if off <= p["tolerance"] else "below" if g < t else "above"
     return p["templates"][case].format(
         guess=shown, truth=format_value(t, p["fmt"]), pct=format_value(100 * off, ".0f"),
         what=p["what"], side=p["sides"][0 if g < t else 1])
+
+
+def _lines(ex, ys):
+    """The indices of the explorer's lines whose y is one of the arrays ``ys`` (the runs)."""
+    return [i for i, a in enumerate(ex.spec["artists"]) if a["type"] == "line" and a["y"] in ys]
 
 
 def _settle_step(ex, args):
@@ -127,7 +140,8 @@ def _settle_step(ex, args):
     return ask(ex, "t", win / every,
                f"Predict first: at lr = {ex.values['lr']:.3g}, move the training slider to the "
                "snapshot from which the sharpness stays within 10 % of 2/lr, then check.",
-               "the snapshot where it settles", fmt=".3g")
+               "the snapshot where it settles", hide=_lines(ex, ("ratio", "lam", "loss", "loss_t")),
+               fmt=".3g")
 
 
 def _steps_below(ex, args, target=0.01):
@@ -138,10 +152,9 @@ def _steps_below(ex, args, target=0.01):
     if below.size == 0:
         raise ValueError(f"condition_explorer: the run never gets below {target} within "
                          f"{st.controls['steps'].hi} steps; ask elsewhere")
-    moving = [i for i, a in enumerate(ex.spec["artists"]) if a.get("x") != "contour_x"]
     return ask(ex, "steps", int(below[0]),
                "Predict first: move steps to where you think J − Jₘᵢₙ falls below 0.01, "
-               "then check.", "the first step below 0.01", hide=moving, fmt="d")
+               "then check.", "the first step below 0.01", hide=_lines(ex, ("y", "excess")), fmt="d")
 
 
 def _peak(ex, args):
@@ -151,11 +164,39 @@ def _peak(ex, args):
     prod = np.abs(st._raw["prod"][pos])
     return ask(ex, "T", int(np.argmax(prod[1:]) + 1),
                "Predict first: move T to the step where the product of the factors is largest, "
-               "then check.", "the T of the largest product", fmt="d")
+               "then check.", "the T of the largest product", hide=_lines(ex, ("x", "f", "prod")),
+               fmt="d")
+
+
+def _wall(ex, args):
+    """clipping_explorer: the step of the largest gradient norm of the shown clipped run within
+    its ``steps`` (its hardest hit on the cliff's wall)."""
+    st, vals = ex._stage, ex.values
+    mode = vals["clip"]
+    if mode == "none":
+        raise ValueError("clipping_explorer: ask with clip 'value' or 'norm'")
+    pos = tuple(st.controls[k].position(vals[k]) for k in ("lr", "threshold"))
+    gn = st._raw[f"gn_{mode}"][pos][:vals["steps"]]
+    return ask(ex, "steps", int(np.nanargmax(gn)),
+               f"Predict first: the clipped run hits the wall more than once in {vals['steps']} "
+               "steps. Move steps to the step of its largest gradient norm, then check.",
+               "the step of the largest norm",
+               hide=_lines(ex, tuple(f"{k}_{m}" for k in ("y", "gn", "sl") for m in ("none", mode))),
+               fmt="d")
+
+
+def _momentum_edge(ex, args):
+    """momentum_explorer: the heavy-ball edge 2 (1 + β) / λmax of its quadratic."""
+    st, beta = ex._stage, ex.values["beta"]
+    return ask(ex, "lr", float(st._raw["edge"][st.controls["beta"].position(beta)]),
+               f"Predict first: with momentum β = {beta:.2g}, move lr to where you think the run "
+               "starts to diverge, then check.", "the edge 2(1+β)/λmax",
+               hide=range(1, len(ex.spec["artists"])))  # the start stays
 
 
 #: factory name -> question name -> ``f(explorer, factory arguments)`` asking it.
 QUESTIONS = {"condition_explorer": {"below_0.01": _steps_below},
+             "clipping_explorer": {"wall": _wall}, "momentum_explorer": {"edge": _momentum_edge},
              "cliff_explorer": {"peak": _peak}, "eos_explorer": {"settle": _settle_step}}
 
 

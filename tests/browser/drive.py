@@ -38,6 +38,8 @@ def drive_explorers(page, setting, notebook, artifacts, latency, every_slider, e
         tag = f"explorer {k} ({name})"
         root.scroll_into_view_if_needed()
         root.screenshot(path=artifacts / f"{setting}_{notebook}_explorer{k}.png")
+        if root.locator(".gc-commit:visible").count():  # an explorer that asks: reveal it first
+            root.locator(".gc-commit").click()
         take_paints(page, k)  # paints before the first input (mount, resize) are not timed
         names = slider_names(root)
         chosen = names if every_slider else names[(k + offset) % len(names):][:1] if names else []
