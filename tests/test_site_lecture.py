@@ -71,7 +71,8 @@ def test_the_file_is_checked(tmp_path, text, message):
 
 
 @pytest.mark.parametrize("scene, message", [
-    ('notebook = "02_b"\nexplorer = 0', "scene 2: field 'notebook': unknown notebook '02_b'; expected one of ['01_a']"),
+    ('notebook = "02_b"\nexplorer = 0',
+     "scene 2: field 'notebook': unknown notebook '02_b'; expected one of ['01_a']"),
     ('notebook = "01_a"\nexplorer = 2', "scene 2: field 'explorer': 01_a has 2 explorers (0 to 1), got 2"),
     ('notebook = "01_a"\nexplorer = "phase"', "scene 2: field 'explorer': 'phase' is not the name of exactly one"),
     ('notebook = "01_a"\nexplorer = 0\npreset = "lr=1;beta=2"',
@@ -125,7 +126,8 @@ def test_the_site_builds_the_shipped_lectures(site):
     zh = json.loads(SCENES.search((out / "zh/lectures/clipping.html").read_text(encoding="utf-8"))[1])
     en = json.loads(SCENES.search((out / "lectures/clipping.html").read_text(encoding="utf-8"))[1])
     assert [s["preset"] for s in zh] == [s["preset"] for s in en]
-    assert zh[3]["caption"].startswith("lr = 1.56，约为稳定边界的两倍") and en[3]["preset"] == "lr=1.6;steps=60"
+    assert zh[3]["caption"].startswith("lr = 1.56，约为稳定边界的两倍")
+    assert en[3]["preset"] == "lr=1.6;steps=60"
 
 
 def test_the_index_links_the_lectures(site):

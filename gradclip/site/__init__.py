@@ -214,11 +214,13 @@ def _lecture(talk, lang, folder, up, specs, titles, other):
     twin = None
     if other:
         o, f = other[0]
-        twin = (f"../../lectures/{talk['name']}.html" if lang != "en" else f"../{f.name}/lectures/{talk['name']}.html", o)
+        there = "../../lectures" if lang != "en" else f"../{f.name}/lectures"
+        twin = (f"{there}/{talk['name']}.html", o)
     head = lecture_head(title, lang, "../" + up, twin, LECTURE_STYLE)
     path = folder / "lectures" / f"{talk['name']}.html"
     path.parent.mkdir(exist_ok=True)
-    path.write_text(lecture_page(dict(talk, title=title), scenes, WORDS[lang], head, "../", "../" + up), encoding="utf-8")
+    page = lecture_page(dict(talk, title=title), scenes, WORDS[lang], head, "../", "../" + up)
+    path.write_text(page, encoding="utf-8")
     return path
 
 

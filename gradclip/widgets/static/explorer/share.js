@@ -81,7 +81,8 @@ export function applyPreset(spec, preset) {
 /** The address part (with "#") holding [[id, preset], ...]; "" when there is none. */
 export function hashOf(states) {
   if (!states.length) return "";
-  return "#" + states.map(([id, preset]) => `${id}:${encodeURI(preset).replace(/[#&]/g, encodeURIComponent)}`).join("&");
+  const text = (preset) => encodeURI(preset).replace(/[#&]/g, encodeURIComponent);
+  return "#" + states.map(([id, preset]) => `${id}:${text(preset)}`).join("&");
 }
 
 /** {id: preset} from an address part ("#a-0:lr=1&b-0:..."); parts without "id:" are ignored. */
@@ -176,7 +177,8 @@ export function linkExplorers(items, {copy = true, wait = 250} = {}) {
       .filter(([id, p], i) => p !== live[i].start);
     const others = Object.entries(parseHash(location.hash)).filter(([id]) => !live.some((it) => it.id === id));
     const hash = hashOf([...others, ...states]);
-    if (hash !== location.hash) history.replaceState(history.state, "", hash || location.pathname + location.search);
+    if (hash === location.hash) return;
+    history.replaceState(history.state, "", hash || location.pathname + location.search);
   };
   const changed = () => {
     if (!timer) timer = setTimeout(write, Math.max(0, wait - (performance.now() - last)));
