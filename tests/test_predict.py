@@ -83,6 +83,18 @@ def test_momentum_truth_is_the_heavy_ball_edge(asked):
         assert (not np.all(np.abs(theta) < 1e3)) == grows
 
 
+def test_depth_truth_is_where_the_status_ratio_drops_below_a_tenth():
+    """tanh, Xavier, no skips, step 0: the status line's 'layer 1 ÷ last layer gradient' is
+    below 0.1 at the truth's depth (20) and not at the depth before it (10)."""
+    ex = widgets.depth_explorer(depth=20, activation="tanh", init="xavier", predict="tenth")
+    depth = ex.spec["predict"]["truth"]
+
+    def ratio(d):
+        return float(ex.update(depth=d).status_text.rsplit(" ", 1)[1])
+
+    assert depth == 20 and ratio(20) < 0.1 <= ratio(10)
+
+
 def test_verdict_cases(asked):
     ex = asked["cliff"]
     assert verdict(ex, 20) == "You said 20; the T of the largest product is 31: 35 % below."

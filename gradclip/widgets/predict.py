@@ -194,9 +194,26 @@ def _momentum_edge(ex, args):
                hide=range(1, len(ex.spec["artists"])))  # the start stays
 
 
+def _depth_tenth(ex, args):
+    """depth_explorer: the smallest depth on the slider where, at initialization, layer 1's
+    gradient is below 1/10 of the last layer's (the other settings as shown)."""
+    st, vals = ex._stage, ex.values
+    pos = tuple(st.controls[k].position(vals[k]) for k in ("activation", "init", "residual"))
+    first = st._raw["first_0"][(slice(None),) + pos]
+    below = np.nonzero(first < 0.1)[0]
+    if below.size == 0:
+        raise ValueError("depth_explorer: layer 1 keeps a tenth of the gradient at every depth here")
+    depths = st.controls["depth"].values
+    return ask(ex, "depth", float(depths[below[0]]),
+               "Predict first: with the activation and init shown, at step 0, move depth to the "
+               "smallest depth where layer 1 gets less than 1/10 of the last layer's gradient, "
+               "then check.", "the smallest such depth",
+               hide=_lines(ex, ("g_0", "g_t")))
+
+
 #: factory name -> question name -> ``f(explorer, factory arguments)`` asking it.
 QUESTIONS = {"condition_explorer": {"below_0.01": _steps_below},
-             "clipping_explorer": {"wall": _wall}, "momentum_explorer": {"edge": _momentum_edge},
+             "clipping_explorer": {"wall": _wall}, "depth_explorer": {"tenth": _depth_tenth}, "momentum_explorer": {"edge": _momentum_edge},
              "cliff_explorer": {"peak": _peak}, "eos_explorer": {"settle": _settle_step}}
 
 

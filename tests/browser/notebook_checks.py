@@ -16,7 +16,9 @@ from browser import servers
 from browser.background import Background
 from browser.drive import drive_explorers
 from browser.layout import full_screenshot, layout_offenders
+from browser.predict_checks import ASKS, predict_problems
 from browser.probes import expected_explorers, page_problems
+from browser.readout_checks import stored_spec
 
 LOAD_MS = 120_000
 VOILA_MS = 300_000  # running every cell: the bound Run All has in JupyterLab (RUN_MS)
@@ -25,6 +27,8 @@ OUTPUTS, COLUMN = ".jp-OutputArea-output", ".jp-Cell"
 # Voila streams the executed cells, each output as a <script type="application/vnd.voila.
 # cell-output+json">; its front end, once started, hides the spinner and replaces every such
 # script by the output's renderer: done when none is left
+#: Where predict first is checked once outside the site (setting, notebook): commit, verdict, again.
+PREDICT_IN = ("lab", "02_exploding_gradients")
 MODEL_NOT_FOUND = "Error displaying widget: model not found"
 VOILA_DONE = """() => {
   const spinner = document.querySelector('#loading');
@@ -73,6 +77,9 @@ def check_notebook_page(page, nb, setting, artifacts, latency, offset):
         pass  # reported by drive_explorers
     problems = page_problems(page)
     problems += [f"layout: {p}" for p in layout_offenders(page, OUTPUTS, COLUMN)]
+    if (setting, shot_name(nb)) == PREDICT_IN and page.locator(ASKS).count():
+        asks = page.locator(ASKS).first.get_attribute("data-explorer")
+        problems += predict_problems(page, stored_spec(nb, asks), artifacts, f"{setting}_{nb.stem}")
     started = time.monotonic()
     problems += drive_explorers(page, setting, shot_name(nb), artifacts, latency,
                                 every_slider=False, expected=expected, offset=offset)
