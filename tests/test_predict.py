@@ -95,6 +95,27 @@ def test_depth_truth_is_where_the_status_ratio_drops_below_a_tenth():
     assert depth == 20 and ratio(20) < 0.1 <= ratio(10)
 
 
+def test_phase_truth_is_the_last_solved_rate_of_hand_runs():
+    """The demo regression, each gradient clipped to norm 0.1 by hand, 200 steps at each slider
+    rate: the solved runs (final loss within 1 % of the least-squares minimum, the map's rule)
+    end at lr 1, the truth; the next rate, 1.58, is not solved."""
+    ex = widgets.phase_explorer(preset="problem=regression;clip=norm;lr=0.398;threshold=0.1;"
+                                "steps=200", predict="solved")
+    assert ex.spec["predict"]["truth"] == 1.0 and ex.spec["predict"]["cover"] == [0]
+    prob, theta0 = gc.demo_regression()
+    level = 1.01 * prob.loss(prob.solution())
+    solved = []
+    for lr in ex.controls["lr"].values:
+        theta = np.array(theta0, dtype=float)
+        with np.errstate(all="ignore"):
+            for _ in range(200):
+                g = prob.grad(theta)
+                theta = theta - lr * g * min(1.0, 0.1 / np.linalg.norm(g))
+        solved.append(bool(prob.loss(theta) <= level))
+    last = max(i for i, ok in enumerate(solved) if ok)
+    assert ex.controls["lr"].values[last] == 1.0 and not solved[last + 1]
+
+
 def test_verdict_cases(asked):
     ex = asked["cliff"]
     assert verdict(ex, 20) == "You said 20; the T of the largest product is 31: 35 % below."

@@ -39,7 +39,7 @@ WORDS = {"commit": "check my prediction", "again": "try again",
          "side_below": "below", "side_above": "above"}
 
 
-def ask(ex, control, truth, question, what, hide=None, tolerance=0.05, fmt=None):
+def ask(ex, control, truth, question, what, hide=None, tolerance=0.05, fmt=None, cover=()):
     """Make ``ex`` ask the learner to predict ``truth`` with ``control`` before it shows.
 
     Parameters
@@ -60,6 +60,9 @@ def ask(ex, control, truth, question, what, hide=None, tolerance=0.05, fmt=None)
         A guess within this fraction of the truth is called right.
     fmt : str, optional
         The format of the truth (default: the control's readout format, ``.3g`` for integers).
+    cover : sequence of int
+        Axes (indices in ``spec["axes"]``) whose box the page covers while the learner
+        predicts: the outcome drawn in the static picture (a phase map, say).
 
     Returns
     -------
@@ -79,11 +82,14 @@ def ask(ex, control, truth, question, what, hide=None, tolerance=0.05, fmt=None)
     hide = list(range(n)) if hide is None else [int(i) for i in hide]
     if any(not 0 <= i < n for i in hide):
         raise ValueError(f"hide must list artist indices 0..{n - 1}, got {hide!r}")
+    cover = [int(i) for i in cover]
+    if any(not 0 <= i < len(ex.spec["axes"]) for i in cover):
+        raise ValueError(f"cover must list axes indices 0..{len(ex.spec['axes']) - 1}, got {cover!r}")
     fmt = fmt or (c.fmt if c.kind == "slider" else ".3g")
     lang = ex.lang
     ex.spec["predict"] = {
         "control": control, "truth": truth, "fmt": fmt, "tolerance": float(tolerance),
-        "hide": hide, "question": words.text(question, lang), "what": words.text(what, lang),
+        "hide": hide, "cover": cover, "question": words.text(question, lang), "what": words.text(what, lang),
         "templates": {k: words.text(WORDS[k], lang) for k in ("below", "above", "right")},
         "sides": [words.text(WORDS["side_below"], lang), words.text(WORDS["side_above"], lang)]}
     ex.spec["strings"] = dict(ex.spec["strings"], commit=words.text(WORDS["commit"], lang),
@@ -211,9 +217,23 @@ def _depth_tenth(ex, args):
                hide=_lines(ex, ("g_0", "g_t")))
 
 
+def _solved_lr(ex, args):
+    """phase_explorer: the largest lr on the slider whose run is solved after ``steps`` steps
+    at the shown problem, clip mode and threshold (the map is covered while predicting)."""
+    st, vals = ex._stage, ex.values
+    j = st.controls["threshold"].position(vals["threshold"])
+    solved = np.nonzero(st._raw["solved"][:, j, vals["steps"]])[0]
+    if solved.size == 0:
+        raise ValueError("phase_explorer: no run of this threshold is solved; ask elsewhere")
+    return ask(ex, "lr", float(st.controls["lr"].values[solved[-1]]),
+               f"Predict first: at threshold {vals['threshold']:.2g}, move lr to the largest rate "
+               f"whose run is solved after {vals['steps']} steps, then check.",
+               "the largest solved lr", hide=_lines(ex, ("y", "gn")), cover=[0])
+
+
 #: factory name -> question name -> ``f(explorer, factory arguments)`` asking it.
 QUESTIONS = {"condition_explorer": {"below_0.01": _steps_below},
-             "clipping_explorer": {"wall": _wall}, "depth_explorer": {"tenth": _depth_tenth}, "momentum_explorer": {"edge": _momentum_edge},
+             "phase_explorer": {"solved": _solved_lr}, "clipping_explorer": {"wall": _wall}, "depth_explorer": {"tenth": _depth_tenth}, "momentum_explorer": {"edge": _momentum_edge},
              "cliff_explorer": {"peak": _peak}, "eos_explorer": {"settle": _settle_step}}
 
 

@@ -50,9 +50,10 @@ run the same UI):
   page copies them back from the picture, so curves pass under them
   (:meth:`~gradclip.widgets.picture.Picture.render_with` does the same for the stored picture).
 * ``predict`` (optional; :func:`gradclip.widgets.predict.ask`): ``{"control", "truth", "fmt",
-  "tolerance", "hide": [artist indices], "question", "what", "templates": {"below", "above",
-  "right"}, "sides"}``: until the learner commits, the page hides those artists and the status
-  line (the root has ``data-predicting="true"``) and locks the other controls; then it shows
+  "tolerance", "hide": [artist indices], "cover": [axes indices], "question", "what",
+  "templates": {"below", "above", "right"}, "sides"}``: until the learner commits, the page
+  hides those artists and the status line, covers those axes' boxes (the root has
+  ``data-predicting="true"``) and locks the other controls; then it shows
   the verdict (``div.gc-predict`` > ``button.gc-commit``, ``button.gc-again``,
   ``output.gc-verdict``; the buttons' words are ``strings["commit"]``, ``strings["again"]``).
 * ``replay`` (optional, the spike explorer): the "your own log" panel (``replayview.js``): its

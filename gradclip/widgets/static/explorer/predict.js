@@ -68,3 +68,14 @@ export function setPredicting(ex, on) {
 export function shownArtists(ex, artists) {
   return ex.predicting ? artists.filter((a) => !ex.predictBox.hide.has(a.i)) : artists;
 }
+
+/** While predicting, cover the boxes of the axes listed in predict.cover (an outcome the
+ * static picture shows, e.g. a phase map); called after the covers are drawn. */
+export function coverAxes(ex, ctx) {
+  if (!ex.predicting) return;
+  for (const i of ex.spec.predict.cover || []) {
+    const [left, top, width, height] = ex.spec.axes[i].bbox;
+    ctx.fillStyle = "#ececec";
+    ctx.fillRect(left - 1, top - 1, width + 2, height + 2);
+  }
+}

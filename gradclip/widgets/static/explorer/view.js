@@ -11,7 +11,7 @@ import { Evaluator, FORMAT } from "./evaluate.js";
 import { maybeRequest, needsKernel, reply, report, requestKey } from "./kernel.js";
 import { Readout } from "./readout.js";
 import { ReplayPanel } from "./replayview.js";
-import { predictElement, setPredicting, shownArtists } from "./predict.js";
+import { coverAxes, predictElement, setPredicting, shownArtists } from "./predict.js";
 
 export class Explorer {
   // el: the element to fill; spec: the parsed spec; host: the kernel ({report, request}) or null
@@ -166,6 +166,7 @@ export class Explorer {
     const drawn = [];
     drawArtists(ctx, this.ev, this.pos, shownArtists(this, this.artists), this.px, drawn);
     drawCovers(ctx, s, this.img);
+    coverAxes(this, ctx);  // while predicting: an outcome the picture shows
     if (s.status) this.showStatus(cw, k);
     this.frame += 1;
     this.root.dataset.frame = String(this.frame);
