@@ -214,7 +214,7 @@ def _depth_tenth(ex, args):
                "Predict first: with the activation and init shown, at step 0, move depth to the "
                "smallest depth where layer 1 gets less than 1/10 of the last layer's gradient, "
                "then check.", "the smallest such depth",
-               hide=_lines(ex, ("g_0", "g_t")))
+               hide=_lines(ex, ("g_0", "g_t", "r_0", "r_t")))  # r: lr x gradient / weight
 
 
 def _solved_lr(ex, args):

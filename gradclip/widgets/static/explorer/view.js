@@ -178,7 +178,7 @@ export class Explorer {
 
   showStatus(cw, k) {  // one line at the spec's size, shrunk to fit the figure's width
     const offline = needsKernel(this), st = this.ev.status(this.pos);
-    const text = offline ? word(this, "needs_kernel") : this.predicting ? "" : st.text;
+    const text = this.predicting ? "" : offline ? word(this, "needs_kernel") : st.text;
     if (this.status.textContent !== text || this.statusK !== k) {
       this.status.textContent = text;
       this.statusK = k;
