@@ -133,11 +133,14 @@ class Evaluator:
         return text, self.resolve(st["color"], values, pos)
 
 
-def draw_state(fig, ev, values):
-    """Draw the moving layer of ``values`` on ``fig`` with matplotlib; returns the artists."""
+def draw_state(fig, ev, values, skip=()):
+    """Draw the moving layer of ``values`` on ``fig`` with matplotlib; returns the artists.
+    ``skip``: indices of artists (in ``spec["artists"]``) not drawn."""
     pos = ev.positions(values)
     made = []
-    for art in sorted(ev.spec["artists"], key=lambda a: a["z"]):
+    skip = set(skip)
+    for art in sorted((a for i, a in enumerate(ev.spec["artists"]) if i not in skip),
+                      key=lambda a: a["z"]):
         if not ev.visible(art, values, pos):
             continue
         ax = fig.axes[art["axes"]] if art["axes"] >= 0 else None

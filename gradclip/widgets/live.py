@@ -46,6 +46,14 @@ def _widget_class():
     return _WIDGET
 
 
+def _cover(ax):
+    """A grey box over ``ax`` (an outcome the static picture shows, hidden while predicting)."""
+    from matplotlib.patches import Rectangle
+
+    return Rectangle((0, 0), 1, 1, transform=ax.transAxes, facecolor="#ececec", edgecolor="none",
+                     zorder=10, clip_on=False)
+
+
 def _png(fig_or_bytes, stage):
     if isinstance(fig_or_bytes, (bytes, bytearray)):
         return bytes(fig_or_bytes)
@@ -293,7 +301,12 @@ class Explorer:
         return encoding.png_bytes(self._stage.render_with(self._draw_state))
 
     def _draw_state(self):
-        st = self.spec["status"]
+        st, asks = self.spec["status"], self.spec.get("predict")
+        if asks:  # predict first: the picture shows what the page shows before the learner commits
+            made = draw_state(self.fig, self._ev, self._values, skip=asks["hide"])
+            for i in asks["cover"]:
+                made.append(self.fig.axes[i].add_patch(_cover(self.fig.axes[i])))
+            return made
         made = draw_state(self.fig, self._ev, self._values)
         if st is not None and self._status_text:
             x, y = st["at"]
