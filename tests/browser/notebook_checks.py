@@ -27,8 +27,8 @@ OUTPUTS, COLUMN = ".jp-OutputArea-output", ".jp-Cell"
 # Voila streams the executed cells, each output as a <script type="application/vnd.voila.
 # cell-output+json">; its front end, once started, hides the spinner and replaces every such
 # script by the output's renderer: done when none is left
-#: Where predict first is checked once outside the site (setting, notebook): commit, verdict, again.
-PREDICT_IN = ("lab", "02_exploding_gradients")
+#: Where predict first is checked outside the site (setting, notebook): commit, verdict, again.
+PREDICT_IN = {("lab", "02_exploding_gradients"), ("voila", "02_exploding_gradients")}
 MODEL_NOT_FOUND = "Error displaying widget: model not found"
 VOILA_DONE = """() => {
   const spinner = document.querySelector('#loading');
@@ -77,7 +77,7 @@ def check_notebook_page(page, nb, setting, artifacts, latency, offset):
         pass  # reported by drive_explorers
     problems = page_problems(page)
     problems += [f"layout: {p}" for p in layout_offenders(page, OUTPUTS, COLUMN)]
-    if (setting, shot_name(nb)) == PREDICT_IN and page.locator(ASKS).count():
+    if (setting, shot_name(nb)) in PREDICT_IN and page.locator(ASKS).count():
         asks = page.locator(ASKS).first.get_attribute("data-explorer")
         problems += predict_problems(page, stored_spec(nb, asks), artifacts, f"{setting}_{nb.stem}")
     started = time.monotonic()
