@@ -68,6 +68,24 @@ def encode_array(values, quantum=None, log=False, level=5):
     >>> spec["enc"], spec["shape"], decode_array(spec).tolist()
     ('q', [1, 4], [[0.0, 0.5, 1.0, nan]])
     """
+    return _encode(values, quantum, log, level)[0]
+
+
+def encode_and_decode(values, quantum=None, log=False, level=5):
+    """``(encode_array(values, ...), decode_array(of that))``, the second without decoding:
+    the values the page will see come from the quantized integers (bit for bit the same).
+
+    Examples
+    --------
+    >>> spec, page = encode_and_decode([[0.0, 0.26, np.nan]], quantum=0.25)
+    >>> page.tolist(), np.array_equal(page, decode_array(spec), equal_nan=True)
+    ([[0.0, 0.25, nan]], True)
+    """
+    return _encode(values, quantum, log, level)
+
+
+def _encode(values, quantum, log, level):
+    """(spec, the values the page decodes from it)."""
     a = np.asarray(values, dtype=np.float64, order="C")  # C order for the byte view; never written to
     if a.ndim == 0:
         raise ValueError(f"values must have at least one axis, got a scalar {values!r}")
@@ -81,12 +99,19 @@ def encode_array(values, quantum=None, log=False, level=5):
     if quantum is None:
         if log:
             raise ValueError("log=True needs a quantum")
-        body = a.astype("<f4").tobytes()
+        page = a.astype("<f4")
+        body = page.tobytes()
+        page = page.astype(np.float32)
         spec["enc"] = "f32"
     else:
         q = np.where(nan, np.nan, np.clip(a / quantum, -_LIMIT, _LIMIT))
         q = _fill_forward(q)
         q = np.round(q).astype(np.int64)
+        page = q.astype(np.float64) * float(quantum)  # what decode_array's cumsum gives back
+        if log:
+            page = 10.0**page
+        page = page.astype(np.float32)
+        page[nan] = np.nan
         d = np.diff(q, axis=-1, prepend=0) if q.shape[-1] else q
         z = (d << 1) ^ (d >> 63)
         width = 2 if z.size == 0 or int(z.max()) < 2**16 else 4
@@ -96,7 +121,7 @@ def encode_array(values, quantum=None, log=False, level=5):
         if nan.any():
             spec["nan"] = b64(zlib.compress(np.packbits(nan.ravel()).tobytes(), level))
     spec["data"] = b64(zlib.compress(body, level))
-    return spec
+    return spec, page
 
 
 def _fill_forward(q):

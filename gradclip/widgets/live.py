@@ -105,7 +105,8 @@ class Explorer:
         self.spec = words.translate_spec(self.spec, self.lang, toggles)
         self.spec.update(lang=self.lang, strings=words.page_strings(self.name, self.lang))
         self._shown = {k: words.shown_control(c, self.lang) for k, c in self.controls.items()}
-        decoded = {k: encoding.decode_array(a) for k, a in stage.arrays.items()}
+        decoded = {k: stage.page_values[k] if k in stage.page_values else encoding.decode_array(a)
+                   for k, a in stage.arrays.items()}
         self._ev = Evaluator(self.spec, decoded, self.controls)
         self._refresh()
         for name, (handler, cached) in stage.handlers.items():

@@ -63,6 +63,7 @@ class Stage(Picture):
         super().__init__(fig, pixel_ratio, lang)
         self.name = name
         self.controls, self.arrays, self.artists = {}, {}, []
+        self.page_values = {}  # name -> the values the page decodes from arrays[name]
         self._raw, self.status_line, self.requests, self.handlers = {}, None, {}, {}
         self.computed = {}
 
@@ -116,7 +117,7 @@ class Stage(Picture):
                                  f"control {ax_name!r} needs {need}")
         if integer:
             quantum, log = 1.0, False
-        spec = encoding.encode_array(a, quantum=quantum, log=log)
+        spec, self.page_values[name] = encoding.encode_and_decode(a, quantum=quantum, log=log)
         spec.update(axes=list(axes), integer=bool(integer))
         self.arrays[name], self._raw[name] = spec, a
 
