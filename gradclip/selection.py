@@ -21,7 +21,8 @@ from .solvers import run
 
 __all__ = ["CVResult", "cross_validate", "sine_data", "Retrained", "retrain", "ChoiceStudy",
            "choice_study", "LRRangeTest", "lr_range_test", "net_lr_range_test",
-           "threshold_from_norms", "WarmupThreshold", "warmup_threshold"]
+           "threshold_from_norms", "clipped_share", "threshold_for_share", "WarmupThreshold",
+           "warmup_threshold"]
 
 
 @dataclass(frozen=True)
@@ -488,6 +489,61 @@ def threshold_from_norms(grad_norms, method="median", q=50, factor=1.0):
     if stat <= 0:
         raise ValueError(f"the {method} of grad_norms is 0: no threshold can be read off")
     return float(factor * stat)
+
+
+def clipped_share(grad_norms, threshold):
+    """The share of the measured norms a threshold would clip: ``mean(grad_norms > threshold)``.
+
+    Clipping shortens a step only when its norm exceeds the threshold (a norm equal to it is
+    left alone). The norms are replayed as measured: a run clipped at ``threshold`` would take
+    other steps and meet other norms.
+
+    >>> clipped_share([1.0, 2.0, 3.0, 10.0], 2.0)
+    0.5
+    """
+    norms = _norms(grad_norms)
+    c = v.positive(threshold, "threshold")
+    return float(np.count_nonzero(norms > c) / norms.size)
+
+
+def threshold_for_share(grad_norms, share=0.1, candidates=None):
+    """The smallest threshold that clips at most ``share`` of the measured norms.
+
+    Among ``candidates`` (e.g. a slider's values): the smallest ``c`` with
+    ``clipped_share(grad_norms, c) <= share``; without candidates, the smallest measured norm
+    with that property, which is ``numpy.quantile(grad_norms, 1 - share, method="inverted_cdf")``
+    (numpy's default linear interpolation, :func:`threshold_from_norms`, may fall below it and
+    clip more than ``share``).
+
+    Raises
+    ------
+    ValueError
+        For a share outside [0, 1), or when no candidate clips few enough.
+
+    >>> threshold_for_share([1.0, 2.0, 3.0, 10.0], 0.25)
+    3.0
+    >>> threshold_for_share([1.0, 2.0, 3.0, 10.0], 0.25, candidates=[1.5, 2.5, 3.5])
+    3.5
+    """
+    norms = _norms(grad_norms)
+    s = v.as_float_array(share, "share")
+    if s.ndim != 0 or not 0 <= s < 1:
+        raise ValueError(f"share must be one number in [0, 1), got {share!r}")
+    pool = np.sort(norms) if candidates is None else np.sort(v.as_float_array(candidates, "candidates").ravel())
+    if candidates is not None and (pool.size == 0 or not np.all(np.isfinite(pool)) or pool[0] <= 0):
+        raise ValueError(f"candidates must be finite positive thresholds, got {candidates!r}")
+    ok = [c for c in pool if np.count_nonzero(norms > c) / norms.size <= float(s)]
+    if not ok:
+        raise ValueError(f"no candidate clips at most {float(s):g} of the norms "
+                         f"(the largest norm is {norms.max():g})")
+    return float(ok[0])
+
+
+def _norms(grad_norms):
+    norms = v.as_float_array(grad_norms, "grad_norms")
+    if norms.ndim != 1 or norms.size == 0 or not np.all(np.isfinite(norms)) or np.any(norms < 0):
+        raise ValueError(f"grad_norms must be a non-empty 1-D array of finite norms >= 0, got {grad_norms!r}")
+    return norms
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,7 @@ CALLS = {
     "adam_explorer": [dict(preset="eps=0;lr=0.1;threshold=0.1")],
     "toy_explorer": [dict(preset="start=(3, 0.05);lr=0.25;steps=40")],
     "eos_explorer": [dict(preset="lr=0.4;t=50")],
+    "threshold_explorer": [dict(preset="threshold=0.562"), dict(preset="threshold=0.0631")],
 }
 CASES = [(f"{name}-{i}", name, how) for name, calls in CALLS.items() for i, how in enumerate(calls)]
 

@@ -66,7 +66,7 @@ def built():
 
 
 def test_every_factory_is_listed():
-    assert len(FACTORIES) == 17 and set(SMALL) | set(SPEC_LIMITS) <= set(FACTORIES)
+    assert len(FACTORIES) == 18 and set(SMALL) | set(SPEC_LIMITS) <= set(FACTORIES)
 
 
 def _samples(control, rng, n):

@@ -41,6 +41,7 @@ from .rnnview import rnn_explorer
 from .smoothview import smoothness_explorer
 from .spikeview import spike_explorer
 from .stage import Stage
+from .thresholdview import threshold_explorer
 from .trainview import training_explorer
 from .views import condition_explorer, learning_rate_explorer
 from .words import speaking
@@ -89,7 +90,7 @@ __all__ = ["Explorer", "Stage", "learning_rate_explorer", "condition_explorer",
            "clipping_explorer", "demo_regression", "player", "phase_explorer", "training_explorer",
            "rnn_explorer", "cliff_explorer", "depth_explorer", "smoothness_explorer", "noise_explorer",
            "bias_explorer", "spike_explorer", "momentum_explorer", "adam_explorer",
-           "toy_explorer", "eos_explorer"]
+           "toy_explorer", "eos_explorer", "threshold_explorer"]
 
 for _name in [n for n in __all__ if n.endswith("_explorer")] + ["player"]:
     globals()[_name] = _in_language(globals()[_name])

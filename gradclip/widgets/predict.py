@@ -231,10 +231,24 @@ def _solved_lr(ex, args):
                "the largest solved lr", hide=_lines(ex, ("y", "gn")), cover=[0])
 
 
+def _share(ex, args, share=0.1):
+    """threshold_explorer: the smallest threshold on the slider whose clipped share of the
+    measured norms is at most 10 % (:func:`gradclip.selection.threshold_for_share`); the
+    clipped steps are hidden while predicting."""
+    from ..selection import threshold_for_share
+
+    truth = threshold_for_share(ex._stage._raw["norm"], share, candidates=ex.controls["threshold"].values)
+    return ask(ex, "threshold", truth,
+               "Predict first: drag c to the smallest threshold that clips at most 10 % of the "
+               "steps, then check.", "the smallest c clipping at most 10 %",
+               hide=[i for i, a in enumerate(ex.spec["artists"]) if a.get("mask")])
+
+
 #: factory name -> question name -> ``f(explorer, factory arguments)`` asking it.
 QUESTIONS = {"condition_explorer": {"below_0.01": _steps_below},
              "phase_explorer": {"solved": _solved_lr}, "clipping_explorer": {"wall": _wall}, "depth_explorer": {"tenth": _depth_tenth}, "momentum_explorer": {"edge": _momentum_edge},
-             "cliff_explorer": {"peak": _peak}, "eos_explorer": {"settle": _settle_step}}
+             "cliff_explorer": {"peak": _peak}, "eos_explorer": {"settle": _settle_step},
+             "threshold_explorer": {"p90": _share}}
 
 
 def attach(factory, ex, name, args):
