@@ -154,12 +154,15 @@ def rewrite_code(source, lang=LANG):
     def setup(m):
         args = m.group(1).strip()
         return f'gc.setup({args + ", " if args else ""}lang="{lang}")'
-    return rewrite_paths(_SETUP.sub(setup, source), lang)
+    return rewrite_paths(_SETUP.sub(setup, source), lang, code=True)
 
 
-def rewrite_paths(text, lang=LANG):
-    """Relative links one folder deeper; a figure with a ``figures/<lang>/`` version uses it;
-    the README links the README of ``lang``."""
+_QUOTED = re.compile(r"""(["'])\.\./([^"'\s]+)""")
+
+
+def rewrite_paths(text, lang=LANG, code=False):
+    """Relative links one folder deeper (in code: every string starting ``../``); a figure
+    with a ``figures/<lang>/`` version uses it; the README links the README of ``lang``."""
     def fix(m):
         rest = m.group(2)
         if rest.startswith("figures/") and (FIGURES / lang / rest[len("figures/"):]).exists():
@@ -167,7 +170,7 @@ def rewrite_paths(text, lang=LANG):
         if rest == "README.md" or rest.startswith("README.md#"):
             rest = "README.zh-CN.md" + rest[len("README.md"):]
         return f"{m.group(1)}../../{rest}"
-    return _REL.sub(fix, text)
+    return (_QUOTED if code else _REL).sub(fix, text)
 
 
 def build(path, lang=LANG):
