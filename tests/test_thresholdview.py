@@ -1,13 +1,21 @@
 """The threshold explorer (gradclip.widgets.thresholdview) and the core functions it asks
 (gradclip.selection.clipped_share, threshold_for_share): hand-written counts over the norms."""
 
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from gradclip import widgets
 from gradclip.selection import clipped_share, threshold_for_share
+from gradclip.widgets import esm
 from gradclip.widgets.predict import verdict
 from gradclip.widgets.thresholdview import default_norms
+
+HARNESS = Path(__file__).parent / "predict_in_node.mjs"
 
 
 @pytest.fixture(scope="module")
@@ -79,3 +87,19 @@ def test_verdict_and_given_norms(asked):
         widgets.threshold_explorer(norms=[1.0, 2.0])
     with pytest.raises(ValueError, match="threshold"):
         widgets.threshold_explorer(threshold=-1.0)
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_page_verdict_equals_python(asked, tmp_path):
+    """The page's sentence (static/explorer/predict.js under node) at both ends, around the truth
+    and in the middle of the slider, equal to Python's."""
+    module = tmp_path / "explorer.mjs"
+    module.write_text(esm.joined(), encoding="utf-8")
+    c = asked.controls["threshold"]
+    t = list(c.values).index(asked.spec["predict"]["truth"])
+    positions = sorted({0, len(c) - 1, len(c) // 2, t - 1, t, t + 1})
+    case = {"spec": {"predict": asked.spec["predict"], "controls": asked.to_spec()["controls"]},
+            "positions": positions}
+    out = subprocess.run(["node", str(HARNESS), str(module)], input=json.dumps([case]),
+                         capture_output=True, text=True, timeout=60, check=True)
+    assert json.loads(out.stdout) == [[verdict(asked, c.values[p]) for p in positions]]
