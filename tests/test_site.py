@@ -127,16 +127,18 @@ def test_explorers_get_their_spec_and_module(fixture_site):
 def site_problems(site):
     """Loads from other hosts and relative URLs whose file is missing, for every page."""
     problems = []
-    for page in sorted(site.glob("*.html")):
+    for page in sorted(site.glob("*.html")) + sorted(site.glob("*/*.html")):
         r = refs(page)
         for url in r.loads:
-            target = local_target(site, url)
+            target = local_target(page.parent, url)
             if target is None and not url.startswith("data:"):
                 problems.append(f"{page.name} loads {url} from another host")
             elif target is not None and not target.is_file():
                 problems.append(f"{page.name} loads {url}, missing")
         for url in r.links:
-            target = local_target(site, url)
+            if url.startswith("#"):
+                continue  # a place on the same page
+            target = local_target(page.parent, url)
             if target is not None and not target.is_file():
                 problems.append(f"{page.name} links to {url}, missing")
     return problems
@@ -150,7 +152,10 @@ def test_the_notebooks_build(tmp_path):
     """The repository's notebooks: a page each, MathML where they have math, nothing missing."""
     result = build(NOTEBOOKS_DIR, tmp_path / "site")
     names = sorted(p.stem for p in NOTEBOOKS_DIR.glob("*.ipynb"))
-    assert [p.stem for p in result["pages"][1:]] == names
+    zh = sorted(p.stem for p in (NOTEBOOKS_DIR / "zh").glob("*.ipynb"))
+    pages = [p.relative_to(tmp_path / "site").with_suffix("").as_posix() for p in result["pages"]]
+    assert pages == ["index", *names, "zh/index", *(f"zh/{n}" for n in zh)]
+    assert zh == names, "every notebook has its Chinese edition"
     assert site_problems(tmp_path / "site") == []
     for name in names:
         nb = nbformat.read(NOTEBOOKS_DIR / f"{name}.ipynb", as_version=4)
