@@ -23,7 +23,7 @@ def asked():
     return {"condition": widgets.condition_explorer(preset="condition=100;lr=1;steps=100",
                                                     predict="below_0.01"),
             "cliff": widgets.cliff_explorer(w=5.0, offset=1e-3, T=50, predict="peak"),
-            "eos": widgets.eos_explorer(preset="lr=0.4;t=50", predict="settle"),
+            "eos": widgets.eos_explorer(preset="lr=0.4;t=0", predict="settle"),
             "cliff_zh": widgets.cliff_explorer(w=5.0, offset=1e-3, T=50, predict="peak", lang="zh"),
             "clipping": widgets.clipping_explorer(preset="lr=1;threshold=0.5;clip=norm;steps=60",
                                                   predict="wall"),
@@ -55,26 +55,31 @@ def test_eos_truth_is_where_sharpness_stays_near_the_edge(asked):
     lam = st._raw["lam"][st.controls["lr"].position(0.4)]
     t = int(ex.spec["predict"]["truth"])
     near = np.abs(lam * 0.4 / 2 - 1) <= 0.1
-    assert near[t:].all() and not near[t - 1]
+    assert near[t:].all() and not near[t - 1] and ex.spec["predict"]["cover"] == [0]
 
 
 def test_clipping_truth_is_a_hand_loop(asked):
     """The cliff from (5, -3.5), lr 1, each gradient clipped to norm 0.5 by hand: the largest
-    raw gradient norm of the first 60 steps is at step 37."""
+    raw gradient norm of the first 60 steps is at step 37; the norm panel draws the gradients
+    at steps 0 .. steps - 1, so it shows that norm from steps = 38 on: the truth."""
     cliff, theta, norms = gc.CliffRNN(), np.array([5.0, -3.5]), []
     for _ in range(60):
         g = cliff.grad(theta)
         norms.append(np.linalg.norm(g))
         theta = theta - 1.0 * g * min(1.0, 0.5 / norms[-1])
-    assert asked["clipping"].spec["predict"]["truth"] == int(np.argmax(norms)) == 37
+    assert int(np.argmax(norms)) == 37 and asked["clipping"].spec["predict"]["truth"] == 38
 
 
-def test_momentum_truth_is_the_heavy_ball_edge(asked):
-    """β = 0.7 on Quadratic.with_condition(10): a hand-written heavy ball converges 3 % below
-    the truth 2 (1 + β) / λmax = 3.4 and diverges 3 % above it."""
-    quad, edge = gc.Quadratic.with_condition(10.0), asked["momentum"].spec["predict"]["truth"]
-    assert edge == pytest.approx(2 * 1.7 / np.linalg.eigvalsh(quad.hessian()).max())
-    for lr, grows in ((0.97 * edge, False), (1.03 * edge, True)):
+def test_momentum_truth_is_the_last_slider_rate_below_the_heavy_ball_edge(asked):
+    """β = 0.7 on Quadratic.with_condition(10): the heavy-ball edge 2 (1 + β) / λmax = 3.4 lies
+    between the slider's 3.311 (the truth) and 3.631; a hand-written heavy ball converges at the
+    truth and diverges at the next slider rate."""
+    ex = asked["momentum"]
+    quad, truth = gc.Quadratic.with_condition(10.0), ex.spec["predict"]["truth"]
+    edge = 2 * 1.7 / np.linalg.eigvalsh(quad.hessian()).max()
+    rates = ex.controls["lr"].values
+    assert truth == rates[rates < edge].max() == pytest.approx(3.311, abs=1e-3)
+    for lr, grows in ((truth, False), (rates[rates > edge].min(), True)):
         theta, z = np.array([-4.0, 3.0]), np.zeros(2)
         with np.errstate(all="ignore"):
             for _ in range(2000):
@@ -121,7 +126,7 @@ def test_verdict_cases(asked):
     assert verdict(ex, 20) == "You said 20; the T of the largest product is 31: 35 % below."
     assert verdict(ex, 31) == "You said 31; the T of the largest product is 31: right, 0 % above."
     assert verdict(ex, 40) == "You said 40; the T of the largest product is 31: 29 % above."
-    assert verdict(asked["cliff_zh"], 20) == "你猜的是 20；乘积最大处的 T是 31：低了 35 %。"
+    assert verdict(asked["cliff_zh"], 20) == "你猜的是 20；乘积最大处的 T 是 31：低了 35 %。"
 
 
 def test_hidden_artists_and_words(asked):

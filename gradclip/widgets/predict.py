@@ -135,7 +135,8 @@ def _lines(ex, ys):
 
 
 def _settle_step(ex, args):
-    """eos_explorer: the snapshot from which the sharpness stays within 10 % of 2/lr."""
+    """eos_explorer: the snapshot from which the sharpness stays within 10 % of 2/lr (the
+    left panel, every rate's trace, is covered while predicting)."""
     st = ex._stage
     i = st.controls["lr"].position(ex.values["lr"])
     win = int(st._raw["win"][i])
@@ -147,7 +148,7 @@ def _settle_step(ex, args):
                f"Predict first: at lr = {ex.values['lr']:.3g}, move the training slider to the "
                "snapshot from which the sharpness stays within 10 % of 2/lr, then check.",
                "the snapshot where it settles", hide=_lines(ex, ("ratio", "lam", "loss", "loss_t")),
-               fmt=".3g")
+               fmt=".3g", cover=[0])  # the grey traces of every rate show it too
 
 
 def _steps_below(ex, args, target=0.01):
@@ -175,28 +176,35 @@ def _peak(ex, args):
 
 
 def _wall(ex, args):
-    """clipping_explorer: the step of the largest gradient norm of the shown clipped run within
-    its ``steps`` (its hardest hit on the cliff's wall)."""
+    """clipping_explorer: the fewest steps at which the norm panel (gradients at steps
+    0 .. steps - 1) shows the largest gradient norm of the shown clipped run within its
+    ``steps`` (its hardest hit on the cliff's wall): that norm's index + 1."""
     st, vals = ex._stage, ex.values
     mode = vals["clip"]
     if mode == "none":
         raise ValueError("clipping_explorer: ask with clip 'value' or 'norm'")
     pos = tuple(st.controls[k].position(vals[k]) for k in ("lr", "threshold"))
     gn = st._raw[f"gn_{mode}"][pos][:vals["steps"]]
-    return ask(ex, "steps", int(np.nanargmax(gn)),
+    return ask(ex, "steps", int(np.nanargmax(gn)) + 1,  # the norm panel draws 0 .. steps - 1
                f"Predict first: the clipped run hits the wall more than once in {vals['steps']} "
-               "steps. Move steps to the step of its largest gradient norm, then check.",
-               "the step of the largest norm",
+               "steps. Move steps to the fewest steps whose norm panel already shows the largest "
+               "gradient norm, then check.", "the fewest steps showing the largest norm",
                hide=_lines(ex, tuple(f"{k}_{m}" for k in ("y", "gn", "sl") for m in ("none", mode))),
                fmt="d")
 
 
 def _momentum_edge(ex, args):
-    """momentum_explorer: the heavy-ball edge 2 (1 + β) / λmax of its quadratic."""
+    """momentum_explorer: the largest lr on the slider whose run does not diverge, the last
+    slider value below the heavy-ball edge 2 (1 + β) / λmax of its quadratic."""
     st, beta = ex._stage, ex.values["beta"]
-    return ask(ex, "lr", float(st._raw["edge"][st.controls["beta"].position(beta)]),
-               f"Predict first: with momentum β = {beta:.2g}, move lr to where you think the run "
-               "starts to diverge, then check.", "the edge 2(1+β)/λmax",
+    b = st.controls["beta"].position(beta)
+    kept = np.nonzero(st._raw["diverged_at"][b] < 0)[0]
+    if kept.size == 0:
+        raise ValueError(f"momentum_explorer: every run at beta={beta} diverges; ask elsewhere")
+    return ask(ex, "lr", float(st.controls["lr"].values[kept[-1]]),
+               f"Predict first: with momentum β = {beta:.2g}, move lr to the largest rate on the "
+               "slider whose run still converges, then check.",
+               "the largest lr that converges",
                hide=range(1, len(ex.spec["artists"])))  # the start stays
 
 
@@ -211,9 +219,9 @@ def _depth_tenth(ex, args):
         raise ValueError("depth_explorer: layer 1 keeps a tenth of the gradient at every depth here")
     depths = st.controls["depth"].values
     return ask(ex, "depth", float(depths[below[0]]),
-               "Predict first: with the activation and init shown, at step 0, move depth to the "
-               "smallest depth where layer 1 gets less than 1/10 of the last layer's gradient, "
-               "then check.", "the smallest such depth",
+               "Predict first: with the activation and init shown, this net (one weight draw, "
+               "seed 0) at step 0, move depth to the smallest depth where layer 1 gets less than "
+               "1/10 of the last layer's gradient, then check.", "the smallest such depth",
                hide=_lines(ex, ("g_0", "g_t", "r_0", "r_t")))  # r: lr x gradient / weight
 
 
