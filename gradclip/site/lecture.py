@@ -222,7 +222,9 @@ async function show(k) {
     if (mine !== turn) return;
     if (ex) ex.destroy();
     stage.replaceChildren();
-    ex = await mount(stage, spec);
+    const live = {...spec};
+    delete live.predict;  // a lecture shows the outcome: the room predicts aloud, the instructor reveals
+    ex = await mount(stage, live);
     if (mine !== turn) return;
     ex.root.classList.add("gradclip-presentation");
     if (scene.preset) showPreset(ex, scene.preset);

@@ -109,11 +109,15 @@ _HEAD = """<!doctype html>
 <header class="gc-header"><a href="index.html">{site}</a>{switch}</header>
 """
 
-#: The language switch remembers the reader's choice (``localStorage``, this site only); the
-#: index of the other language sends a reader who chose this one here. Nothing leaves the page.
+#: The language switch remembers the reader's choice (``localStorage``, this site only) and takes
+#: the page's address state (the explorers' presets) along; the index of the other language
+#: sends a reader who chose this one here. Nothing leaves the page.
 _REMEMBER = """<script>
 for (const a of document.querySelectorAll("a.gc-lang")) {
-  a.addEventListener("click", () => { try { localStorage.setItem("gradclip-lang", a.hreflang); } catch (e) {} });
+  a.addEventListener("click", () => {
+    a.href = a.href.split("#")[0] + location.hash;  // the explorers' states go along (presets are language-neutral)
+    try { localStorage.setItem("gradclip-lang", a.hreflang); } catch (e) {}
+  });
 }
 </script>"""
 _FOLLOW = """<script>

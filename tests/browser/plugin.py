@@ -14,7 +14,7 @@ import pytest
 from browser import NOTEBOOKS_DIR, ROOT
 
 ARTIFACTS = ROOT / "artifacts"
-SIBLINGS = (ROOT / "figures", ROOT / "docs")  # copied next to notebooks/ for ../figures links
+SIBLINGS = (ROOT / "figures", ROOT / "docs", ROOT / "data")  # copied next to notebooks/ for ../figures, ../data
 # Debian's Chromium by default; GRADCLIP_CHROMIUM points at another Chromium or Chrome binary
 # (for example on macOS: "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome").
 CHROMIUM = os.environ.get("GRADCLIP_CHROMIUM", "/usr/bin/chromium")
