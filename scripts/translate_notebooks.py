@@ -17,8 +17,8 @@ stale until a translator updates the Chinese and runs ``accept``.
 
 ``build`` writes a zh notebook whose cells keep the English ids and code, call
 ``gc.setup(..., lang="zh")``, link the zh neighbours, and point at ``figures/zh/`` where a
-figure has a Chinese version. It keeps a committed notebook's outputs when its cells did not
-change; a notebook it rewrites must be executed (``python scripts/execute_notebooks.py
+figure has a Chinese version. It keeps a committed notebook's outputs when its code cells did
+not change (only prose did); a notebook whose code changed must be executed (``python scripts/execute_notebooks.py
 notebooks/zh/NN_*.ipynb``) before it is committed.
 """
 
@@ -259,10 +259,21 @@ def cmd_build(args):
     for path in _select(args.notebooks):
         new = build(path)
         dest = target(path)
-        if dest.exists() and same_cells(nbformat.read(dest, as_version=4), new):
+        old = nbformat.read(dest, as_version=4) if dest.exists() else None
+        if old is not None and same_cells(old, new):
             print(f"{dest.relative_to(ROOT)}: unchanged")
             continue
         dest.parent.mkdir(parents=True, exist_ok=True)
+        code = lambda nb: [(c.id, c.source) for c in nb.cells if c.cell_type == "code"]  # noqa: E731
+        if old is not None and code(old) == code(new):  # only prose changed: keep the outputs
+            ran = {c.id: c for c in old.cells if c.cell_type == "code"}
+            for c in new.cells:
+                if c.cell_type == "code":
+                    c.outputs, c.execution_count = ran[c.id].outputs, ran[c.id].execution_count
+            new.metadata = old.metadata
+            nbformat.write(new, dest)
+            print(f"{dest.relative_to(ROOT)}: prose updated (outputs kept)")
+            continue
         nbformat.write(new, dest)
         print(f"{dest.relative_to(ROOT)}: written (execute it before committing)")
     return 0

@@ -181,3 +181,20 @@ def test_no_line_break_inside_a_chinese_paragraph():
             if e.get("type") == "markdown":
                 breaks += [f"{cat.name}:{e['id']}: {b}" for b in soft_breaks("".join(e.get("zh", [])))]
     assert not breaks, f"{len(breaks)} breaks, e.g.\n" + "\n".join(breaks[:15])
+
+
+def test_emphasis_renders_in_chinese():
+    """'**标题。**正文' is not bold in CommonMark (a closing ** after punctuation must be followed
+    by a space or punctuation): every * of a Chinese cell must become <strong>/<em>."""
+    from gradclip.site.markdown import markdown_to_html
+
+    left = []
+    for cat in sorted((ROOT / "translations" / "zh").glob("*.json")):
+        for e in json.loads(cat.read_text(encoding="utf-8"))["cells"]:
+            if e.get("type") != "markdown":
+                continue
+            html = markdown_to_html("".join(e.get("zh", [])))
+            text = re.sub(r"<code>.*?</code>|<pre>.*?</pre>|<math.*?</math>", "", html, flags=re.S)
+            left += [f"{cat.name}:{e['id']}: ...{text[max(0, m.start() - 15):m.end() + 10]}"
+                     for m in re.finditer(r"\*\*|(?<![\w*])\*(?![\s*])", text)]
+    assert not left, "\n".join(left[:20])
