@@ -54,3 +54,17 @@ def control_ends(control):
     if control.kind == "slider":
         return float(control.values[0]), float(control.values[-1])
     return control.lo, control.hi
+
+
+from gradclip import widgets as _widgets  # noqa: E402
+
+#: Every explorer factory of gradclip.widgets (each explorer of the notebooks comes from one).
+EXPLORER_FACTORIES = sorted(n for n in _widgets.__all__ if n.endswith("_explorer")) + ["player"]
+#: Settings that keep an explorer's build short in tests (a factory not named is built with its
+#: defaults).
+SMALL_SETTINGS = {"phase_explorer": dict(max_steps=60, steps=60),
+                  "training_explorer": dict(lr=0.3, threshold=1.0, T=10, steps=20),
+                  "noise_explorer": dict(steps=40, n_runs=60), "bias_explorer": dict(steps=40, n_runs=20),
+                  "spike_explorer": dict(steps=150), "momentum_explorer": dict(max_steps=40, steps=40),
+                  "adam_explorer": dict(steps=40), "toy_explorer": dict(max_steps=100)}
+

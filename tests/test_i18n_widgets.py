@@ -39,14 +39,7 @@ STATIC = ROOT / "gradclip" / "widgets" / "static"
 ALLOWED = {"lr", "Adam", "SGD", "AutoClip", "ZClip", "AGC", "RNN", "CliffRNN", "MLP", "tanh",
            "relu", "sigmoid", "xavier", "Student", "max", "min", "log", "nan", "inf",
            "grad_norm"}  # the column name a pasted table is read by (replay.js)
-#: Every explorer factory (each explorer of the notebooks comes from one).
-FACTORIES = sorted(n for n in widgets.__all__ if n.endswith("_explorer")) + ["player"]
-#: Settings that keep a build short (as tests/test_widgets.py builds them).
-SMALL = {"phase_explorer": dict(max_steps=60, steps=60),
-         "training_explorer": dict(lr=0.3, threshold=1.0, T=10, steps=20),
-         "noise_explorer": dict(steps=40, n_runs=60), "bias_explorer": dict(steps=40, n_runs=20),
-         "spike_explorer": dict(steps=150), "momentum_explorer": dict(max_steps=40, steps=40),
-         "adam_explorer": dict(steps=40), "toy_explorer": dict(max_steps=100)}
+from conftest import EXPLORER_FACTORIES as FACTORIES, SMALL_SETTINGS as SMALL  # noqa: E402
 _WORD = re.compile(r"[A-Za-z][A-Za-z_]{2,}")
 
 

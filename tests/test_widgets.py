@@ -30,14 +30,7 @@ def explorers():
 
 # ---------------------------------------------------------------- every explorer
 
-#: Every explorer factory of gradclip.widgets (each explorer of the notebooks comes from one).
-FACTORIES = sorted(n for n in widgets.__all__ if n.endswith("_explorer")) + ["player"]
-#: Settings that keep a build short (a factory not named here is built with its defaults).
-SMALL = {"phase_explorer": dict(max_steps=60, steps=60),
-         "training_explorer": dict(lr=0.3, threshold=1.0, T=10, steps=20),
-         "noise_explorer": dict(steps=40, n_runs=60), "bias_explorer": dict(steps=40, n_runs=20),
-         "spike_explorer": dict(steps=150), "momentum_explorer": dict(max_steps=40, steps=40),
-         "adam_explorer": dict(steps=40), "toy_explorer": dict(max_steps=100)}
+from conftest import EXPLORER_FACTORIES as FACTORIES, SMALL_SETTINGS as SMALL  # noqa: E402
 #: The largest spec (bytes of JSON) each may store: a notebook with a few explorers < 2 MB.
 SPEC_LIMITS = {"rnn_explorer": 200_000, "adam_explorer": 250_000, "toy_explorer": 250_000,
                "eos_explorer": 250_000, "cliff_explorer": 300_000, "smoothness_explorer": 300_000,
