@@ -1,26 +1,31 @@
-"""The README stays true: its commands are the ones CI runs, every notebook is on the learning
-path, every built figure is in the gallery, every linked file exists, every module is in the
-layout."""
+"""The READMEs stay true: their commands are the ones CI runs, every notebook is on the learning
+path (in English and in Chinese), every built figure is in the gallery, every linked file exists,
+every module is in the layout, the Chinese glossary is the glossary."""
 
 import re
 from pathlib import Path
+
+import pytest
 
 from gradclip import figures
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+ZH = (ROOT / "README.zh-CN.md").read_text(encoding="utf-8")
 
 
-def _section(title):
-    start = README.index(f"## {title}\n")
-    end = README.find("\n## ", start + 1)
-    return README[start:end if end > 0 else None]
+def _section(title, text=README):
+    start = text.index(f"## {title}\n")
+    end = text.find("\n## ", start + 1)
+    return text[start:end if end > 0 else None]
 
 
-def test_install_and_test_commands_are_the_ones_ci_runs():
+@pytest.mark.parametrize("text,title", [(README, "Three commands"), (ZH, "三条命令")],
+                         ids=["README.md", "README.zh-CN.md"])
+def test_install_and_test_commands_are_the_ones_ci_runs(text, title):
     ci = (ROOT / ".ci" / "run").read_text().replace(" -q ", " ")  # CI runs pip quietly
     for command in ("python -m pip install -r requirements.txt", "python -m pytest"):
-        assert command in _section("Three commands")
+        assert command in _section(title, text)
         assert re.search(rf"^{re.escape(command)}$", ci, re.M), command
 
 
@@ -51,26 +56,13 @@ def test_every_module_is_in_the_layout():
     assert missing == [], f"modules missing from the README layout: {missing}"
 
 
-ZH = (ROOT / "README.zh-CN.md").read_text(encoding="utf-8")
-
-
-def _zh_section(title):
-    start = ZH.index(f"## {title}\n")
-    end = ZH.find("\n## ", start + 1)
-    return ZH[start:end if end > 0 else None]
-
-
-def test_the_chinese_readme_is_linked_and_has_the_commands():
+def test_each_readme_links_the_other():
     assert "[中文](README.zh-CN.md)" in README.split("\n## ")[0]
     assert "[English](README.md)" in ZH.split("\n## ")[0]
-    ci = (ROOT / ".ci" / "run").read_text().replace(" -q ", " ")
-    for command in ("python -m pip install -r requirements.txt", "python -m pytest"):
-        assert command in _zh_section("三条命令")
-        assert re.search(rf"^{re.escape(command)}$", ci, re.M), command
 
 
 def test_every_zh_notebook_is_on_the_chinese_learning_path():
-    path = _zh_section("学习路线")
+    path = _section("学习路线", ZH)
     for nb in sorted((ROOT / "notebooks").glob("*.ipynb")):
         assert f"(notebooks/zh/{nb.name})" in path, f"zh/{nb.name} missing from the Chinese learning path"
 
@@ -86,7 +78,7 @@ def test_the_glossary_table_is_the_glossary():
     """Every term of translations/glossary.json is in the table, in the glossary's Chinese."""
     import json
 
-    table = _zh_section("术语表")
+    table = _section("术语表", ZH)
     rows = [r for r in table.splitlines() if r.startswith("| ") and "---" not in r][1:]
     terms = json.loads((ROOT / "translations" / "glossary.json").read_text(encoding="utf-8"))["terms"]
     for term in terms:
