@@ -87,7 +87,7 @@ def write_subset(source, chars, out, family=SOURCE_FAMILY, otf=False):
     options = subset.Options()
     options.flavor = "woff"
     options.font_number = _font_number(source, family)
-    options.layout_features = ["kern", "palt", "locl"]
+    options.layout_features = ["kern"]  # locl and palt would pull in 700 glyphs of other locales
     options.hinting = False
     options.desubroutinize = True
     options.drop_tables += ["VORG", "vhea", "vmtx", "BASE"]

@@ -5,14 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from gradclip.style import CJK_FONT
-
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted((ROOT / "notebooks" / "zh").glob("*.ipynb"))
-MAX_BYTES = 2_000_000
-#: A Chinese notebook also carries, once, the CJK font its first cell shows the page (base64 in a
-#: <style>), so that prose, figures' neighbours and explorers read on a machine without one.
-FONT_BYTES = 4 * -(-CJK_FONT.stat().st_size // 3)
+MAX_BYTES = 2_000_000  # a Chinese notebook too, with the CJK font its first cell carries
 
 
 def _name(p):
@@ -46,8 +41,7 @@ def test_notebook_is_executed_without_errors(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_name)
 def test_notebook_is_small(path):
-    limit = MAX_BYTES + (FONT_BYTES if path.parent.name == "zh" else 0)
-    assert path.stat().st_size < limit, f"{_name(path)} is {path.stat().st_size / 1e6:.2f} MB"
+    assert path.stat().st_size < MAX_BYTES, f"{_name(path)} is {path.stat().st_size / 1e6:.2f} MB"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_name)
