@@ -97,7 +97,7 @@ SHARE_SCRIPT = """Promise.all(items.map((it) => it.ready))
 """
 
 _HEAD = """<!doctype html>
-<html lang="{html_lang}">
+<html lang="{html_lang}" data-lang="{lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -142,10 +142,8 @@ def _head(title, lang, up, other, extra=""):
         href, other_lang = other
         switch = (f'<a class="gc-lang" href="{html.escape(href)}" hreflang="{other_lang}" '
                   f'lang="{WORDS[other_lang]["html"]}">{WORDS[other_lang]["name"]}</a>')
-    return (_HEAD.format(title=html.escape(title), site=html.escape(words["site"]), extra=extra,
-                         html_lang=words["html"], up=up, switch=switch)
-            .replace(f'<html lang="{words["html"]}">',
-                     f'<html lang="{words["html"]}" data-lang="{lang}">'))
+    return _HEAD.format(title=html.escape(title), site=html.escape(words["site"]), extra=extra,
+                        html_lang=words["html"], lang=lang, up=up, switch=switch)
 
 
 def notebook_page(title, body, explorers=False, explorer_css=False, lang="en", up="", other=None,
